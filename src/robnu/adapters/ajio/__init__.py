@@ -1,0 +1,1 @@
+"""AJIO (Reliance Retail) Dropship/VMS adapter."""

@@ -1,0 +1,1 @@
+"""Amazon India Selling Partner API adapter."""

@@ -1,0 +1,146 @@
+"""The adapter contract: what every marketplace adapter declares and implements.
+
+An adapter is stateless; everything about one account arrives in an ``AdapterContext``: the
+account row, its decrypted satellite as typed credentials, a DB session, a clock, the HTTP factory
+and the access-token store. Sync methods yield mapped records page by page (the engine upserts them,
+so memory does not grow with pages); ``push_inventory`` reports a result per task.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, ClassVar
+
+import httpx
+from pydantic import BaseModel
+from sqlalchemy.orm import Session
+
+from robnu.adapters.http import HttpPolicy, MarketplaceHttp
+from robnu.adapters.ratelimit import OperationLimit
+from robnu.db.models import MarketplaceAccount
+from robnu.db.satellite import SatelliteSpec
+from robnu.domain.clock import Clock
+from robnu.domain.errors import UnsupportedTarget
+from robnu.domain.marketplace import ScheduleTarget
+from robnu.domain.records import (
+    InventoryPush,
+    InventoryPushResult,
+    OrderRecord,
+    PayoutRecord,
+    Quarantine,
+    ReturnRecord,
+    SyncWindow,
+)
+from robnu.domain.statuses import ValidationStatus
+
+
+@dataclass(frozen=True, slots=True)
+class ValidationOutcome:
+    status: ValidationStatus
+    http_status: int | None = None
+    code: str | None = None
+    message: str | None = None
+
+    @property
+    def needs_reconnect(self) -> bool:
+        return self.status is ValidationStatus.INVALID
+
+
+@dataclass
+class ProcessingReport:
+    processed: int = 0
+    held: int = 0
+    failed: int = 0
+    notes: list[str] = field(default_factory=list)
+
+
+class TokenStore:
+    """Access-token cache for one account (implemented by services over an encrypted table)."""
+
+    def get(self) -> tuple[str, datetime] | None:
+        raise NotImplementedError
+
+    def put(self, token: str, expires_at: datetime) -> None:
+        raise NotImplementedError
+
+    def clear(self) -> None:
+        raise NotImplementedError
+
+
+@dataclass
+class HttpFactory:
+    """Builds marketplace HTTP clients: real hosts by default, overridden endpoints for sandboxes."""
+
+    policy: HttpPolicy = field(default_factory=HttpPolicy)
+    endpoints: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # code -> {name: base url}
+    transport: httpx.BaseTransport | None = None
+
+    def base_url(self, code: str, name: str, default: str) -> str:
+        return self.endpoints.get(code, {}).get(name, default)
+
+    def client(
+        self,
+        code: str,
+        name: str,
+        default_base_url: str,
+        limits: Mapping[str, OperationLimit],
+        *,
+        rate_limit_header: str | None = None,
+    ) -> MarketplaceHttp:
+        return MarketplaceHttp(
+            marketplace=code,
+            base_url=self.base_url(code, name, default_base_url),
+            limits=limits,
+            policy=self.policy,
+            transport=self.transport,
+            rate_limit_header=rate_limit_header,
+        )
+
+
+@dataclass
+class AdapterContext:
+    account: MarketplaceAccount
+    credentials: BaseModel
+    session: Session
+    clock: Clock
+    http: HttpFactory
+    tokens: TokenStore
+    options: dict[str, Any] = field(default_factory=dict)
+
+    def __repr__(self) -> str:  # never let credentials reach a log through a repr
+        return f"AdapterContext(account_id={self.account.id})"
+
+
+class MarketplaceAdapter:
+    """Base class: declare ``code``, ``display_name``, ``satellite`` and ``supported_targets``; override
+    the methods of the targets you support. An unsupported target is a clear error, not a no-op."""
+
+    code: ClassVar[str]
+    display_name: ClassVar[str]
+    satellite: ClassVar[SatelliteSpec]
+    supported_targets: ClassVar[frozenset[ScheduleTarget]] = frozenset()
+
+    def validate_credentials(self, ctx: AdapterContext) -> ValidationOutcome:
+        raise UnsupportedTarget(f"{self.code} adapter cannot validate credentials yet")
+
+    def sync_orders(self, ctx: AdapterContext, window: SyncWindow) -> Iterator[OrderRecord | Quarantine]:
+        raise UnsupportedTarget(f"{self.code} adapter does not support {ScheduleTarget.ORDERS}")
+
+    def sync_returns(self, ctx: AdapterContext, window: SyncWindow) -> Iterator[ReturnRecord | Quarantine]:
+        raise UnsupportedTarget(f"{self.code} adapter does not support {ScheduleTarget.RETURNS}")
+
+    def sync_payouts(self, ctx: AdapterContext, window: SyncWindow) -> Iterator[PayoutRecord | Quarantine]:
+        raise UnsupportedTarget(f"{self.code} adapter does not support {ScheduleTarget.PAYOUTS}")
+
+    def push_inventory(
+        self, ctx: AdapterContext, pushes: Sequence[InventoryPush]
+    ) -> list[InventoryPushResult]:
+        raise UnsupportedTarget(f"{self.code} adapter does not support {ScheduleTarget.INVENTORY}")
+
+    def full_processing(self, ctx: AdapterContext) -> ProcessingReport:
+        raise UnsupportedTarget(f"{self.code} adapter does not support {ScheduleTarget.FULL_PROCESSING}")
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} code={self.code}>"

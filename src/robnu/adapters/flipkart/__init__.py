@@ -1,0 +1,1 @@
+"""Flipkart Marketplace Seller API v3 adapter."""

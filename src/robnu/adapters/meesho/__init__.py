@@ -1,0 +1,1 @@
+"""Meesho supplier adapter (the API is modelled: reference/meesho.md)."""

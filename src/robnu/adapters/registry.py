@@ -1,0 +1,70 @@
+"""Code -> adapter. Built-in adapters register on import of their package's ``adapter`` module;
+third parties add theirs through the ``robnu.adapters`` entry-point group (value: an adapter class
+or instance), or by calling ``register`` directly."""
+
+from __future__ import annotations
+
+import importlib
+import threading
+from importlib.metadata import entry_points
+
+from robnu.adapters.base import MarketplaceAdapter
+from robnu.domain.errors import InvalidInput, UnknownMarketplace
+
+BUILTIN_MODULES = (
+    "robnu.adapters.ajio.adapter",
+    "robnu.adapters.meesho.adapter",
+    "robnu.adapters.amazon_in.adapter",
+    "robnu.adapters.flipkart.adapter",
+)
+ENTRY_POINT_GROUP = "robnu.adapters"
+
+
+class AdapterRegistry:
+    def __init__(self) -> None:
+        self._adapters: dict[str, MarketplaceAdapter] = {}
+        self._lock = threading.Lock()
+        self._loaded = False
+
+    def register(self, adapter: MarketplaceAdapter | type[MarketplaceAdapter]) -> MarketplaceAdapter:
+        instance = adapter() if isinstance(adapter, type) else adapter
+        code = getattr(instance, "code", None)
+        if not code or not isinstance(code, str):
+            raise InvalidInput("code", f"{type(instance).__name__} declares no marketplace code")
+        with self._lock:
+            existing = self._adapters.get(code)
+            if existing is not None and type(existing) is not type(instance):
+                raise InvalidInput("code", f"{code} is already registered by {type(existing).__name__}")
+            self._adapters[code] = instance
+        return instance
+
+    def unregister(self, code: str) -> None:
+        with self._lock:
+            self._adapters.pop(code, None)
+
+    def get(self, code: str) -> MarketplaceAdapter:
+        self._ensure_loaded()
+        try:
+            return self._adapters[code]
+        except KeyError:
+            raise UnknownMarketplace(code, list(self._adapters)) from None
+
+    def all(self) -> list[MarketplaceAdapter]:
+        self._ensure_loaded()
+        return [self._adapters[c] for c in sorted(self._adapters)]
+
+    def _ensure_loaded(self) -> None:
+        if self._loaded:
+            return
+        self._loaded = True
+        for module in BUILTIN_MODULES:
+            importlib.import_module(module)
+        for ep in entry_points(group=ENTRY_POINT_GROUP):
+            self.register(ep.load())
+
+
+registry = AdapterRegistry()
+
+
+def register(adapter: MarketplaceAdapter | type[MarketplaceAdapter]) -> MarketplaceAdapter:
+    return registry.register(adapter)

@@ -1,0 +1,1 @@
+"""The ``robnu`` command line (Typer)."""

@@ -1,0 +1,50 @@
+"""Settings from the environment (prefix ROBNU_) and an optional .env file."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from platformdirs import user_data_dir
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def default_data_dir() -> Path:
+    """``./.robnu`` when it exists (a project checkout), otherwise the user's data directory."""
+    local = Path.cwd() / ".robnu"
+    return local if local.is_dir() else Path(user_data_dir("robnu", appauthor=False))
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="ROBNU_", env_file=".env", extra="ignore")
+
+    data_dir: Path = Field(default_factory=default_data_dir)
+    database_url: str | None = None  # default: SQLite file in data_dir
+    # Master keys: "kid1:base64key,kid2:base64key"; the active key encrypts, all listed keys decrypt.
+    master_keys: SecretStr | None = None
+    active_key_id: str | None = None
+    key_file: Path | None = None  # default: data_dir/master.keys (created 0600 on first use)
+    log_level: str = "INFO"
+    # Sync engine defaults (DESIGN §4).
+    backfill_days: int = 30
+    sync_overlap_seconds: int = 300
+    sync_safety_lag_seconds: int = 120
+    sync_lease_seconds: int = 300
+    http_max_retries: int = 5
+    http_backoff_base_seconds: float = 0.5
+    http_timeout_seconds: float = 30.0
+
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        return f"sqlite:///{self.data_dir / 'robnu.sqlite3'}"
+
+    def resolved_key_file(self) -> Path:
+        return self.key_file or self.data_dir / "master.keys"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()

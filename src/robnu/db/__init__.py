@@ -1,0 +1,1 @@
+"""Persistence: SQLAlchemy models, engine/session, upserts. Same schema on SQLite and PostgreSQL."""

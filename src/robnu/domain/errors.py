@@ -1,0 +1,40 @@
+"""Robnu's error taxonomy. Messages name the field and the reason; they never carry a secret."""
+
+from __future__ import annotations
+
+
+class RobnuError(Exception):
+    """Base of every error Robnu raises on purpose."""
+
+
+class InvalidInput(RobnuError):
+    """Bad input: names the field and why."""
+
+    def __init__(self, field: str, reason: str) -> None:
+        super().__init__(f"{field}: {reason}")
+        self.field = field
+        self.reason = reason
+
+
+class NotFound(RobnuError):
+    pass
+
+
+class UnknownMarketplace(RobnuError):
+    def __init__(self, code: str, known: list[str]) -> None:
+        super().__init__(
+            f"marketplace {code!r} has no registered adapter (known: {', '.join(sorted(known))})"
+        )
+        self.code = code
+
+
+class DecryptionFailed(RobnuError):
+    """A ciphertext did not open: wrong row/seller/column binding, tampering, or a retired key."""
+
+
+class KeyNotFound(RobnuError):
+    pass
+
+
+class UnsupportedTarget(RobnuError):
+    pass

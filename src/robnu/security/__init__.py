@@ -1,0 +1,1 @@
+"""Envelope encryption, the master key ring, the credential vault and log redaction."""

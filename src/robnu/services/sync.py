@@ -1,0 +1,329 @@
+"""The sync engine: run one (account, target), recorded in sync_runs.
+
+Flow (DESIGN §4): take the lease on (account, target) -> compute the window from the cursor
+(high-water − overlap … now − safety lag; a first run backfills; ``since`` re-syncs) -> stream the
+adapter's records in batches, each batch upserted and committed -> quarantine what cannot be stored ->
+move the cursor to the window end only when every batch is committed -> release the lease.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import asdict, dataclass, is_dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+
+from robnu.adapters.base import AdapterContext, MarketplaceAdapter
+from robnu.adapters.errors import MarketplaceAuthError
+from robnu.db.models import MarketplaceAccount, SyncCursor, SyncQuarantine, SyncRun
+from robnu.domain.errors import NotFound, UnsupportedTarget
+from robnu.domain.marketplace import SYNC_TARGETS, ScheduleTarget
+from robnu.domain.records import Quarantine, SyncWindow
+from robnu.domain.statuses import SyncRunStatus
+from robnu.security.redaction import redact
+from robnu.services import lease
+from robnu.services.accounts import adapter_for
+from robnu.services.context import build_context
+from robnu.services.runtime import Runtime
+from robnu.services.validation import record_auth_failure
+from robnu.services.writers import BatchCounts, write_orders, write_payouts, write_returns
+
+BATCH_SIZE = 250
+
+Writer = Callable[[Session, MarketplaceAccount, Sequence[Any], datetime], BatchCounts]
+_WRITERS: dict[ScheduleTarget, Writer] = {
+    ScheduleTarget.ORDERS: write_orders,
+    ScheduleTarget.RETURNS: write_returns,
+    ScheduleTarget.PAYOUTS: write_payouts,
+}
+
+
+@dataclass(frozen=True)
+class SyncOutcome:
+    run_id: int
+    status: SyncRunStatus
+    fetched: int = 0
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    quarantined: int = 0
+    error: str | None = None
+
+
+ProgressCallback = Callable[[int], None]
+
+
+def _records(
+    adapter: MarketplaceAdapter, ctx: AdapterContext, target: ScheduleTarget, window: SyncWindow
+) -> Iterable[Any]:
+    if target is ScheduleTarget.ORDERS:
+        return adapter.sync_orders(ctx, window)
+    if target is ScheduleTarget.RETURNS:
+        return adapter.sync_returns(ctx, window)
+    return adapter.sync_payouts(ctx, window)
+
+
+def _payload(record: Any) -> str:
+    data = asdict(record) if is_dataclass(record) and not isinstance(record, type) else record
+    return json.dumps(data, default=str)[:100_000]
+
+
+class SyncEngine:
+    def __init__(self, rt: Runtime, *, batch_size: int = BATCH_SIZE) -> None:
+        self.rt = rt
+        self.batch_size = batch_size
+
+    def run(
+        self,
+        account_id: int,
+        target: ScheduleTarget,
+        *,
+        since: datetime | None = None,
+        owner: str | None = None,
+        progress: ProgressCallback | None = None,
+    ) -> SyncOutcome:
+        if target not in SYNC_TARGETS:
+            raise UnsupportedTarget(f"{target} is not a sync target (use {', '.join(sorted(SYNC_TARGETS))})")
+        rt = self.rt
+        owner = owner or lease.new_owner()
+        ttl = timedelta(seconds=rt.settings.sync_lease_seconds)
+        with rt.session() as s:
+            account = s.get(MarketplaceAccount, account_id)
+            if account is None:
+                raise NotFound(f"account {account_id} does not exist")
+            adapter = adapter_for(rt, account)
+            if target not in adapter.supported_targets:
+                raise UnsupportedTarget(f"{adapter.code} adapter does not support {target}")
+            now = rt.clock.now()
+            lease.ensure_cursor(s, account.seller_id, account.id, target, now)
+            acquired = lease.try_acquire(s, account.id, target, owner, now, ttl)
+            run = SyncRun(
+                seller_id=account.seller_id,
+                marketplace_account_id=account.id,
+                target=target,
+                status=SyncRunStatus.RUNNING if acquired else SyncRunStatus.SKIPPED,
+                started_at=now,
+                finished_at=None if acquired else now,
+            )
+            s.add(run)
+            s.flush()
+            run_id = run.id
+        if not acquired:
+            return SyncOutcome(run_id, SyncRunStatus.SKIPPED, error="another run holds the lease")
+        try:
+            return self._run_leased(account_id, adapter, target, run_id, since, owner, ttl, progress)
+        finally:
+            with rt.session() as s:
+                lease.release(s, account_id, target, owner)
+
+    def _window(
+        self,
+        session: Session,
+        adapter: MarketplaceAdapter,
+        account_id: int,
+        target: str,
+        since: datetime | None,
+    ) -> SyncWindow:
+        settings = self.rt.settings
+        now = self.rt.clock.now()
+        lag = timedelta(
+            seconds=max(settings.sync_safety_lag_seconds, int(getattr(adapter, "min_safety_lag_seconds", 0)))
+        )
+        end = now - lag
+        if since is not None:
+            start = since
+        else:
+            mark = lease.high_water(session, account_id, target)
+            start = (
+                mark - timedelta(seconds=settings.sync_overlap_seconds)
+                if mark
+                else now - timedelta(days=settings.backfill_days)
+            )
+        return SyncWindow(start=min(start, end), end=end)
+
+    def _run_leased(
+        self,
+        account_id: int,
+        adapter: MarketplaceAdapter,
+        target: ScheduleTarget,
+        run_id: int,
+        since: datetime | None,
+        owner: str,
+        ttl: timedelta,
+        progress: ProgressCallback | None,
+    ) -> SyncOutcome:
+        rt = self.rt
+        started = time.perf_counter()
+        totals = BatchCounts()
+        fetched = quarantined = 0
+        writer = _WRITERS[target]
+        window: SyncWindow | None = None
+        try:
+            with rt.sessions() as s:
+                account = s.get(MarketplaceAccount, account_id)
+                assert account is not None
+                window = self._window(s, adapter, account_id, target, since)
+                s.execute(
+                    update(SyncRun)
+                    .where(SyncRun.id == run_id)
+                    .values(window_start=window.start, window_end=window.end)
+                )
+                s.commit()
+                ctx = build_context(rt, s, adapter, account)
+                batch: list[Any] = []
+                for record in _records(adapter, ctx, target, window):
+                    fetched += 1
+                    if isinstance(record, Quarantine):
+                        self._quarantine(s, account, run_id, target, record)
+                        quarantined += 1
+                        continue
+                    batch.append(record)
+                    if len(batch) >= self.batch_size:
+                        q = self._flush(s, account, run_id, target, writer, batch, totals, owner, ttl)
+                        quarantined += q
+                        batch = []
+                        if progress:
+                            progress(fetched)
+                if batch:
+                    quarantined += self._flush(s, account, run_id, target, writer, batch, totals, owner, ttl)
+                if progress:
+                    progress(fetched)
+                # Every batch is committed: only now may the cursor move.
+                s.execute(
+                    update(SyncCursor)
+                    .where(
+                        SyncCursor.marketplace_account_id == account_id,
+                        SyncCursor.target == target,
+                    )
+                    .values(high_water=window.end, updated_at=rt.clock.now())
+                )
+                status = SyncRunStatus.PARTIAL if quarantined else SyncRunStatus.SUCCEEDED
+                self._finish(s, run_id, status, fetched, totals, quarantined, started, None)
+                s.commit()
+            return SyncOutcome(
+                run_id, status, fetched, totals.inserted, totals.updated, totals.unchanged, quarantined
+            )
+        except MarketplaceAuthError as exc:
+            record_auth_failure(rt, account_id, exc)
+            return self._failed(run_id, fetched, totals, quarantined, started, exc)
+        except Exception as exc:
+            return self._failed(run_id, fetched, totals, quarantined, started, exc)
+
+    def _flush(
+        self,
+        s: Session,
+        account: MarketplaceAccount,
+        run_id: int,
+        target: str,
+        writer: Writer,
+        batch: list[Any],
+        totals: BatchCounts,
+        owner: str,
+        ttl: timedelta,
+    ) -> int:
+        """Write one batch; if it fails as a whole, write record by record and quarantine the bad ones."""
+        now = self.rt.clock.now()
+        quarantined = 0
+        try:
+            with s.begin_nested():
+                totals.add(writer(s, account, batch, now))
+        except Exception:
+            for record in batch:
+                try:
+                    with s.begin_nested():
+                        totals.add(writer(s, account, [record], now))
+                except Exception as exc:
+                    self._quarantine(
+                        s,
+                        account,
+                        run_id,
+                        target,
+                        Quarantine(
+                            record,
+                            f"could not store: {type(exc).__name__}: {exc}",
+                            getattr(record, "external_id", None),
+                        ),
+                    )
+                    quarantined += 1
+        lease.renew(s, account.id, target, owner, now, ttl)
+        s.commit()
+        return quarantined
+
+    def _quarantine(
+        self, s: Session, account: MarketplaceAccount, run_id: int, target: str, q: Quarantine
+    ) -> None:
+        s.add(
+            SyncQuarantine(
+                seller_id=account.seller_id,
+                marketplace_account_id=account.id,
+                sync_run_id=run_id,
+                target=target,
+                external_id=q.external_id,
+                payload=_payload(q.payload),
+                error=redact(q.error)[:1000],
+                created_at=self.rt.clock.now(),
+            )
+        )
+
+    def _finish(
+        self,
+        s: Session,
+        run_id: int,
+        status: SyncRunStatus,
+        fetched: int,
+        totals: BatchCounts,
+        quarantined: int,
+        started: float,
+        error: str | None,
+    ) -> None:
+        s.execute(
+            update(SyncRun)
+            .where(SyncRun.id == run_id)
+            .values(
+                status=status,
+                finished_at=self.rt.clock.now(),
+                fetched=fetched,
+                inserted=totals.inserted,
+                updated=totals.updated,
+                unchanged=totals.unchanged,
+                quarantined=quarantined,
+                duration_ms=int((time.perf_counter() - started) * 1000),
+                error=error,
+            )
+        )
+
+    def _failed(
+        self,
+        run_id: int,
+        fetched: int,
+        totals: BatchCounts,
+        quarantined: int,
+        started: float,
+        exc: BaseException,
+    ) -> SyncOutcome:
+        message = redact(f"{type(exc).__name__}: {exc}")[:1000]
+        with self.rt.session() as s:
+            self._finish(s, run_id, SyncRunStatus.FAILED, fetched, totals, quarantined, started, message)
+        return SyncOutcome(
+            run_id,
+            SyncRunStatus.FAILED,
+            fetched,
+            totals.inserted,
+            totals.updated,
+            totals.unchanged,
+            quarantined,
+            message,
+        )
+
+
+def get_run(rt: Runtime, run_id: int) -> SyncRun:
+    with rt.sessions() as s:
+        run = s.get(SyncRun, run_id)
+        if run is None:
+            raise NotFound(f"sync run {run_id} does not exist")
+        return run

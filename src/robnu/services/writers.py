@@ -1,0 +1,246 @@
+"""Turn a batch of adapter records into leaf-table upserts (orders with items and shipments, returns
+with items, payouts with lines). Unchanged and older records are skipped; counts come back."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from robnu.db.models import (
+    MarketplaceAccount,
+    MarketplacePayout,
+    Order,
+    OrderItem,
+    OrderReturn,
+    OrderReturnItem,
+    PayoutLineItem,
+    Shipment,
+)
+from robnu.domain.records import OrderRecord, PayoutRecord, ReturnRecord
+from robnu.services.upsert import existing_versions, upsert_rows
+
+
+@dataclass
+class BatchCounts:
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    def add(self, other: BatchCounts) -> None:
+        self.inserted += other.inserted
+        self.updated += other.updated
+        self.unchanged += other.unchanged
+
+
+def _base(
+    account: MarketplaceAccount, external_id: str, updated: datetime, status: str, raw: str, now: datetime
+) -> dict[str, Any]:
+    return {
+        "seller_id": account.seller_id,
+        "marketplace_account_id": account.id,
+        "external_id": external_id,
+        "source_updated_at": updated,
+        "status": str(status),
+        "raw_status": raw,
+        "created_at": now,
+        "updated_at": now,
+    }
+
+
+def _changed(
+    session: Session, model: Any, account: MarketplaceAccount, records: Sequence[Any]
+) -> tuple[list[Any], BatchCounts]:
+    """Keep the newest record per external id, then drop those not newer than what is stored."""
+    newest: dict[str, Any] = {}
+    for r in records:
+        kept = newest.get(r.external_id)
+        if kept is None or r.source_updated_at >= kept.source_updated_at:
+            newest[r.external_id] = r
+    stored = existing_versions(session, model, account.id, list(newest))
+    counts = BatchCounts(unchanged=len(records) - len(newest))
+    changed = []
+    for external_id, r in newest.items():
+        have = stored.get(external_id)
+        if have is None:
+            counts.inserted += 1
+            changed.append(r)
+        elif r.source_updated_at > have[1]:
+            counts.updated += 1
+            changed.append(r)
+        else:
+            counts.unchanged += 1
+    return changed, counts
+
+
+def _order_ids(session: Session, account_id: int, external_ids: set[str]) -> dict[str, int]:
+    if not external_ids:
+        return {}
+    rows = session.execute(
+        select(Order.external_id, Order.id).where(
+            Order.marketplace_account_id == account_id, Order.external_id.in_(external_ids)
+        )
+    )
+    return dict(rows.tuples().all())
+
+
+def write_orders(
+    session: Session, account: MarketplaceAccount, records: Sequence[OrderRecord], now: datetime
+) -> BatchCounts:
+    changed, counts = _changed(session, Order, account, records)
+    ids = upsert_rows(
+        session,
+        Order,
+        [
+            {
+                **_base(account, r.external_id, r.source_updated_at, r.status, r.raw_status, now),
+                "ordered_at": r.ordered_at,
+                "order_total": r.order_total,
+                "currency": r.currency,
+                "is_cod": r.is_cod,
+                "ship_city": r.ship_city,
+                "ship_state_code": r.ship_state_code,
+                "ship_pincode": r.ship_pincode,
+                "dispatch_by": r.dispatch_by,
+                "item_count": sum(i.quantity for i in r.items),
+            }
+            for r in changed
+        ],
+    )
+    items: list[dict[str, Any]] = []
+    shipments: list[dict[str, Any]] = []
+    for r in changed:
+        order_id = ids.get(r.external_id)
+        if order_id is None:  # a racing writer stored something newer: theirs stands
+            continue
+        for i in r.items:
+            items.append(
+                {
+                    **_base(
+                        account,
+                        i.external_id,
+                        r.source_updated_at,
+                        i.status or r.status,
+                        i.raw_status or r.raw_status,
+                        now,
+                    ),
+                    "order_id": order_id,
+                    "sku": i.sku,
+                    "marketplace_sku": i.marketplace_sku,
+                    "title": i.title,
+                    "quantity": i.quantity,
+                    "unit_price": i.unit_price,
+                    "tax_amount": i.tax_amount,
+                    "line_total": i.line_total,
+                    "currency": r.currency,
+                    "hsn": i.hsn,
+                }
+            )
+        for sh in r.shipments:
+            shipments.append(
+                {
+                    **_base(account, sh.external_id, r.source_updated_at, sh.status, sh.raw_status, now),
+                    "order_id": order_id,
+                    "awb": sh.awb,
+                    "courier": sh.courier,
+                    "dispatch_by": sh.dispatch_by,
+                    "shipped_at": sh.shipped_at,
+                    "delivered_at": sh.delivered_at,
+                }
+            )
+    upsert_rows(session, OrderItem, items)
+    upsert_rows(session, Shipment, shipments)
+    return counts
+
+
+def write_returns(
+    session: Session, account: MarketplaceAccount, records: Sequence[ReturnRecord], now: datetime
+) -> BatchCounts:
+    changed, counts = _changed(session, OrderReturn, account, records)
+    orders = _order_ids(session, account.id, {r.order_external_id for r in changed})
+    ids = upsert_rows(
+        session,
+        OrderReturn,
+        [
+            {
+                **_base(account, r.external_id, r.source_updated_at, r.status, r.raw_status, now),
+                "order_id": orders.get(r.order_external_id),
+                "order_external_id": r.order_external_id,
+                "kind": str(r.kind),
+                "reason": r.reason,
+                "return_awb": r.return_awb,
+                "requested_at": r.requested_at,
+                "refund_amount": r.refund_amount,
+                "currency": r.currency,
+            }
+            for r in changed
+        ],
+    )
+    upsert_rows(
+        session,
+        OrderReturnItem,
+        [
+            {
+                **_base(account, i.external_id, r.source_updated_at, r.status, r.raw_status, now),
+                "return_id": ids[r.external_id],
+                "order_item_external_id": i.order_item_external_id,
+                "sku": i.sku,
+                "quantity": i.quantity,
+            }
+            for r in changed
+            if r.external_id in ids
+            for i in r.items
+        ],
+    )
+    return counts
+
+
+def write_payouts(
+    session: Session, account: MarketplaceAccount, records: Sequence[PayoutRecord], now: datetime
+) -> BatchCounts:
+    changed, counts = _changed(session, MarketplacePayout, account, records)
+    ids = upsert_rows(
+        session,
+        MarketplacePayout,
+        [
+            {
+                **_base(account, r.external_id, r.source_updated_at, r.status, r.raw_status, now),
+                "period_start": r.period_start,
+                "period_end": r.period_end,
+                "paid_at": r.paid_at,
+                "net_amount": r.net_amount,
+                "currency": r.currency,
+            }
+            for r in changed
+        ],
+    )
+    orders = _order_ids(
+        session,
+        account.id,
+        {line.order_external_id for r in changed for line in r.lines if line.order_external_id},
+    )
+    upsert_rows(
+        session,
+        PayoutLineItem,
+        [
+            {
+                **_base(account, line.external_id, r.source_updated_at, r.status, r.raw_status, now),
+                "payout_id": ids[r.external_id],
+                "order_id": orders.get(line.order_external_id or ""),
+                "order_external_id": line.order_external_id,
+                "line_type": str(line.line_type),
+                "description": line.description,
+                "amount": line.amount,
+                "currency": line.currency,
+                "occurred_at": line.occurred_at,
+            }
+            for r in changed
+            if r.external_id in ids
+            for line in r.lines
+        ],
+    )
+    return counts
