@@ -12,20 +12,37 @@ def credentials(code: str, n: int = 1, secret: str = "s3cret-value-xyz") -> dict
         return {
             "pob_id": f"DV4K7Q{n:02d}",
             "api_password": secret,
-            "store": {"store_code": "JPR-WH1", "ship_from_pincode": "302013", "state_code": "08",
-                      "seller_gstin": "08ABCDE1234F1Z0", "invoice_series_prefix": "JPR/"},
+            "store": {
+                "store_code": "JPR-WH1",
+                "ship_from_pincode": "302013",
+                "state_code": "08",
+                "seller_gstin": "08ABCDE1234F1Z0",
+                "invoice_series_prefix": "JPR/",
+            },
             "einvoice": {"enabled": False},
         }
     if code == "MEESHO":
-        return {"supplier_id": f"{100000 + n}", "api_key": f"mk_test_{n:06d}", "api_secret": "msk_" + secret * 2,
-                "warehouse_ids": ["WH1"]}
+        return {
+            "supplier_id": f"{100000 + n}",
+            "api_key": f"mk_test_{n:06d}",
+            "api_secret": "msk_" + secret * 2,
+            "warehouse_ids": ["WH1"],
+        }
     if code == "AMAZON_IN":
-        return {"selling_partner_id": f"A1B2C3D4E5F6{n:02d}", "marketplace_id": "A21TJRUUN4KGV",
-                "lwa_client_id": "amzn1.application-oa2-client.0123456789abcdef",
-                "lwa_client_secret": secret, "refresh_token": "Atzr|" + secret}
+        return {
+            "selling_partner_id": f"A1B2C3D4E5F6{n:02d}",
+            "marketplace_id": "A21TJRUUN4KGV",
+            "lwa_client_id": "amzn1.application-oa2-client.0123456789abcdef",
+            "lwa_client_secret": secret,
+            "refresh_token": "Atzr|" + secret,
+        }
     if code == "FLIPKART":
-        return {"seller_id": f"3ff3e289367b42{n:02d}", "location_id": "LOC" + "a" * 32, "app_id": "app-id-1",
-                "app_secret": secret}
+        return {
+            "seller_id": f"3ff3e289367b42{n:02d}",
+            "location_id": "LOC" + "a" * 32,
+            "app_id": "app-id-1",
+            "app_secret": secret,
+        }
     raise ValueError(code)
 
 

@@ -42,8 +42,19 @@ def test_connect_and_read_back(rt: Runtime, code: str) -> None:
     ("code", "change", "field"),
     [
         ("AJIO", {"pob_id": "XX123456"}, "pob_id"),
-        ("AJIO", {"store": {"store_code": "S", "ship_from_pincode": "302013", "state_code": "08",
-                            "seller_gstin": "08ABCDE1234F1Z9", "invoice_series_prefix": "J/"}}, "store.seller_gstin"),
+        (
+            "AJIO",
+            {
+                "store": {
+                    "store_code": "S",
+                    "ship_from_pincode": "302013",
+                    "state_code": "08",
+                    "seller_gstin": "08ABCDE1234F1Z9",
+                    "invoice_series_prefix": "J/",
+                }
+            },
+            "store.seller_gstin",
+        ),
         ("AJIO", {"einvoice": {"enabled": True}}, "einvoice"),
         ("MEESHO", {"supplier_id": "12"}, "supplier_id"),
         ("AMAZON_IN", {"refresh_token": "not-a-refresh-token"}, "refresh_token"),
@@ -51,8 +62,9 @@ def test_connect_and_read_back(rt: Runtime, code: str) -> None:
         ("FLIPKART", {"location_id": "LOC123"}, "location_id"),
     ],
 )
-def test_bad_shapes_name_the_field_and_write_nothing(rt: Runtime, code: str, change: dict[str, object],
-                                                     field: str) -> None:
+def test_bad_shapes_name_the_field_and_write_nothing(
+    rt: Runtime, code: str, change: dict[str, object], field: str
+) -> None:
     seller = create_seller(rt, "S")
     bad = {**credentials(code), **change}
     with pytest.raises(InvalidInput) as info:
@@ -93,8 +105,11 @@ def test_ciphertext_swapped_between_rows_or_sellers_does_not_decrypt(rt: Runtime
     with rt.session() as s:
         token_a = s.get(AmazonAccountDetails, a).refresh_token_ciphertext  # type: ignore[union-attr]
         for target in (b, c):  # same seller other row; other seller
-            s.execute(update(AmazonAccountDetails).where(AmazonAccountDetails.marketplace_account_id == target)
-                      .values(refresh_token_ciphertext=token_a))
+            s.execute(
+                update(AmazonAccountDetails)
+                .where(AmazonAccountDetails.marketplace_account_id == target)
+                .values(refresh_token_ciphertext=token_a)
+            )
     with rt.sessions() as s:
         for target in (b, c):
             account = s.get(MarketplaceAccount, target)

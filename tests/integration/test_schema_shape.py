@@ -25,8 +25,16 @@ def test_every_leaf_table_references_accounts_and_no_marketplace(rt: Runtime) ->
 
 def test_synced_leaf_tables_have_the_external_key(rt: Runtime) -> None:
     insp = inspect(rt.engine)
-    for table in ("orders", "order_items", "shipments", "order_returns", "order_return_items",
-                  "marketplace_payouts", "payout_line_items", "listings"):
+    for table in (
+        "orders",
+        "order_items",
+        "shipments",
+        "order_returns",
+        "order_return_items",
+        "marketplace_payouts",
+        "payout_line_items",
+        "listings",
+    ):
         uniques = [tuple(u["column_names"]) for u in insp.get_unique_constraints(table)]
         assert ("marketplace_account_id", "external_id") in uniques, table
         cols = {c["name"] for c in insp.get_columns(table)}

@@ -8,10 +8,10 @@ so memory does not grow with pages); ``push_inventory`` reports a result per tas
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 import httpx
 from pydantic import BaseModel
@@ -34,6 +34,26 @@ from robnu.domain.records import (
     SyncWindow,
 )
 from robnu.domain.statuses import ValidationStatus
+
+# What a mapping function may raise on a record it cannot read; such a record is quarantined.
+MAPPING_ERRORS: tuple[type[Exception], ...] = (
+    KeyError,
+    ValueError,
+    TypeError,
+    ArithmeticError,
+    IndexError,
+    AttributeError,
+)
+P = TypeVar("P")
+R = TypeVar("R")
+
+
+def map_or_quarantine(mapper: Callable[[P], R], payload: P, external_id: str | None = None) -> R | Quarantine:
+    """Map one marketplace record; a record that cannot be mapped becomes a Quarantine, never a crash."""
+    try:
+        return mapper(payload)
+    except MAPPING_ERRORS as exc:
+        return Quarantine(payload, f"cannot map record: {type(exc).__name__}: {exc}", external_id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,9 +154,7 @@ class MarketplaceAdapter:
     def sync_payouts(self, ctx: AdapterContext, window: SyncWindow) -> Iterator[PayoutRecord | Quarantine]:
         raise UnsupportedTarget(f"{self.code} adapter does not support {ScheduleTarget.PAYOUTS}")
 
-    def push_inventory(
-        self, ctx: AdapterContext, pushes: Sequence[InventoryPush]
-    ) -> list[InventoryPushResult]:
+    def push_inventory(self, ctx: AdapterContext, pushes: Sequence[InventoryPush]) -> list[InventoryPushResult]:
         raise UnsupportedTarget(f"{self.code} adapter does not support {ScheduleTarget.INVENTORY}")
 
     def full_processing(self, ctx: AdapterContext) -> ProcessingReport:

@@ -3,6 +3,7 @@ one token refresh on an expired-token answer, typed errors, and redacted request
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import random
@@ -104,9 +105,7 @@ class MarketplaceHttp:
             if json_body is not None:
                 content = json.dumps(json_body, separators=(",", ":")).encode()
                 headers = {**(headers or {}), "Content-Type": "application/json"}
-            request = self.client.build_request(
-                method, url, params=params, content=content, data=data, headers=headers
-            )
+            request = self.client.build_request(method, url, params=params, content=content, data=data, headers=headers)
             if auth is not None:
                 auth.apply(request)
             started = time.perf_counter()
@@ -148,9 +147,7 @@ class MarketplaceHttp:
             except ValueError:
                 attempt = self._retry_or_raise(attempt, operation, "response body is not valid JSON", None)
 
-    def _retry_or_raise(
-        self, attempt: int, operation: str, reason: str, response: httpx.Response | None
-    ) -> int:
+    def _retry_or_raise(self, attempt: int, operation: str, reason: str, response: httpx.Response | None) -> int:
         if attempt >= self.policy.max_retries:
             raise TransientMarketplaceError(
                 f"{self.marketplace} {operation} failed after {attempt + 1} attempts: {reason}",
@@ -162,10 +159,8 @@ class MarketplaceHttp:
         if response is not None:
             retry_after = response.headers.get("Retry-After")
             if retry_after is not None:
-                try:
+                with contextlib.suppress(ValueError):
                     delay = max(delay, min(float(retry_after), self.policy.backoff_cap))
-                except ValueError:
-                    pass
         self.policy.sleep(delay)
         return attempt + 1
 
@@ -174,14 +169,10 @@ class MarketplaceHttp:
             return
         value = response.headers.get(self.rate_limit_header)
         if value:
-            try:
+            with contextlib.suppress(ValueError):
                 self.limiter.correct_rate(operation, float(value))
-            except ValueError:
-                pass
 
-    def _log(
-        self, request: httpx.Request, response: httpx.Response | None, started: float, error: str | None
-    ) -> None:
+    def _log(self, request: httpx.Request, response: httpx.Response | None, started: float, error: str | None) -> None:
         if not log.isEnabledFor(logging.DEBUG):
             return
         elapsed = (time.perf_counter() - started) * 1000

@@ -44,8 +44,7 @@ def _prompt_credentials(model: type[BaseModel]) -> dict[str, Any]:
         value = typer.prompt(label, hide_input=hidden, default="" if not required else None, show_default=False)
         if value == "" and not required:
             continue
-        is_blob = isinstance(annotation, type) and issubclass(annotation, BaseModel) or annotation in (
-            list[str],)
+        is_blob = (isinstance(annotation, type) and issubclass(annotation, BaseModel)) or annotation in (list[str],)
         if is_blob:
             try:
                 data[name] = json.loads(value)
@@ -96,8 +95,15 @@ def list_accounts(seller_id: Annotated[int | None, typer.Option()] = None) -> No
     rt = runtime(upgrade=True)
     table = Table("id", "seller", "marketplace", "account", "name", "validation", "reconnect?")
     for a in account_service.list_accounts(rt, seller_id):
-        table.add_row(str(a.id), str(a.seller_id), a.marketplace, a.external_account_id, a.display_name,
-                      a.last_validation_status, "yes" if a.needs_reconnect else "")
+        table.add_row(
+            str(a.id),
+            str(a.seller_id),
+            a.marketplace,
+            a.external_account_id,
+            a.display_name,
+            a.last_validation_status,
+            "yes" if a.needs_reconnect else "",
+        )
     console.print(table)
 
 
@@ -113,8 +119,11 @@ def show_account(account_id: int) -> None:
 def validate(account_id: int) -> None:
     """Check an account's credentials with a real call to its marketplace."""
     outcome = validate_account(runtime(upgrade=True), account_id)
-    console.print(f"{outcome.status}" + (f" (HTTP {outcome.http_status} {outcome.code})" if outcome.code else "")
-                  + (f": {outcome.message}" if outcome.message else ""))
+    console.print(
+        f"{outcome.status}"
+        + (f" (HTTP {outcome.http_status} {outcome.code})" if outcome.code else "")
+        + (f": {outcome.message}" if outcome.message else "")
+    )
 
 
 def _print_account(view: account_service.AccountView) -> None:

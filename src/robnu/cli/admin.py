@@ -37,8 +37,10 @@ def keys_rotate() -> None:
     """Add a new master key and re-wrap every stored secret under it (no downtime)."""
     rt = runtime(upgrade=True)
     report = key_service.rotate(rt, add_key=rt.vault.ring.source is not None)
-    console.print(f"active key {report.new_kid}; re-wrapped {report.rewrapped} secrets "
-                  f"(previously under: {report.by_previous_kid or 'none'})")
+    console.print(
+        f"active key {report.new_kid}; re-wrapped {report.rewrapped} secrets "
+        f"(previously under: {report.by_previous_kid or 'none'})"
+    )
 
 
 @keys_app.command("status")

@@ -7,14 +7,19 @@ import typer
 from robnu.cli.accounts import accounts_app, sellers_app
 from robnu.cli.admin import db_app, keys_app, marketplaces
 from robnu.cli.demo import demo
+from robnu.cli.sandbox import sandbox_app
 from robnu.cli.sync import sync
 
-app = typer.Typer(help="Robnu: order processing for Indian marketplace sellers.", no_args_is_help=True,
-                  pretty_exceptions_show_locals=False)
+app = typer.Typer(
+    help="Robnu: order processing for Indian marketplace sellers.",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,
+)
 app.add_typer(db_app, name="db")
 app.add_typer(sellers_app, name="sellers")
 app.add_typer(accounts_app, name="accounts")
 app.add_typer(keys_app, name="keys")
+app.add_typer(sandbox_app, name="sandbox")
 app.command("marketplaces")(marketplaces)
 app.command("sync")(sync)
 app.command("demo")(demo)

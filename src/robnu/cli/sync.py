@@ -33,6 +33,14 @@ def sync(
     table = Table("target", "status", "fetched", "new", "updated", "unchanged", "quarantined", "error")
     for t in target or [ScheduleTarget.ORDERS, ScheduleTarget.RETURNS, ScheduleTarget.PAYOUTS]:
         o = engine.run(account_id, t, since=start)
-        table.add_row(t, o.status, str(o.fetched), str(o.inserted), str(o.updated), str(o.unchanged),
-                      str(o.quarantined), o.error or "")
+        table.add_row(
+            t,
+            o.status,
+            str(o.fetched),
+            str(o.inserted),
+            str(o.updated),
+            str(o.unchanged),
+            str(o.quarantined),
+            o.error or "",
+        )
     console.print(table)

@@ -86,9 +86,7 @@ class MarketplaceCredentialEvent(Base):
         ForeignKey("marketplace_accounts.id", ondelete="CASCADE"), index=True
     )
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    kind: Mapped[str] = mapped_column(
-        String(40)
-    )  # VALIDATED, VALIDATION_FAILED, AUTH_FAILED, TOKEN_REFRESHED…
+    kind: Mapped[str] = mapped_column(String(40))  # VALIDATED, VALIDATION_FAILED, AUTH_FAILED, TOKEN_REFRESHED…
     http_status: Mapped[int | None] = mapped_column(Integer)
     code: Mapped[str | None] = mapped_column(String(100))
     message: Mapped[str | None] = mapped_column(String(500))
@@ -216,9 +214,7 @@ class PayoutLineItem(SyncedMixin, Base):
     __tablename__ = "payout_line_items"
     __table_args__ = _synced_key("payout_line_items")
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    payout_id: Mapped[int] = mapped_column(
-        ForeignKey("marketplace_payouts.id", ondelete="CASCADE"), index=True
-    )
+    payout_id: Mapped[int] = mapped_column(ForeignKey("marketplace_payouts.id", ondelete="CASCADE"), index=True)
     order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id", ondelete="SET NULL"), index=True)
     order_external_id: Mapped[str | None] = mapped_column(String(100))
     line_type: Mapped[str] = mapped_column(String(32))

@@ -22,9 +22,7 @@ class NotFound(RobnuError):
 
 class UnknownMarketplace(RobnuError):
     def __init__(self, code: str, known: list[str]) -> None:
-        super().__init__(
-            f"marketplace {code!r} has no registered adapter (known: {', '.join(sorted(known))})"
-        )
+        super().__init__(f"marketplace {code!r} has no registered adapter (known: {', '.join(sorted(known))})")
         self.code = code
 
 

@@ -57,7 +57,9 @@ class SandboxWorld:
         for code in self.codes:
             module = importlib.import_module(SANDBOXES[code][0])
             self.sandboxes[code] = module.build_sandbox(
-                seed=self.seed, clock=self.clock, rate_scale=self.rate_scale,
+                seed=self.seed,
+                clock=self.clock,
+                rate_scale=self.rate_scale,
                 rate_limits_enabled=self.rate_limits_enabled,
             )
 

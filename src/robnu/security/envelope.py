@@ -37,9 +37,7 @@ def encrypt(ring: KeyRing, plaintext: bytes, aad: bytes) -> str:
     dek = AESGCM.generate_key(bit_length=256)
     wrapped = _seal(master.material, dek, b"dek|" + aad)
     body = _seal(dek, plaintext, aad)
-    return "$".join(
-        (_VERSION, master.kid, base64.b64encode(wrapped).decode(), base64.b64encode(body).decode())
-    )
+    return "$".join((_VERSION, master.kid, base64.b64encode(wrapped).decode(), base64.b64encode(body).decode()))
 
 
 def _split(token: str) -> tuple[str, bytes, bytes]:
@@ -60,9 +58,7 @@ def decrypt(ring: KeyRing, token: str, aad: bytes) -> bytes:
         dek = _open(master.material, wrapped, b"dek|" + aad)
         return _open(dek, body, aad)
     except InvalidTag:
-        raise DecryptionFailed(
-            "ciphertext does not belong to this seller, row and column (or was altered)"
-        ) from None
+        raise DecryptionFailed("ciphertext does not belong to this seller, row and column (or was altered)") from None
 
 
 def rewrap(ring: KeyRing, token: str, aad: bytes) -> str:
@@ -76,6 +72,4 @@ def rewrap(ring: KeyRing, token: str, aad: bytes) -> str:
         raise DecryptionFailed("wrapped data key does not match its binding") from None
     master = ring.active()
     new_wrapped = _seal(master.material, dek, b"dek|" + aad)
-    return "$".join(
-        (_VERSION, master.kid, base64.b64encode(new_wrapped).decode(), base64.b64encode(body).decode())
-    )
+    return "$".join((_VERSION, master.kid, base64.b64encode(new_wrapped).decode(), base64.b64encode(body).decode()))

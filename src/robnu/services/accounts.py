@@ -95,9 +95,7 @@ def connect_account(
 
 def adapter_for(rt: Runtime, account: MarketplaceAccount) -> MarketplaceAdapter:
     with rt.sessions() as s:
-        code = s.execute(
-            select(Marketplace.code).where(Marketplace.id == account.marketplace_id)
-        ).scalar_one()
+        code = s.execute(select(Marketplace.code).where(Marketplace.id == account.marketplace_id)).scalar_one()
     return rt.registry.get(code)
 
 
@@ -112,9 +110,7 @@ def list_accounts(rt: Runtime, seller_id: int | None = None) -> list[AccountView
 def show_account(rt: Runtime, account_id: int) -> AccountView:
     with rt.sessions() as s:
         row = s.execute(
-            select(MarketplaceAccount, Marketplace.code)
-            .join(Marketplace)
-            .where(MarketplaceAccount.id == account_id)
+            select(MarketplaceAccount, Marketplace.code).join(Marketplace).where(MarketplaceAccount.id == account_id)
         ).one_or_none()
         if row is None:
             raise NotFound(f"account {account_id} does not exist")

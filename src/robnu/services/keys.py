@@ -79,9 +79,7 @@ def retire(rt: Runtime, kid: str) -> None:
     """Drop a master key from the ring, refusing while any ciphertext still needs it."""
     still = keys_in_use(rt).get(kid, 0)
     if still:
-        raise InvalidInput(
-            "kid", f"{still} stored secrets still use key {kid}; run `robnu keys rotate` first"
-        )
+        raise InvalidInput("kid", f"{still} stored secrets still use key {kid}; run `robnu keys rotate` first")
     rt.vault.ring.retire(kid)
 
 

@@ -31,9 +31,7 @@ def ensure_cursor(session: Session, seller_id: int, account_id: int, target: str
     )
 
 
-def try_acquire(
-    session: Session, account_id: int, target: str, owner: str, now: datetime, ttl: timedelta
-) -> bool:
+def try_acquire(session: Session, account_id: int, target: str, owner: str, now: datetime, ttl: timedelta) -> bool:
     result = session.execute(
         update(SyncCursor)
         .where(

@@ -1,7 +1,7 @@
 """The sync engine: run one (account, target), recorded in sync_runs.
 
 Flow (DESIGN §4): take the lease on (account, target) -> compute the window from the cursor
-(high-water − overlap … now − safety lag; a first run backfills; ``since`` re-syncs) -> stream the
+(high-water - overlap ... now - safety lag; a first run backfills; ``since`` re-syncs) -> stream the
 adapter's records in batches, each batch upserted and committed -> quarantine what cannot be stored ->
 move the cursor to the window end only when every batch is committed -> release the lease.
 """
@@ -169,9 +169,7 @@ class SyncEngine:
                 assert account is not None
                 window = self._window(s, adapter, account_id, target, since)
                 s.execute(
-                    update(SyncRun)
-                    .where(SyncRun.id == run_id)
-                    .values(window_start=window.start, window_end=window.end)
+                    update(SyncRun).where(SyncRun.id == run_id).values(window_start=window.start, window_end=window.end)
                 )
                 s.commit()
                 ctx = build_context(rt, s, adapter, account)
@@ -205,9 +203,7 @@ class SyncEngine:
                 status = SyncRunStatus.PARTIAL if quarantined else SyncRunStatus.SUCCEEDED
                 self._finish(s, run_id, status, fetched, totals, quarantined, started, None)
                 s.commit()
-            return SyncOutcome(
-                run_id, status, fetched, totals.inserted, totals.updated, totals.unchanged, quarantined
-            )
+            return SyncOutcome(run_id, status, fetched, totals.inserted, totals.updated, totals.unchanged, quarantined)
         except MarketplaceAuthError as exc:
             record_auth_failure(rt, account_id, exc)
             return self._failed(run_id, fetched, totals, quarantined, started, exc)
@@ -254,9 +250,7 @@ class SyncEngine:
         s.commit()
         return quarantined
 
-    def _quarantine(
-        self, s: Session, account: MarketplaceAccount, run_id: int, target: str, q: Quarantine
-    ) -> None:
+    def _quarantine(self, s: Session, account: MarketplaceAccount, run_id: int, target: str, q: Quarantine) -> None:
         s.add(
             SyncQuarantine(
                 seller_id=account.seller_id,

@@ -67,7 +67,5 @@ class DbTokenStore(TokenStore):
         self._cached = None
         with self._sessions() as s, s.begin():
             s.execute(
-                delete(MarketplaceAccessToken).where(
-                    MarketplaceAccessToken.marketplace_account_id == self._account_id
-                )
+                delete(MarketplaceAccessToken).where(MarketplaceAccessToken.marketplace_account_id == self._account_id)
             )

@@ -127,9 +127,7 @@ def upgrade() -> None:
         sa.Column("created_at", robnu.db.types.UTCDateTime(timezone=True), nullable=False),
         sa.Column("updated_at", robnu.db.types.UTCDateTime(timezone=True), nullable=False),
         sa.Column("seller_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
-        sa.Column(
-            "marketplace_account_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
-        ),
+        sa.Column("marketplace_account_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.ForeignKeyConstraint(
             ["marketplace_account_id"],
             ["marketplace_accounts.id"],
@@ -151,9 +149,7 @@ def upgrade() -> None:
 
     op.create_table(
         "marketplace_access_tokens",
-        sa.Column(
-            "marketplace_account_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
-        ),
+        sa.Column("marketplace_account_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column("seller_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column("token_ciphertext", sa.Text(), nullable=False),
         sa.Column("expires_at", robnu.db.types.UTCDateTime(timezone=True), nullable=False),
@@ -176,9 +172,7 @@ def upgrade() -> None:
         "marketplace_credential_events",
         sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column("seller_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
-        sa.Column(
-            "marketplace_account_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
-        ),
+        sa.Column("marketplace_account_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column("occurred_at", robnu.db.types.UTCDateTime(timezone=True), nullable=False),
         sa.Column("kind", sa.String(length=40), nullable=False),
         sa.Column("http_status", sa.Integer(), nullable=True),
@@ -220,9 +214,7 @@ def upgrade() -> None:
         sa.Column("created_at", robnu.db.types.UTCDateTime(timezone=True), nullable=False),
         sa.Column("updated_at", robnu.db.types.UTCDateTime(timezone=True), nullable=False),
         sa.Column("seller_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
-        sa.Column(
-            "marketplace_account_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
-        ),
+        sa.Column("marketplace_account_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.ForeignKeyConstraint(
             ["marketplace_account_id"],
             ["marketplace_accounts.id"],
@@ -236,9 +228,7 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_marketplace_payouts")),
-        sa.UniqueConstraint(
-            "marketplace_account_id", "external_id", name="uq_marketplace_payouts_account_external"
-        ),
+        sa.UniqueConstraint("marketplace_account_id", "external_id", name="uq_marketplace_payouts_account_external"),
     )
     with op.batch_alter_table("marketplace_payouts", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_marketplace_payouts_seller_id"), ["seller_id"], unique=False)
@@ -262,9 +252,7 @@ def upgrade() -> None:
         sa.Column("created_at", robnu.db.types.UTCDateTime(timezone=True), nullable=False),
         sa.Column("updated_at", robnu.db.types.UTCDateTime(timezone=True), nullable=False),
         sa.Column("seller_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
-        sa.Column(
-            "marketplace_account_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
-        ),
+        sa.Column("marketplace_account_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.ForeignKeyConstraint(
             ["marketplace_account_id"],
             ["marketplace_accounts.id"],
@@ -293,9 +281,7 @@ def upgrade() -> None:
         sa.Column("last_run_at", robnu.db.types.UTCDateTime(timezone=True), nullable=True),
         sa.Column("last_run_status", sa.String(length=16), nullable=True),
         sa.Column("seller_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
-        sa.Column(
-            "marketplace_account_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
-        ),
+        sa.Column("marketplace_account_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.ForeignKeyConstraint(
             ["marketplace_account_id"],
             ["marketplace_accounts.id"],
@@ -323,9 +309,7 @@ def upgrade() -> None:
         sa.Column("lease_expires_at", robnu.db.types.UTCDateTime(timezone=True), nullable=True),
         sa.Column("updated_at", robnu.db.types.UTCDateTime(timezone=True), nullable=False),
         sa.Column("seller_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
-        sa.Column(
-            "marketplace_account_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
-        ),
+        sa.Column("marketplace_account_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.ForeignKeyConstraint(
             ["marketplace_account_id"],
             ["marketplace_accounts.id"],
@@ -360,9 +344,7 @@ def upgrade() -> None:
         sa.Column("duration_ms", sa.Integer(), nullable=True),
         sa.Column("error", sa.String(length=1000), nullable=True),
         sa.Column("seller_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
-        sa.Column(
-            "marketplace_account_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
-        ),
+        sa.Column("marketplace_account_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.ForeignKeyConstraint(
             ["marketplace_account_id"],
             ["marketplace_accounts.id"],
@@ -395,9 +377,7 @@ def upgrade() -> None:
         sa.Column("created_at", robnu.db.types.UTCDateTime(timezone=True), nullable=False),
         sa.Column("updated_at", robnu.db.types.UTCDateTime(timezone=True), nullable=False),
         sa.Column("seller_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
-        sa.Column(
-            "marketplace_account_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
-        ),
+        sa.Column("marketplace_account_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.ForeignKeyConstraint(
             ["listing_id"],
             ["listings.id"],
@@ -420,9 +400,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("inventory_tasks", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_inventory_tasks_listing_id"), ["listing_id"], unique=False)
-        batch_op.create_index(
-            "ix_inventory_tasks_pending", ["marketplace_account_id", "status"], unique=False
-        )
+        batch_op.create_index("ix_inventory_tasks_pending", ["marketplace_account_id", "status"], unique=False)
         batch_op.create_index(batch_op.f("ix_inventory_tasks_seller_id"), ["seller_id"], unique=False)
 
     op.create_table(
@@ -445,9 +423,7 @@ def upgrade() -> None:
         sa.Column("created_at", robnu.db.types.UTCDateTime(timezone=True), nullable=False),
         sa.Column("updated_at", robnu.db.types.UTCDateTime(timezone=True), nullable=False),
         sa.Column("seller_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
-        sa.Column(
-            "marketplace_account_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
-        ),
+        sa.Column("marketplace_account_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.ForeignKeyConstraint(
             ["marketplace_account_id"],
             ["marketplace_accounts.id"],
@@ -485,9 +461,7 @@ def upgrade() -> None:
         sa.Column("created_at", robnu.db.types.UTCDateTime(timezone=True), nullable=False),
         sa.Column("updated_at", robnu.db.types.UTCDateTime(timezone=True), nullable=False),
         sa.Column("seller_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
-        sa.Column(
-            "marketplace_account_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
-        ),
+        sa.Column("marketplace_account_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.ForeignKeyConstraint(
             ["marketplace_account_id"],
             ["marketplace_accounts.id"],
@@ -501,9 +475,7 @@ def upgrade() -> None:
             ["seller_id"], ["sellers.id"], name=op.f("fk_order_returns_seller_id_sellers"), ondelete="CASCADE"
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_order_returns")),
-        sa.UniqueConstraint(
-            "marketplace_account_id", "external_id", name="uq_order_returns_account_external"
-        ),
+        sa.UniqueConstraint("marketplace_account_id", "external_id", name="uq_order_returns_account_external"),
     )
     with op.batch_alter_table("order_returns", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_order_returns_order_id"), ["order_id"], unique=False)
@@ -527,9 +499,7 @@ def upgrade() -> None:
         sa.Column("created_at", robnu.db.types.UTCDateTime(timezone=True), nullable=False),
         sa.Column("updated_at", robnu.db.types.UTCDateTime(timezone=True), nullable=False),
         sa.Column("seller_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
-        sa.Column(
-            "marketplace_account_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
-        ),
+        sa.Column("marketplace_account_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.ForeignKeyConstraint(
             ["marketplace_account_id"],
             ["marketplace_accounts.id"],
@@ -555,9 +525,7 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_payout_line_items")),
-        sa.UniqueConstraint(
-            "marketplace_account_id", "external_id", name="uq_payout_line_items_account_external"
-        ),
+        sa.UniqueConstraint("marketplace_account_id", "external_id", name="uq_payout_line_items_account_external"),
     )
     with op.batch_alter_table("payout_line_items", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_payout_line_items_order_id"), ["order_id"], unique=False)
@@ -580,9 +548,7 @@ def upgrade() -> None:
         sa.Column("created_at", robnu.db.types.UTCDateTime(timezone=True), nullable=False),
         sa.Column("updated_at", robnu.db.types.UTCDateTime(timezone=True), nullable=False),
         sa.Column("seller_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
-        sa.Column(
-            "marketplace_account_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
-        ),
+        sa.Column("marketplace_account_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.ForeignKeyConstraint(
             ["marketplace_account_id"],
             ["marketplace_accounts.id"],
@@ -612,9 +578,7 @@ def upgrade() -> None:
         sa.Column("error", sa.String(length=1000), nullable=False),
         sa.Column("created_at", robnu.db.types.UTCDateTime(timezone=True), nullable=False),
         sa.Column("seller_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
-        sa.Column(
-            "marketplace_account_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
-        ),
+        sa.Column("marketplace_account_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.ForeignKeyConstraint(
             ["marketplace_account_id"],
             ["marketplace_accounts.id"],
@@ -652,9 +616,7 @@ def upgrade() -> None:
         sa.Column("created_at", robnu.db.types.UTCDateTime(timezone=True), nullable=False),
         sa.Column("updated_at", robnu.db.types.UTCDateTime(timezone=True), nullable=False),
         sa.Column("seller_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
-        sa.Column(
-            "marketplace_account_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
-        ),
+        sa.Column("marketplace_account_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.ForeignKeyConstraint(
             ["marketplace_account_id"],
             ["marketplace_accounts.id"],
@@ -674,9 +636,7 @@ def upgrade() -> None:
             ondelete="CASCADE",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_order_return_items")),
-        sa.UniqueConstraint(
-            "marketplace_account_id", "external_id", name="uq_order_return_items_account_external"
-        ),
+        sa.UniqueConstraint("marketplace_account_id", "external_id", name="uq_order_return_items_account_external"),
     )
     with op.batch_alter_table("order_return_items", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_order_return_items_return_id"), ["return_id"], unique=False)

@@ -20,9 +20,7 @@ depends_on = None
 def upgrade() -> None:
     op.create_table(
         "ajio_account_details",
-        sa.Column(
-            "marketplace_account_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
-        ),
+        sa.Column("marketplace_account_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column("seller_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column("pob_id", sa.String(length=16), nullable=False),
         sa.Column("api_password_ciphertext", sa.Text(), nullable=False),

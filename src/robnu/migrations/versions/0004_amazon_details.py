@@ -20,9 +20,7 @@ depends_on = None
 def upgrade() -> None:
     op.create_table(
         "amazon_account_details",
-        sa.Column(
-            "marketplace_account_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
-        ),
+        sa.Column("marketplace_account_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column("seller_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column("selling_partner_id", sa.String(length=32), nullable=False),
         sa.Column("marketplace_id", sa.String(length=20), nullable=False),

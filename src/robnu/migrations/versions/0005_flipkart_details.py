@@ -20,9 +20,7 @@ depends_on = None
 def upgrade() -> None:
     op.create_table(
         "flipkart_account_details",
-        sa.Column(
-            "marketplace_account_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
-        ),
+        sa.Column("marketplace_account_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column("seller_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
         sa.Column("flipkart_seller_id", sa.String(length=32), nullable=False),
         sa.Column("location_id", sa.String(length=40), nullable=False),
@@ -44,9 +42,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("marketplace_account_id", name=op.f("pk_flipkart_account_details")),
     )
     with op.batch_alter_table("flipkart_account_details", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_flipkart_account_details_seller_id"), ["seller_id"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_flipkart_account_details_seller_id"), ["seller_id"], unique=False)
 
 
 def downgrade() -> None:

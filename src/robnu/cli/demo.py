@@ -1,0 +1,142 @@
+"""``robnu demo``: a seller with one account on each marketplace, validated and synced from the
+in-process sandboxes, ending in a summary table per marketplace."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Annotated, Any
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+from rich.table import Table
+from sqlalchemy import func, select
+
+from robnu.adapters.base import HttpFactory
+from robnu.cli.common import console, handles_errors, runtime
+from robnu.db.models import MarketplacePayout, Order, OrderReturn
+from robnu.domain.errors import UnsupportedTarget
+from robnu.domain.marketplace import ScheduleTarget
+from robnu.sandbox.world import SandboxWorld
+from robnu.services.accounts import connect_account, create_seller
+from robnu.services.runtime import Runtime
+from robnu.services.sync import SyncEngine
+from robnu.services.validation import validate_account
+
+DEMO_RATE_SCALE = 200.0  # the sandboxes and the client both run rate limits 200x faster in the demo
+SYNC_ORDER = (ScheduleTarget.ORDERS, ScheduleTarget.RETURNS, ScheduleTarget.PAYOUTS)
+
+
+@dataclass
+class AccountSummary:
+    code: str
+    account_id: int
+    validation: str = "-"
+    runs: dict[str, str] = field(default_factory=dict)
+
+
+def _connect_demo_accounts(rt: Runtime, world: SandboxWorld, seller_id: int, orders: int) -> list[AccountSummary]:
+    summaries = []
+    for code in world.codes:
+        sandbox = world[code]
+        creds: dict[str, Any] = sandbox.create_account()
+        sandbox.generate_orders(creds["account_key"], orders)
+        model_fields = rt.registry.get(code).satellite.credentials.model_fields
+        account_id = connect_account(rt, seller_id, code, {k: v for k, v in creds.items() if k in model_fields})
+        summaries.append(AccountSummary(code, account_id))
+    return summaries
+
+
+def _sync_all(rt: Runtime, summaries: list[AccountSummary]) -> None:
+    engine = SyncEngine(rt)
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=False,
+    ) as progress:
+        for summary in summaries:
+            adapter = rt.registry.get(summary.code)
+            if ScheduleTarget.CREDENTIAL_CHECK in adapter.supported_targets:
+                summary.validation = validate_account(rt, summary.account_id).status
+            for target in SYNC_ORDER:
+                if target not in adapter.supported_targets:
+                    summary.runs[target] = "not yet supported"
+                    continue
+                task = progress.add_task(f"{summary.code:<10} {target.lower():<8}", total=None)
+
+                def advance(n: int, task: TaskID = task) -> None:
+                    progress.update(task, completed=n, total=n)
+
+                outcome = engine.run(summary.account_id, target, progress=advance)
+                summary.runs[target] = outcome.status + (f" ({outcome.error})" if outcome.error else "")
+
+
+def _summary_table(rt: Runtime, summaries: list[AccountSummary]) -> Table:
+    table = Table(
+        "marketplace",
+        "account",
+        "credentials",
+        "orders",
+        "returns",
+        "payouts",
+        "net payouts (INR)",
+        "runs",
+        title="Robnu demo",
+    )
+    with rt.sessions() as s:
+        for summary in summaries:
+
+            def count(model: Any, account_id: int = summary.account_id) -> int:
+                return int(
+                    s.execute(
+                        select(func.count(model.id)).where(model.marketplace_account_id == account_id)
+                    ).scalar_one()
+                )
+
+            net = s.execute(
+                select(func.coalesce(func.sum(MarketplacePayout.net_amount), 0)).where(
+                    MarketplacePayout.marketplace_account_id == summary.account_id
+                )
+            ).scalar_one()
+            runs = ", ".join(f"{t.lower()}: {status}" for t, status in summary.runs.items())
+            table.add_row(
+                summary.code,
+                str(summary.account_id),
+                summary.validation,
+                str(count(Order)),
+                str(count(OrderReturn)),
+                str(count(MarketplacePayout)),
+                f"{Decimal(str(net)).quantize(Decimal('0.01')):,}",
+                runs,
+            )
+    return table
+
+
+@handles_errors
+def demo(
+    no_serve: Annotated[bool, typer.Option("--no-serve", help="run the demo and exit")] = False,
+    orders: Annotated[int, typer.Option(help="orders per account in the sandbox world")] = 300,
+    seed: Annotated[int, typer.Option(help="the sandbox world's seed")] = 7,
+) -> None:
+    """Run Robnu end to end against the built-in marketplace sandboxes (never prompts)."""
+    rt = runtime(upgrade=True)
+    world = SandboxWorld(seed=seed, rate_scale=DEMO_RATE_SCALE)
+    rt.http = HttpFactory(policy=rt.http.policy, endpoints=world.endpoints(), transport=world.transport())
+    rt.http.policy.rate_scale = DEMO_RATE_SCALE
+    rt.clock = world.clock
+    try:
+        seller_id = create_seller(rt, f"Demo Seller (seed {seed})")
+        summaries = _connect_demo_accounts(rt, world, seller_id, orders)
+        try:
+            _sync_all(rt, summaries)
+        except UnsupportedTarget as exc:
+            console.print(f"[yellow]{exc}[/yellow]")
+        console.print(_summary_table(rt, summaries))
+        console.print(f"seller {seller_id}; database {rt.engine.url.render_as_string(hide_password=True)}")
+    finally:
+        world.close()
+    if not no_serve:
+        console.print("Nothing to serve yet (the dashboard is not built); exiting.")

@@ -1,0 +1,41 @@
+"""``robnu sandbox serve``: the four marketplace sandboxes on localhost."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from robnu.cli.common import console, handles_errors
+from robnu.sandbox.server import serve_forever
+from robnu.sandbox.world import SANDBOXES, SandboxWorld
+
+sandbox_app = typer.Typer(
+    help="Robnu's marketplace sandboxes (simulators; never real marketplaces).", no_args_is_help=True
+)
+
+
+@sandbox_app.command("serve")
+@handles_errors
+def serve(
+    host: Annotated[str, typer.Option()] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="first port; each app takes the next")] = 8101,
+    seed: Annotated[int, typer.Option()] = 7,
+    orders: Annotated[int, typer.Option(help="orders to generate for each demo account")] = 200,
+    rate_scale: Annotated[float, typer.Option(help="1 = the marketplaces' published rate limits")] = 1.0,
+) -> None:
+    """Start all four sandboxes and print each base URL and a ready-to-use set of credentials."""
+    world = SandboxWorld(seed=seed, rate_scale=rate_scale)
+    table = Table("marketplace", "endpoint", "base URL")
+    for i, (code, name, _app) in enumerate(world.apps()):
+        table.add_row(code, name, f"http://{host}:{port + i}")
+    console.print(table)
+    for code in SANDBOXES:
+        creds = world[code].create_account()
+        world[code].generate_orders(creds["account_key"], orders)
+        console.print(f"[bold]{code}[/bold] credentials (sandbox only):")
+        console.print_json(json.dumps(creds, default=str))
+    console.print("control API: <base URL>/_sandbox/docs on each app. Ctrl-C stops.")
+    serve_forever(world, host, port)
