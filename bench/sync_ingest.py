@@ -1,0 +1,137 @@
+"""Ingest benchmark: end-to-end sync of N orders from a sandbox vs a raw bulk upsert of the same rows.
+
+Prints, side by side in one run: the sync's wall time and rate, the bulk upsert's, the ratio, how many
+429s the sandbox answered, and the peak RSS.
+
+    python bench/sync_ingest.py --orders 2000                       # Amazon, limits sped up 1000x
+    python bench/sync_ingest.py --orders 500 --rate-scale 1         # the real published limits
+    python bench/sync_ingest.py --orders 2000 --no-client-limits    # let the sandbox throttle us
+    python bench/sync_ingest.py --marketplace FLIPKART --database-url postgresql://postgres@127.0.0.1/bench
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select, text
+
+from robnu import migrations
+from robnu.adapters.base import HttpFactory
+from robnu.adapters.http import HttpPolicy
+from robnu.config import Settings
+from robnu.db.engine import make_engine
+from robnu.db.models import MarketplaceAccount, Order, OrderItem, Seller, Shipment
+from robnu.domain.marketplace import ScheduleTarget
+from robnu.sandbox.world import SandboxWorld
+from robnu.services.accounts import connect_account, create_seller
+from robnu.services.runtime import Runtime
+from robnu.services.sync import SyncEngine
+from robnu.services.upsert import upsert_rows
+
+NOW = datetime(2026, 11, 20, 6, 30, tzinfo=UTC)
+
+
+def fresh_database(url: str | None, tmp: Path, label: str) -> str:
+    if url is None:
+        return f"sqlite:///{tmp / f'{label}.sqlite3'}"
+    admin = make_engine(url, isolation_level="AUTOCOMMIT")
+    name = f"robnu_bench_{label}"
+    with admin.connect() as c:
+        c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        c.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return url.rsplit("/", 1)[0] + "/" + name
+
+
+def rows_of(rt: Runtime, model: Any) -> list[dict[str, Any]]:
+    cols = [c.name for c in model.__table__.columns if c.name != "id"]
+    with rt.sessions() as s:
+        return [dict(zip(cols, r, strict=True)) for r in s.execute(select(*[model.__table__.c[c] for c in cols]))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--marketplace", default="AMAZON_IN")
+    parser.add_argument("--orders", type=int, default=2000)
+    parser.add_argument("--rate-scale", type=float, default=1000.0, help="1 = the published rate limits")
+    parser.add_argument("--no-client-limits", action="store_true", help="do not pace requests client-side")
+    parser.add_argument("--database-url", default=None, help="a PostgreSQL server URL (default: SQLite files)")
+    args = parser.parse_args()
+
+    tmp = Path(tempfile.mkdtemp(prefix="robnu-bench-"))
+    world = SandboxWorld.frozen_at(NOW, codes=(args.marketplace,), rate_scale=args.rate_scale)
+    sandbox = world[args.marketplace]
+    creds = sandbox.create_account()
+    t0 = time.perf_counter()
+    sandbox.generate_orders(creds["account_key"], args.orders, days=20)
+    generate_s = time.perf_counter() - t0
+
+    url = fresh_database(args.database_url, tmp, "sync")
+    policy = HttpPolicy(backoff_base=0.05, backoff_cap=2.0, rate_scale=0 if args.no_client_limits else args.rate_scale)
+    http = HttpFactory(policy=policy, endpoints=world.endpoints(), transport=world.transport())
+    rt = Runtime.create(Settings(data_dir=tmp, database_url=url, backfill_days=30), http=http, clock=world.clock)
+    rt.upgrade_database()
+    seller = create_seller(rt, "Bench")
+    fields = rt.registry.get(args.marketplace).satellite.credentials.model_fields
+    account = connect_account(rt, seller, args.marketplace, {k: v for k, v in creds.items() if k in fields})
+
+    t0 = time.perf_counter()
+    outcome = SyncEngine(rt).run(account, ScheduleTarget.ORDERS)
+    sync_s = time.perf_counter() - t0
+    throttled = sandbox.kit.limiter.throttled
+
+    # The same rows, bulk-upserted in one statement per table into an empty database of the same kind.
+    orders, items, shipments = rows_of(rt, Order), rows_of(rt, OrderItem), rows_of(rt, Shipment)
+    bulk_url = fresh_database(args.database_url, tmp, "bulk")
+    bulk = make_engine(bulk_url)
+    migrations.upgrade(bulk)
+    with bulk.begin() as c:
+        c.execute(Seller.__table__.insert().values(id=seller, name="Bench", plan="FREE", created_at=NOW))
+        with rt.sessions() as s:
+            acct = s.get(MarketplaceAccount, account)
+            assert acct is not None
+            values = {col.name: getattr(acct, col.key) for col in MarketplaceAccount.__table__.columns}
+        c.execute(MarketplaceAccount.__table__.insert().values(**values))
+    from sqlalchemy.orm import Session
+
+    t0 = time.perf_counter()
+    with Session(bulk) as s:
+        ids = upsert_rows(s, Order, orders)
+        old_to_new = {}
+        with rt.sessions() as src:
+            for external_id, old_id in src.execute(select(Order.external_id, Order.id)):
+                old_to_new[old_id] = ids[external_id]
+        for row in items:
+            row["order_id"] = old_to_new[row["order_id"]]
+        for row in shipments:
+            row["order_id"] = old_to_new[row["order_id"]]
+        for chunk in range(0, len(items), 2000):
+            upsert_rows(s, OrderItem, items[chunk:chunk + 2000])
+        for chunk in range(0, len(shipments), 2000):
+            upsert_rows(s, Shipment, shipments[chunk:chunk + 2000])
+        s.commit()
+    bulk_s = time.perf_counter() - t0
+
+    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    db = "PostgreSQL" if args.database_url else "SQLite"
+    print(f"marketplace          {args.marketplace} ({db}); sandbox rate scale {args.rate_scale:g}; "
+          f"client limits {'off' if args.no_client_limits else 'on'}")
+    print(f"orders generated     {args.orders} in {generate_s:.2f} s")
+    print(f"sync (end to end)    {outcome.fetched} orders, {len(items)} items in {sync_s:.2f} s "
+          f"= {outcome.fetched / sync_s:,.0f} orders/s  [{outcome.status}]")
+    print(f"raw bulk upsert      {len(orders)} orders, {len(items)} items in {bulk_s:.2f} s "
+          f"= {len(orders) / max(bulk_s, 1e-9):,.0f} orders/s")
+    print(f"ratio                sync / bulk = {sync_s / max(bulk_s, 1e-9):.1f}x")
+    print(f"429s from sandbox    {throttled}")
+    print(f"peak RSS             {rss_mb:.0f} MiB")
+    world.close()
+
+
+if __name__ == "__main__":
+    main()

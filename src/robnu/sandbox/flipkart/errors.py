@@ -1,0 +1,49 @@
+"""Flipkart's error shapes (reference §2, §12).
+
+OAuth errors use Spring-OAuth bodies; request-level order/listing errors use the modelled
+``{"errorCode","errorMessage"}`` body with the per-item result field names (§12 [modelled]).
+"""
+
+from __future__ import annotations
+
+from fastapi.responses import JSONResponse, Response
+
+from robnu.sandbox.kit import SandboxResponse, json_error
+
+_CODES = {400: "BAD_REQUEST", 404: "NOT_FOUND", 422: "UNPROCESSABLE_ENTITY", 429: "RATE_LIMITED"}
+
+
+def api_error(status: int, message: str, code: str | None = None) -> JSONResponse:
+    return json_error(status, {"errorCode": code or _CODES.get(status, "INTERNAL_ERROR"), "errorMessage": message})
+
+
+def fail(status: int, message: str, code: str | None = None) -> SandboxResponse:
+    return SandboxResponse(api_error(status, message, code))
+
+
+def oauth_error(status: int, error: str, description: str) -> SandboxResponse:
+    headers = {"WWW-Authenticate": f'Bearer error="{error}", error_description="{description}"'}
+    return SandboxResponse(json_error(status, {"error": error, "error_description": description}, headers))
+
+
+def invalid_token(token: str) -> SandboxResponse:
+    return oauth_error(401, "invalid_token", f"Invalid access token: {token}")
+
+
+class FlipkartErrors:
+    """``MarketplaceErrors`` for Flipkart: 429 + Retry-After (modelled, §12) and 5xx bodies."""
+
+    def throttled(self, operation: str, retry_after: float) -> Response:
+        seconds = max(1, int(retry_after + 0.999))
+        return json_error(
+            429,
+            {
+                "errorCode": "RATE_LIMITED",
+                "errorMessage": f"Too many requests for {operation}; retry after {seconds}s",
+            },
+            {"Retry-After": str(seconds)},
+        )
+
+    def server_error(self, operation: str, status: int) -> Response:
+        message = {502: "Bad gateway", 503: "Service temporarily unavailable"}.get(status, "Internal server error")
+        return json_error(status, {"errorCode": "INTERNAL_ERROR", "errorMessage": message})
