@@ -172,8 +172,14 @@ def control_router(kit: SandboxKit) -> APIRouter:
     def list_faults() -> dict[str, Any]:
         return {
             "armed": [
-                {"id": r.id, "kind": r.kind.value, "operation": r.operation, "remaining": r.remaining,
-                 "account": r.account, "params": r.params}
+                {
+                    "id": r.id,
+                    "kind": r.kind.value,
+                    "operation": r.operation,
+                    "remaining": r.remaining,
+                    "account": r.account,
+                    "params": r.params,
+                }
                 for r in kit.faults.rules()
             ],
             "fired": [{"kind": k, "operation": o} for k, o in kit.faults.fired],
@@ -195,7 +201,11 @@ def control_router(kit: SandboxKit) -> APIRouter:
             kit.limiter.scale = body.scale
         if body.enabled is not None:
             kit.limiter.enabled = body.enabled
-        return {"scale": kit.limiter.scale, "enabled": kit.limiter.enabled, "throttled": kit.limiter.throttled}
+        return {
+            "scale": kit.limiter.scale,
+            "enabled": kit.limiter.enabled,
+            "throttled": kit.limiter.throttled,
+        }
 
     @router.post("/reset")
     def reset() -> dict[str, Any]:
@@ -207,8 +217,12 @@ def control_router(kit: SandboxKit) -> APIRouter:
 
 def create_app(kit: SandboxKit, title: str) -> FastAPI:
     """A FastAPI app with the control API, the fault middleware and the SandboxResponse handler."""
-    app = FastAPI(title=title, docs_url=f"{CONTROL_PREFIX}/docs", openapi_url=f"{CONTROL_PREFIX}/openapi.json",
-                  redoc_url=None)
+    app = FastAPI(
+        title=title,
+        docs_url=f"{CONTROL_PREFIX}/docs",
+        openapi_url=f"{CONTROL_PREFIX}/openapi.json",
+        redoc_url=None,
+    )
 
     @app.exception_handler(SandboxResponse)
     async def _sandbox_response(_request: Request, exc: SandboxResponse) -> Response:

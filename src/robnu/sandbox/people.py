@@ -7,12 +7,64 @@ from dataclasses import dataclass
 
 from robnu.domain.india import PLACES, Place
 
-_FIRST = ("Aarav", "Vivaan", "Aditya", "Ananya", "Diya", "Ishaan", "Kavya", "Meera", "Rohan", "Saanvi",
-          "Arjun", "Priya", "Neha", "Rahul", "Sneha", "Vikram", "Pooja", "Karan", "Anjali", "Siddharth")
-_LAST = ("Sharma", "Verma", "Iyer", "Nair", "Reddy", "Patel", "Shah", "Gupta", "Singh", "Das",
-         "Mukherjee", "Kulkarni", "Menon", "Rao", "Joshi", "Chopra", "Bose", "Pillai", "Yadav", "Khan")
-_STREETS = ("MG Road", "Station Road", "Gandhi Nagar", "Nehru Street", "Park Street", "Civil Lines",
-            "Sector 14", "Anna Salai", "Brigade Road", "Linking Road", "Ring Road", "Church Street")
+_FIRST = (
+    "Aarav",
+    "Vivaan",
+    "Aditya",
+    "Ananya",
+    "Diya",
+    "Ishaan",
+    "Kavya",
+    "Meera",
+    "Rohan",
+    "Saanvi",
+    "Arjun",
+    "Priya",
+    "Neha",
+    "Rahul",
+    "Sneha",
+    "Vikram",
+    "Pooja",
+    "Karan",
+    "Anjali",
+    "Siddharth",
+)
+_LAST = (
+    "Sharma",
+    "Verma",
+    "Iyer",
+    "Nair",
+    "Reddy",
+    "Patel",
+    "Shah",
+    "Gupta",
+    "Singh",
+    "Das",
+    "Mukherjee",
+    "Kulkarni",
+    "Menon",
+    "Rao",
+    "Joshi",
+    "Chopra",
+    "Bose",
+    "Pillai",
+    "Yadav",
+    "Khan",
+)
+_STREETS = (
+    "MG Road",
+    "Station Road",
+    "Gandhi Nagar",
+    "Nehru Street",
+    "Park Street",
+    "Civil Lines",
+    "Sector 14",
+    "Anna Salai",
+    "Brigade Road",
+    "Linking Road",
+    "Ring Road",
+    "Church Street",
+)
 
 
 @dataclass(frozen=True, slots=True)
