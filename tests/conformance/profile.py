@@ -38,6 +38,8 @@ class ConformanceProfile:
     unknown_listing: Listing
     # What the sandbox received, in arrival order: (listing external id, quantity).
     pushed_quantities: Callable[[Any, str], list[tuple[str, int]]]
+    # False where the marketplace signs every request instead of issuing access tokens (Meesho).
+    has_access_tokens: bool = True
     orders: int = 120
     options: dict[str, Any] = field(default_factory=dict)
 

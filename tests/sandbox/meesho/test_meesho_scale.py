@@ -1,0 +1,44 @@
+"""Scale: 100k orders in one account; a page is served from the sorted index, not a scan of everything."""
+
+from __future__ import annotations
+
+import time
+from datetime import timedelta
+
+import httpx
+import pytest
+from meesho_support import T0, MeeshoClient
+
+from robnu.sandbox.clock import SandboxClock
+from robnu.sandbox.meesho import build_sandbox
+from robnu.sandbox.transport import InProcessTransport
+
+
+@pytest.mark.slow
+def test_100k_orders_page_fast() -> None:
+    clock = SandboxClock(frozen_at=T0)
+    sandbox = build_sandbox(seed=3, clock=clock, rate_limits_enabled=False)
+    creds = sandbox.create_account()
+    started = time.perf_counter()
+    sandbox.generate_orders(creds["supplier_id"], 100_000, days=30)
+    generated = time.perf_counter() - started
+    assert generated < 60, generated
+    transport = InProcessTransport(sandbox.apps["api"])
+    with httpx.Client(transport=transport, base_url="http://meesho.sandbox") as http:
+        client = MeeshoClient(http, clock, creds)
+        window = {
+            "created_from": (T0 - timedelta(days=20)).isoformat(),
+            "created_to": (T0 - timedelta(days=10)).isoformat(),
+        }
+        first = client.get("/v1/sub-orders", limit=100, **window).json()
+        client.get("/v1/sub-orders", limit=100, **window)  # warm
+        timings = []
+        cursor = first["pagination"]["next_cursor"]
+        for _ in range(5):
+            started = time.perf_counter()
+            page = client.get("/v1/sub-orders", limit=100, cursor=cursor, **window).json()
+            timings.append(time.perf_counter() - started)
+            assert len(page["data"]) == 100
+            cursor = page["pagination"]["next_cursor"]
+        assert min(timings) < 0.05, timings
+    transport.close()
