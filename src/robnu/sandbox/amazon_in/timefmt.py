@@ -1,0 +1,43 @@
+"""Date-time text the way each SP-API surface writes and reads it (§4: ISO 8601 UTC ``Z``)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+
+def iso_z(moment: datetime) -> str:
+    """``2026-01-10T05:12:00Z``: whole seconds, UTC, ``Z`` suffix (Orders, Finances)."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def iso_offset(moment: datetime) -> str:
+    """``2026-01-10T05:12:00+00:00``: the Reports API style (§4 'Reports use +00:00')."""
+    return moment.astimezone(UTC).replace(microsecond=0).isoformat()
+
+
+def parse_instant(text: str) -> datetime | None:
+    """Parse an ISO 8601 date-time; a naive value is read as UTC. ``None`` when unparseable."""
+    value = text.strip()
+    if value.endswith(("Z", "z")):
+        value = value[:-1] + "+00:00"
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
+
+
+def flat_file_date(moment: datetime) -> str:
+    """``10-Jul-2025``: the returns flat file's date cells (§10), on the IST calendar day."""
+    ist = moment.astimezone(UTC) + timedelta(hours=5, minutes=30)
+    return ist.strftime("%d-%b-%Y")
+
+
+def iso_from_s(epoch_s: int) -> str:
+    return datetime.fromtimestamp(epoch_s, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def from_s(epoch_s: int) -> datetime:
+    return datetime.fromtimestamp(epoch_s, UTC)
