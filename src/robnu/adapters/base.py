@@ -11,14 +11,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar, Protocol, TypeVar
 
 import httpx
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from robnu.adapters.http import HttpPolicy, MarketplaceHttp
-from robnu.adapters.ratelimit import OperationLimit
+from robnu.adapters.ratelimit import ClientRateLimiter, OperationLimit
 from robnu.db.models import MarketplaceAccount
 from robnu.db.satellite import SatelliteSpec
 from robnu.domain.clock import Clock
@@ -27,6 +27,7 @@ from robnu.domain.marketplace import ScheduleTarget
 from robnu.domain.records import (
     InventoryPush,
     InventoryPushResult,
+    ListingRecord,
     OrderRecord,
     PayoutRecord,
     Quarantine,
@@ -76,6 +77,29 @@ class ProcessingReport:
     notes: list[str] = field(default_factory=list)
 
 
+class ContextServices(Protocol):
+    """What the service layer lends an adapter during full processing (adapters cannot import services)."""
+
+    def claim_quota(self, session: Session, seller_id: int, order_id: int, now: datetime) -> bool:
+        """Take a free-tier slot for the order (idempotent per order); False means: hold it for now."""
+        ...
+
+    def store_document(
+        self,
+        session: Session,
+        *,
+        account: MarketplaceAccount,
+        doc_type: str,
+        content: bytes,
+        order_id: int | None = None,
+        shipment_id: int | None = None,
+        external_ref: str | None = None,
+        content_type: str = "application/pdf",
+    ) -> int:
+        """Keep a document (slip, invoice, label, manifest); returns its row id."""
+        ...
+
+
 class TokenStore:
     """Access-token cache for one account (implemented by services over an encrypted table)."""
 
@@ -108,6 +132,7 @@ class HttpFactory:
         limits: Mapping[str, OperationLimit],
         *,
         rate_limit_header: str | None = None,
+        limiter: ClientRateLimiter | None = None,
     ) -> MarketplaceHttp:
         return MarketplaceHttp(
             marketplace=code,
@@ -116,6 +141,7 @@ class HttpFactory:
             policy=self.policy,
             transport=self.transport,
             rate_limit_header=rate_limit_header,
+            limiter=limiter,
         )
 
 
@@ -127,6 +153,7 @@ class AdapterContext:
     clock: Clock
     http: HttpFactory
     tokens: TokenStore
+    services: ContextServices | None = None
     options: dict[str, Any] = field(default_factory=dict)
 
     def __repr__(self) -> str:  # never let credentials reach a log through a repr
@@ -156,6 +183,10 @@ class MarketplaceAdapter:
 
     def push_inventory(self, ctx: AdapterContext, pushes: Sequence[InventoryPush]) -> list[InventoryPushResult]:
         raise UnsupportedTarget(f"{self.code} adapter does not support {ScheduleTarget.INVENTORY}")
+
+    def sync_listings(self, ctx: AdapterContext) -> Iterator[ListingRecord | Quarantine]:
+        """The account's catalog with each listing's live quantity (for linking and reconciliation)."""
+        raise UnsupportedTarget(f"{self.code} adapter cannot read its catalog yet")
 
     def full_processing(self, ctx: AdapterContext) -> ProcessingReport:
         raise UnsupportedTarget(f"{self.code} adapter does not support {ScheduleTarget.FULL_PROCESSING}")

@@ -54,6 +54,19 @@ class HttpPolicy:
     rng: random.Random = field(default_factory=random.Random)
 
 
+class _BorrowedTransport(httpx.BaseTransport):
+    """A transport lent to a client: the client may close itself without closing what it borrowed."""
+
+    def __init__(self, inner: httpx.BaseTransport) -> None:
+        self._inner = inner
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        return self._inner.handle_request(request)
+
+    def close(self) -> None:
+        pass
+
+
 class MarketplaceHttp:
     def __init__(
         self,
@@ -64,12 +77,15 @@ class MarketplaceHttp:
         policy: HttpPolicy,
         transport: httpx.BaseTransport | None = None,
         rate_limit_header: str | None = None,
+        limiter: ClientRateLimiter | None = None,
     ) -> None:
         self.marketplace = marketplace
         self.policy = policy
-        self.limiter = ClientRateLimiter(limits, scale=policy.rate_scale, sleep=policy.sleep)
+        # A marketplace that meters every call in one bucket (Meesho) passes one shared limiter.
+        self.limiter = limiter or ClientRateLimiter(limits, scale=policy.rate_scale, sleep=policy.sleep)
         self.rate_limit_header = rate_limit_header
-        self.client = httpx.Client(base_url=base_url, transport=transport, timeout=policy.timeout)
+        borrowed = _BorrowedTransport(transport) if transport is not None else None
+        self.client = httpx.Client(base_url=base_url, transport=borrowed, timeout=policy.timeout)
         self.retries = 0  # how many attempts were retried, for run reports and benchmarks
         self.throttled = 0  # how many 429s the marketplace answered
 
@@ -77,6 +93,7 @@ class MarketplaceHttp:
         return f"MarketplaceHttp({self.marketplace}, {self.client.base_url})"
 
     def close(self) -> None:
+        """Close this client's connections; a transport lent by the HttpFactory stays open for others."""
         self.client.close()
 
     def request(

@@ -146,3 +146,18 @@ class InventoryPushResult:
     ok: bool
     error: str | None = None
     retryable: bool = True
+
+
+@dataclass(slots=True)
+class ListingRecord:
+    """One listing of the account's catalog as the marketplace shows it, with its live quantity."""
+
+    external_id: str
+    seller_sku: str
+    source_updated_at: datetime
+    raw_status: str
+    marketplace_sku: str | None = None
+    title: str | None = None
+    price: Decimal | None = None
+    quantity: int | None = None
+    active: bool = True

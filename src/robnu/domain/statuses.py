@@ -88,6 +88,7 @@ class SyncRunStatus(StrEnum):
 
 class InventoryTaskStatus(StrEnum):
     PENDING = "PENDING"
+    IN_FLIGHT = "IN_FLIGHT"  # claimed by a push; new stock changes queue a new task instead of editing it
     SENT = "SENT"
     FAILED = "FAILED"  # will be retried
     SUPERSEDED = "SUPERSEDED"  # a newer quantity for the same listing replaced it

@@ -1,8 +1,13 @@
 """Deliver pending inventory tasks for one account in the marketplace's batch limits.
 
-Per listing only the newest stock version is sent (older pending tasks are SUPERSEDED, and a task
-older than what the listing last received is never sent), so a marketplace never sees an older
-quantity after a newer one. Failed tasks retry with backoff until a budget, then go DEAD.
+1. Claim (one committed transaction): per listing keep only the newest stock version — older pending
+   tasks and anything not newer than what the listing last received become SUPERSEDED — and mark the
+   rest IN_FLIGHT, so a stock change during the push queues a new task instead of editing this one.
+2. Send through the adapter (outside any transaction).
+3. Record: SENT (and the listing's last pushed quantity/version, only ever moving forward), FAILED with
+   backoff, or DEAD for permanent rejections or after the retry budget.
+A marketplace therefore never sees an older quantity after a newer one. IN_FLIGHT tasks left by a
+crashed process return to FAILED after ``STALE_IN_FLIGHT``.
 """
 
 from __future__ import annotations
@@ -10,7 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, update
 
 from robnu.adapters.errors import MarketplaceAuthError, MarketplaceError
 from robnu.db.models import InventoryTask, Listing, MarketplaceAccount
@@ -24,6 +29,7 @@ from robnu.services.runtime import Runtime
 from robnu.services.validation import record_auth_failure
 
 MAX_ATTEMPTS = 8
+STALE_IN_FLIGHT = timedelta(minutes=15)
 
 
 @dataclass(frozen=True)
@@ -34,13 +40,18 @@ class PushOutcome:
     dead: int = 0
 
 
-def push_pending(rt: Runtime, account_id: int) -> PushOutcome:
+def _claim(rt: Runtime, account_id: int) -> tuple[list[InventoryPush], int]:
     now = rt.clock.now()
     with rt.session() as s:
-        account = s.get(MarketplaceAccount, account_id)
-        if account is None:
-            raise NotFound(f"account {account_id} does not exist")
-        adapter = adapter_for(rt, account)
+        s.execute(
+            update(InventoryTask)
+            .where(
+                InventoryTask.marketplace_account_id == account_id,
+                InventoryTask.status == InventoryTaskStatus.IN_FLIGHT,
+                InventoryTask.updated_at < now - STALE_IN_FLIGHT,
+            )
+            .values(status=InventoryTaskStatus.FAILED, last_error="push interrupted", updated_at=now)
+        )
         rows = s.execute(
             select(InventoryTask, Listing)
             .join(Listing, Listing.id == InventoryTask.listing_id)
@@ -52,42 +63,81 @@ def push_pending(rt: Runtime, account_id: int) -> PushOutcome:
             .order_by(InventoryTask.priority.desc(), InventoryTask.stock_version.desc(), InventoryTask.id.desc())
         ).all()
         superseded = 0
-        newest: dict[int, tuple[InventoryTask, Listing]] = {}
+        claimed: dict[int, InventoryPush] = {}
         for task, listing in rows:
             stale = listing.last_pushed_version is not None and task.stock_version <= listing.last_pushed_version
-            if task.listing_id in newest or stale:
+            if task.listing_id in claimed or stale:
                 task.status, task.updated_at = InventoryTaskStatus.SUPERSEDED, now
                 superseded += 1
-            else:
-                newest[task.listing_id] = (task, listing)
-        pushes = [
-            InventoryPush(task.id, listing.seller_sku, listing.marketplace_sku, listing.external_id, task.quantity,
-                          task.stock_version)
-            for task, listing in newest.values()
-        ]
+                continue
+            task.status, task.updated_at = InventoryTaskStatus.IN_FLIGHT, now
+            claimed[task.listing_id] = InventoryPush(
+                task.id,
+                listing.seller_sku,
+                listing.marketplace_sku,
+                listing.external_id,
+                task.quantity,
+                task.stock_version,
+            )
+        return list(claimed.values()), superseded
+
+
+def _send(rt: Runtime, account_id: int, pushes: list[InventoryPush]) -> list[InventoryPushResult]:
+    with rt.sessions() as s:
+        account = s.get(MarketplaceAccount, account_id)
+        assert account is not None
+        adapter = adapter_for(rt, account)
         ctx = build_context(rt, s, adapter, account)
         try:
-            results = adapter.push_inventory(ctx, pushes) if pushes else []
+            results = adapter.push_inventory(ctx, pushes)
         except MarketplaceAuthError as exc:
             record_auth_failure(rt, account_id, exc)
-            results = [InventoryPushResult(p.task_id, False, redact(str(exc)), retryable=False) for p in pushes]
+            return [InventoryPushResult(p.task_id, False, redact(str(exc)), retryable=False) for p in pushes]
         except MarketplaceError as exc:
-            results = [InventoryPushResult(p.task_id, False, redact(str(exc))) for p in pushes]
-        by_task = {task.id: (task, listing) for task, listing in newest.values()}
-        sent = failed = dead = 0
+            return [InventoryPushResult(p.task_id, False, redact(str(exc))) for p in pushes]
+    answered = {r.task_id for r in results}
+    missing = [
+        InventoryPushResult(p.task_id, False, "no result from the adapter") for p in pushes if p.task_id not in answered
+    ]
+    return [*results, *missing]
+
+
+def _record(rt: Runtime, results: list[InventoryPushResult]) -> PushOutcome:
+    now = rt.clock.now()
+    sent = failed = dead = 0
+    with rt.session() as s:
         for result in results:
-            task, listing = by_task[result.task_id]
+            task = s.get(InventoryTask, result.task_id)
+            assert task is not None
             task.attempts += 1
             task.updated_at = now
             if result.ok:
                 task.status, task.sent_at, task.last_error = InventoryTaskStatus.SENT, now, None
-                listing.last_pushed_quantity, listing.last_pushed_version = task.quantity, task.stock_version
+                s.execute(
+                    update(Listing)
+                    .where(
+                        Listing.id == task.listing_id,
+                        or_(Listing.last_pushed_version.is_(None), Listing.last_pushed_version < task.stock_version),
+                    )
+                    .values(last_pushed_quantity=task.quantity, last_pushed_version=task.stock_version)
+                )
                 sent += 1
             elif not result.retryable or task.attempts >= MAX_ATTEMPTS:
-                task.status, task.last_error = InventoryTaskStatus.DEAD, (result.error or "")[:500]
+                task.status, task.last_error = InventoryTaskStatus.DEAD, redact(result.error or "")[:500]
                 dead += 1
             else:
-                task.status, task.last_error = InventoryTaskStatus.FAILED, (result.error or "")[:500]
+                task.status, task.last_error = InventoryTaskStatus.FAILED, redact(result.error or "")[:500]
                 task.next_attempt_at = now + timedelta(seconds=min(3600, 30 * 2 ** (task.attempts - 1)))
                 failed += 1
-        return PushOutcome(sent, failed, superseded, dead)
+    return PushOutcome(sent, failed, 0, dead)
+
+
+def push_pending(rt: Runtime, account_id: int) -> PushOutcome:
+    with rt.sessions() as s:
+        if s.get(MarketplaceAccount, account_id) is None:
+            raise NotFound(f"account {account_id} does not exist")
+    pushes, superseded = _claim(rt, account_id)
+    if not pushes:
+        return PushOutcome(superseded=superseded)
+    outcome = _record(rt, _send(rt, account_id, pushes))
+    return PushOutcome(outcome.sent, outcome.failed, superseded, outcome.dead)

@@ -170,3 +170,18 @@ def test_ids_have_flipkart_shapes(seller: Seller) -> None:
     )
     assert re.fullmatch(r"LOC[0-9a-f]{32}", s["locationId"])
     assert re.fullmatch(r"[0-9a-f-]{36}", s["shipmentId"]) and s["updatedAt"].endswith("+05:30")
+
+
+def test_post_delivery_states_are_served_under_post_dispatch_when_asked(
+    seller: Seller, sandbox: FlipkartSandbox
+) -> None:
+    """Modelled: the OAS states enum has no groups; the legacy lists stay the default states."""
+    from robnu.sandbox.flipkart.model import SEARCHABLE
+
+    late = frozenset({"RETURN_REQUESTED", "RETURNED", "COMPLETED"})
+    assert SEARCHABLE["postDispatch"] == GROUPS["postDispatch"] | late
+    got = seller.search_all("postDispatch", sorted(late))
+    assert {s["shipmentId"] for s in got} == _truth_ids(sandbox, seller.key, late)
+    assert got, "the seeded world has orders past delivery"
+    everything = seller.search_all("postDispatch", sorted(SEARCHABLE["postDispatch"]))
+    assert {s["shipmentId"] for s in everything} == _truth_ids(sandbox, seller.key, SEARCHABLE["postDispatch"])

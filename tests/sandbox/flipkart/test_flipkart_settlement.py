@@ -114,3 +114,15 @@ def test_tcs_tds_rates_follow_the_dates() -> None:
 
     assert tcs_rate(date(2024, 7, 9)) == Decimal("0.01") and tcs_rate(date(2024, 7, 10)) == Decimal("0.005")
     assert tds_rate(date(2024, 9, 30)) == Decimal("0.01") and tds_rate(date(2024, 10, 1)) == Decimal("0.001")
+
+
+def test_report_completes_on_its_second_poll_under_a_frozen_clock(seller: Seller, sandbox: FlipkartSandbox) -> None:
+    """Modelled: 30 s of sandbox time or the second status poll, whichever comes first."""
+    today = sandbox.kit.clock.now().date().isoformat()
+    r = seller.post("/reports/settled_transaction_ledger", json={"parameters": {"from_date": today}})
+    report_id = r.json()["report_id"]
+    assert seller.get(f"/reports/{report_id}/detail").json()["status"] == "PROCESSING"
+    assert seller.get(f"/reports/{report_id}/download").status_code == 404
+    detail = seller.get(f"/reports/{report_id}/detail").json()
+    assert detail["status"] == "COMPLETED" and detail["location"]
+    assert seller.get(detail["location"]).status_code == 200

@@ -180,15 +180,15 @@ class FlipkartApi:
             raise fail(400, "filter is required")
         flt = payload["filter"]
         group = flt.get("type")
-        from robnu.sandbox.flipkart.model import GROUPS
+        from robnu.sandbox.flipkart.model import GROUPS, SEARCHABLE
 
         if group not in GROUPS:
             raise fail(400, "filter.type must be one of preDispatch, postDispatch, cancelled")
         states = flt.get("states")
         if group != "cancelled" and not states:
             raise fail(400, "filter.states is required")
-        if states and (not isinstance(states, list) or not set(states) <= GROUPS[group]):
-            raise fail(400, f"filter.states must be a subset of {sorted(GROUPS[group])} for {group}")
+        if states and (not isinstance(states, list) or not set(states) <= SEARCHABLE[group]):
+            raise fail(400, f"filter.states must be a subset of {sorted(SEARCHABLE[group])} for {group}")
         if group == "cancelled" and flt.get("cancellationType") not in (
             "sellerCancellation",
             "buyerCancellation",

@@ -30,8 +30,18 @@ GROUPS: dict[str, frozenset[str]] = {
 }
 
 
+# modelled: the OAS ``states`` enum lists every item status under one filter without groups, while the
+# legacy group lists name only the in-transit ones. The sandbox keeps the legacy lists as the default
+# ``states`` of each type and also serves the post-delivery statuses under ``postDispatch`` when they are
+# asked for explicitly, so a client can see a delivered order move on to COMPLETED or RETURNED.
+SEARCHABLE: dict[str, frozenset[str]] = {
+    **GROUPS,
+    "postDispatch": GROUPS["postDispatch"] | frozenset({RETURN_REQUESTED, RETURNED, COMPLETED}),
+}
+
+
 def group_of(status: str) -> str | None:
-    for name, members in GROUPS.items():
+    for name, members in SEARCHABLE.items():
         if status in members:
             return name
     return None

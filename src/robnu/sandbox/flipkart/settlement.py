@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import zlib
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal
 
 from robnu.sandbox.flipkart import ids
@@ -51,7 +51,7 @@ def tds_rate(on: date) -> Decimal:
     return Decimal("0.001") if on >= date(2024, 10, 1) else Decimal("0.01")
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: 100k orders build ~550k lines, and frozen __init__ is slow
 class Line:
     due: datetime
     order_id: str
@@ -102,7 +102,7 @@ def fee_line(due: datetime, sh: Shipment, item: OrderItem, line_type: str, amoun
 def sale_line(due: datetime, sh: Shipment, item: OrderItem, line_type: str, amount: Decimal) -> Line:
     amount = ids.money(amount)
     taxable = ids.money(amount / (1 + item.listing.gst_rate / 100))
-    day = due.astimezone(ids.IST).date()
+    day = due.astimezone(_IST).date()
     sign = Decimal(-1)
     return Line(
         due,
@@ -198,23 +198,53 @@ def all_lines(world: World, sh: Shipment) -> list[Line]:
     return out
 
 
+_SETTLES: dict[date, date] = {}
+_IST = timezone(timedelta(hours=5, minutes=30))  # India keeps no DST: a fixed offset converts ~5x faster
+
+
+_LAST: tuple[datetime | None, date] = (None, date.min)
+
+
 def settlement_date_for(due: datetime) -> date:
-    """The first Wednesday (IST) strictly after the line became due."""
-    day = due.astimezone(ids.IST).date() + timedelta(days=1)
-    while day.weekday() != SETTLEMENT_WEEKDAY:
-        day += timedelta(days=1)
-    return day
+    """The first Wednesday (IST) strictly after the line became due (memoised per IST day; the lines of
+    one order item share their due instant, so the last answer is kept too)."""
+    global _LAST
+    last = _LAST
+    if last[0] is due:
+        return last[1]
+    ist_day = due.astimezone(_IST).date()
+    settles = _SETTLES.get(ist_day)
+    if settles is None:
+        day = ist_day + timedelta(days=1)
+        while day.weekday() != SETTLEMENT_WEEKDAY:
+            day += timedelta(days=1)
+        settles = _SETTLES[ist_day] = day
+    _LAST = (due, settles)
+    return settles
 
 
 def payouts(world: World, key: str) -> list[Payout]:
     """Settlements already paid (their Wednesday 10:00 IST has passed), oldest first."""
     now_ist = world.clock.now().astimezone(ids.IST)
     paid_until = now_ist.date() if now_ist.hour >= 10 else now_ist.date() - timedelta(days=1)
+    # A paid line settles on a day <= paid_until, strictly after the day it became due: so the result
+    # depends only on paid_until and the account's timelines (their change count), and is memoised.
+    changes = world.index[key].changes
+    cached = world.payout_cache.get(key)
+    if cached is not None and cached[0] == (changes, paid_until):
+        return list(cached[1])
+    # Every line is due at or after the shipment's RTD (sale, fees, returns, SLA) or an item's seller
+    # cancellation; a line is paid only if due before paid_until's IST midnight: skip the rest unread.
+    cutoff = datetime.combine(paid_until, time(0), tzinfo=_IST)
     batches: dict[date, Payout] = {}
     for sh in world.shipments_of(key):
         if not sh.events:
             continue
-        for line in lines_for(world, sh):
+        if (sh.rtd_at is None or sh.rtd_at >= cutoff) and all(
+            i.cancelled_at is None or i.cancelled_at >= cutoff for i in sh.items
+        ):
+            continue
+        for line in all_lines(world, sh):
             day = line.settles_on
             if day > paid_until:
                 continue
@@ -224,4 +254,6 @@ def payouts(world: World, key: str) -> list[Payout]:
                 payout = Payout(f"SR{day:%Y%m%d}{crc % 10**6:06d}", f"UTIBN{day:%y%m%d}{crc % 10**8:08d}", day)
                 batches[day] = payout
             payout.lines.append(line)
-    return [batches[d] for d in sorted(batches)]
+    result = [batches[d] for d in sorted(batches)]
+    world.payout_cache[key] = ((changes, paid_until), result)
+    return list(result)

@@ -7,6 +7,7 @@ and the supplier id with zlib.crc32, never ``hash()``. Business time comes only 
 from __future__ import annotations
 
 import bisect
+import gc
 import random
 import string
 import zlib
@@ -147,11 +148,21 @@ class MeeshoWorld:
         created: list[str] = []
         stamps = sorted(now - timedelta(seconds=rng.random() * span) for _ in range(count))
         acct.__dict__["_live"] = [p for p in acct.products.values() if p.status == "LIVE"]
-        for at in stamps:
-            simulated = (now - at) > timedelta(hours=self.config.simulated_after_hours)
-            created += self._new_order(acct, at.replace(microsecond=0), simulated, {})
-        acct.__dict__.pop("_live", None)
-        acct.by_created.sort()
+        acct.__dict__["_bulk"] = True  # append to by_created and sort once at the end
+        # Generation allocates many long-lived objects and no garbage cycles: the cyclic collector would
+        # rescan the growing heap again and again (about a third of the time for 100k orders).
+        gc_was_enabled = gc.isenabled()
+        gc.disable()
+        try:
+            horizon = timedelta(hours=self.config.simulated_after_hours)
+            for at in stamps:
+                created += self._new_order(acct, at.replace(microsecond=0), (now - at) > horizon, {})
+        finally:
+            if gc_was_enabled:
+                gc.enable()
+            acct.__dict__.pop("_live", None)
+            acct.__dict__.pop("_bulk", None)
+            acct.by_created.sort()
         return created
 
     def create_order(self, acct: Account, options: dict[str, Any]) -> list[str]:
@@ -167,6 +178,7 @@ class MeeshoWorld:
         acct.order_nos.add(order_no)
         person = random_person(rng)
         live = acct.__dict__.get("_live") or [p for p in acct.products.values() if p.status == "LIVE"]
+        bulk = bool(acct.__dict__.get("_bulk"))
         roll = rng.random()
         n_items = int(options.get("items") or (1 if roll < 0.85 else 2 if roll < 0.97 else 3))
         payment = str(options.get("payment_mode") or ("COD" if rng.random() < 0.75 else "PREPAID"))
@@ -223,7 +235,10 @@ class MeeshoWorld:
             if plan.outcome != "DELIVERED":  # reserve the return id now so that ids never depend on read order
                 sub.return_id = f"RET{tl.ist_date(at):%Y%m%d}{acct.next_seq('return'):05d}"
             acct.sub_orders[sub.sub_order_no] = sub
-            bisect.insort(acct.by_created, (sub.created_at, sub.sub_order_no))
+            if bulk:
+                acct.by_created.append((sub.created_at, sub.sub_order_no))
+            else:
+                bisect.insort(acct.by_created, (sub.created_at, sub.sub_order_no))
             if simulated and not plan.forgets:
                 self._simulate_dispatch(acct, sub)
             nos.append(sub.sub_order_no)
@@ -616,6 +631,9 @@ def _alnum(rng: random.Random, n: int) -> str:
     return "".join(rng.choices(string.ascii_letters + string.digits, k=n))
 
 
+_MINUTES: dict[int, timedelta] = {}  # timedelta objects are immutable: share one per minute count
+
+
 def _gst_rate(price: Decimal, at: datetime) -> Decimal:
     return gst_rate_for(price, tl.ist_date(at))
 
@@ -626,7 +644,11 @@ def _draw_plan(rng: random.Random, payment: str, simulated: bool) -> Plan:
     rand = rng.random
 
     def minutes(lo: int, hi: int) -> timedelta:
-        return timedelta(minutes=lo + int(rand() * (hi - lo + 1)))
+        n = lo + int(rand() * (hi - lo + 1))
+        found = _MINUTES.get(n)
+        if found is None:
+            found = _MINUTES[n] = timedelta(minutes=n)
+        return found
 
     roll = rng.random()
     rto_rate = 0.14 if payment == "COD" else 0.06
