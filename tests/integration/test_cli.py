@@ -22,6 +22,7 @@ def cli(settings: Settings, rt: Runtime, monkeypatch: pytest.MonkeyPatch) -> Ite
     monkeypatch.setenv("ROBNU_DATA_DIR", str(settings.data_dir))
     monkeypatch.setenv("ROBNU_DATABASE_URL", str(settings.database_url))
     monkeypatch.setenv("ROBNU_LOG_LEVEL", "DEBUG")
+    monkeypatch.setenv("COLUMNS", "200")
     get_settings.cache_clear()
     yield CliRunner()
     get_settings.cache_clear()
