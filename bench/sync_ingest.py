@@ -102,7 +102,9 @@ def main() -> None:
 
     t0 = time.perf_counter()
     with Session(bulk) as s:
-        ids = upsert_rows(s, Order, orders)
+        ids: dict[str, int] = {}
+        for chunk in range(0, len(orders), 1000):  # SQLite caps the number of bound variables
+            ids.update(upsert_rows(s, Order, orders[chunk:chunk + 1000]))
         old_to_new = {}
         with rt.sessions() as src:
             for external_id, old_id in src.execute(select(Order.external_id, Order.id)):

@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import text
 from typer.testing import CliRunner
 
+from robnu.cli import common
 from robnu.cli.main import app
 from robnu.config import Settings, get_settings
 from robnu.services.runtime import Runtime
@@ -22,7 +23,7 @@ def cli(settings: Settings, rt: Runtime, monkeypatch: pytest.MonkeyPatch) -> Ite
     monkeypatch.setenv("ROBNU_DATA_DIR", str(settings.data_dir))
     monkeypatch.setenv("ROBNU_DATABASE_URL", str(settings.database_url))
     monkeypatch.setenv("ROBNU_LOG_LEVEL", "DEBUG")
-    monkeypatch.setenv("COLUMNS", "200")
+    monkeypatch.setattr(common.console, "width", 200)  # tables are not cut in a narrow test terminal
     get_settings.cache_clear()
     yield CliRunner()
     get_settings.cache_clear()

@@ -1,0 +1,432 @@
+"""The Amazon SP-API client: endpoints, LWA tokens, paced calls and page generators.
+
+Every call goes through ``MarketplaceHttp`` (client-side rate limits corrected by
+``x-amzn-RateLimit-Limit``, retries with backoff on 429/5xx/timeouts/broken bodies, one token refresh
+on an expired-token 403, typed errors). Listings are generators yielding one page of raw JSON at a
+time, so memory stays flat. References are to shared/reference/amazon-sp-api.md (§n).
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import time
+import zlib
+from collections.abc import Callable, Iterator, Mapping
+from datetime import datetime, timedelta
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from robnu.adapters.amazon_in.auth import AmazonAuth, sp_error
+from robnu.adapters.amazon_in.credentials import AmazonCredentials
+from robnu.adapters.amazon_in.mapping import api_time
+from robnu.adapters.base import AdapterContext
+from robnu.adapters.errors import MarketplaceRequestError, TransientMarketplaceError
+from robnu.adapters.http import MarketplaceHttp
+from robnu.adapters.ratelimit import ClientRateLimiter, OperationLimit
+
+CODE = "AMAZON_IN"
+API_ENDPOINT = "api"
+AUTH_ENDPOINT = "auth"
+REGION_HOSTS = {  # §1: India is in the Europe selling region
+    "na": "https://sellingpartnerapi-na.amazon.com",
+    "eu": "https://sellingpartnerapi-eu.amazon.com",
+    "fe": "https://sellingpartnerapi-fe.amazon.com",
+}
+DEFAULT_BASE_URL = REGION_HOSTS["eu"]
+DEFAULT_AUTH_URL = "https://api.amazon.com"  # §3: LWA, all regions
+RATE_LIMIT_HEADER = "x-amzn-RateLimit-Limit"
+
+SEARCH_ORDERS_PATH = "/orders/2026-01-01/orders"
+GROUPS_PATH = "/finances/v0/financialEventGroups"
+TRANSACTIONS_PATH = "/finances/2024-06-19/transactions"
+REPORTS_PATH = "/reports/2021-06-30/reports"
+DOCUMENTS_PATH = "/reports/2021-06-30/documents"
+LISTINGS_PATH = "/listings/2021-08-01/items"
+
+ORDER_DATA = ("FULFILLMENT", "RECIPIENT", "PROCEEDS", "PACKAGES", "PAYMENT", "CANCELLATION")  # §6.3
+RETURNS_REPORT = "GET_FLAT_FILE_RETURNS_DATA_BY_RETURN_DATE"
+PAGE_SIZE = 100  # §6.1 maximum
+GROUP_PAGE_SIZE = 100  # §8.1 maximum (default 10)
+MAX_GROUP_SPAN = timedelta(days=179)  # §8.1: > 180 days apart -> no groups
+MAX_REPORT_SPAN = timedelta(days=59)  # §10: <= 60 days per returns report
+MAX_RESTARTS = 5  # per listing: an expired page token restarts it from the window start
+REPORT_POLL_FIRST_S = 2.0  # real seconds before the first getReport poll (scaled by rate_scale)
+REPORT_POLL_CAP_S = 60.0
+REPORT_MAX_WAIT_S = 30 * 60.0
+DOCUMENT_OPERATION = "downloadReportDocument"  # the presigned URL: no SP-API quota, no auth
+
+# §5 published usage plans (rate per second, burst). LWA has no published plan.
+LIMITS: dict[str, OperationLimit] = {
+    "searchOrders": OperationLimit(0.0056, 20),
+    "getOrder": OperationLimit(0.5, 30),
+    "getOrders": OperationLimit(0.0167, 20),
+    "getOrderItems": OperationLimit(0.5, 30),
+    "listFinancialEventGroups": OperationLimit(0.5, 30),
+    "listTransactions": OperationLimit(0.5, 10),
+    "patchListingsItem": OperationLimit(5, 5),
+    "getListingsItem": OperationLimit(5, 10),
+    "createReport": OperationLimit(0.0167, 15),
+    "getReport": OperationLimit(2, 15),
+    "getReportDocument": OperationLimit(0.0167, 15),
+}
+_LIMITERS_ATTR = "_robnu_amazon_limiters"
+
+
+def shared_limiter(ctx: AdapterContext, key: str) -> ClientRateLimiter:
+    """One token bucket set per selling partner for the life of the HTTP factory (the runtime).
+
+    Amazon meters per (selling partner, operation), not per connection: a fresh bucket for every sync
+    would believe it has a full burst after another sync used it, and earn 429s that cost minutes at
+    searchOrders' 0.0056/s. The buckets are kept on the factory so they live as long as it does.
+    """
+    factory = ctx.http
+    store: dict[str, ClientRateLimiter] | None = getattr(factory, _LIMITERS_ATTR, None)
+    if store is None:
+        store = {}
+        setattr(factory, _LIMITERS_ATTR, store)
+    limiter = store.get(key)
+    if limiter is None:
+        limiter = ClientRateLimiter(LIMITS, scale=factory.policy.rate_scale, sleep=factory.policy.sleep)
+        store[key] = limiter
+    return limiter
+
+
+class PageTokenRejected(Exception):
+    """A page token answered 400: restart the listing (bounded by MAX_RESTARTS)."""
+
+
+def _body(response: httpx.Response) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        return None
+
+
+class AmazonClient:
+    def __init__(
+        self,
+        api: MarketplaceHttp,
+        lwa: MarketplaceHttp,
+        auth: AmazonAuth,
+        creds: AmazonCredentials,
+        *,
+        sleep: Callable[[float], None] = time.sleep,
+        rate_scale: float = 1.0,
+        owns_transport: bool = True,
+    ) -> None:
+        self.api = api
+        self.lwa = lwa
+        self.auth = auth
+        self.creds = creds
+        self.sleep = sleep
+        self.rate_scale = rate_scale
+        # httpx.Client.close() also closes its transport; an injected transport (the sandbox router) is
+        # shared by every client of the factory and belongs to whoever built the factory.
+        self.owns_transport = owns_transport
+        self.restarts = 0  # listings restarted after a rejected page token (for tests and reports)
+
+    @classmethod
+    def open(cls, ctx: AdapterContext) -> AmazonClient:
+        creds = ctx.credentials
+        if not isinstance(creds, AmazonCredentials):
+            raise TypeError(f"Amazon credentials expected, got {type(creds).__name__}")
+        default = REGION_HOSTS.get(creds.region, DEFAULT_BASE_URL)
+        api = ctx.http.client(CODE, API_ENDPOINT, default, LIMITS, rate_limit_header=RATE_LIMIT_HEADER)
+        lwa = ctx.http.client(CODE, AUTH_ENDPOINT, DEFAULT_AUTH_URL, {})
+        api.limiter = shared_limiter(ctx, f"{api.client.base_url}|{creds.selling_partner_id}")
+        policy = ctx.http.policy
+        auth = AmazonAuth(lwa, creds, ctx.tokens, ctx.clock, sleep=policy.sleep)
+        return cls(
+            api,
+            lwa,
+            auth,
+            creds,
+            sleep=policy.sleep,
+            rate_scale=policy.rate_scale,
+            owns_transport=ctx.http.transport is None,
+        )
+
+    def __repr__(self) -> str:
+        return f"AmazonClient({self.creds.selling_partner_id})"
+
+    def close(self) -> None:
+        if not self.owns_transport:
+            return
+        try:
+            self.api.close()
+        finally:
+            self.lwa.close()
+
+    def __enter__(self) -> AmazonClient:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ------------------------------------------------------------------ plumbing
+    def call(
+        self,
+        operation: str,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, Any] | None = None,
+        json_body: Any = None,
+        paged: bool = False,
+    ) -> Any:
+        """One authenticated SP-API call returning its JSON body. A 4xx is raised as
+        MarketplaceRequestError carrying Amazon's error code; with ``paged`` a 400 raises
+        PageTokenRejected (the only 400 a resent request with a page token can earn)."""
+        ok = frozenset({200, 201, 202, 204, 400, 404, 409, 413, 415, 422})
+        response = self.api.request(
+            operation,
+            method,
+            path,
+            auth=self.auth,
+            params=params,
+            json_body=json_body,
+            headers={"Accept": "application/json"},
+            ok_statuses=ok,
+        )
+        body = _body(response)
+        if response.status_code < 300 and body is None and response.status_code != 204:
+            body = self._retry_json(operation, method, path, params, json_body)
+        if response.status_code >= 400:
+            code, message = sp_error(body)
+            code = code or f"HTTP_{response.status_code}"
+            if paged and response.status_code == 400:
+                raise PageTokenRejected(f"{code}: {message}")
+            raise MarketplaceRequestError(
+                self.auth.clean(f"Amazon {operation} answered HTTP {response.status_code} {code}: {message}"),
+                http_status=response.status_code,
+                code=code,
+            )
+        return body
+
+    def _retry_json(
+        self, operation: str, method: str, path: str, params: Mapping[str, Any] | None, json_body: Any
+    ) -> Any:
+        """A 2xx whose body is not JSON (truncated, malformed): ask again through request_json."""
+        return self.api.request_json(
+            operation,
+            method,
+            path,
+            auth=self.auth,
+            params=params,
+            json_body=json_body,
+            headers={"Accept": "application/json"},
+        )
+
+    # ------------------------------------------------------------------ orders (§6.1)
+    def search_orders(
+        self,
+        after: datetime,
+        before: datetime,
+        *,
+        statuses: tuple[str, ...] = (),
+        fulfilled_by: tuple[str, ...] = (),
+        included: tuple[str, ...] = ORDER_DATA,
+        page_size: int = PAGE_SIZE,
+    ) -> Iterator[list[dict[str, Any]]]:
+        """Orders whose lastUpdatedTime is in [after, before], one page at a time.
+
+        The same filters are resent with every ``paginationToken`` (§6.1). A rejected token (expired
+        after 24 h, or refused) restarts the search from ``after``: repeats are upserts downstream.
+        """
+        params: dict[str, Any] = {
+            "lastUpdatedAfter": api_time(after),
+            "lastUpdatedBefore": api_time(before),
+            "marketplaceIds": self.creds.marketplace_id,
+            "includedData": ",".join(included),
+            "maxResultsPerPage": page_size,
+        }
+        if statuses:
+            params["fulfillmentStatuses"] = ",".join(statuses)
+        if fulfilled_by:
+            params["fulfilledBy"] = ",".join(fulfilled_by)
+        for body in self._pages("searchOrders", SEARCH_ORDERS_PATH, params, "paginationToken", _next_2026):
+            yield list(body.get("orders") or [])
+
+    # ------------------------------------------------------------------ finances (§8)
+    def event_groups(self, started_after: datetime, started_before: datetime) -> Iterator[list[dict[str, Any]]]:
+        """Finances v0 event groups that started in the range, in spans of < 180 days (§8.1)."""
+        start = started_after
+        while start < started_before:
+            end = min(start + MAX_GROUP_SPAN, started_before)
+            params = {
+                "FinancialEventGroupStartedAfter": api_time(start),
+                "FinancialEventGroupStartedBefore": api_time(end),
+                "MaxResultsPerPage": GROUP_PAGE_SIZE,
+            }
+            for body in self._pages("listFinancialEventGroups", GROUPS_PATH, params, "NextToken", _next_v0):
+                payload = body.get("payload") or {}
+                yield list(payload.get("FinancialEventGroupList") or [])
+            start = end
+
+    def group_transactions(self, group_id: str) -> Iterator[list[dict[str, Any]]]:
+        """Released 2024-06-19 transactions of one event group (§8.3 adapter flow). Pages may be empty
+        while a nextToken still comes: loop until none does. A rejected token restarts the group; the
+        caller dedupes by transactionId."""
+        params = {
+            "relatedIdentifierName": "FINANCIAL_EVENT_GROUP_ID",
+            "relatedIdentifierValue": group_id,
+            "transactionStatus": "RELEASED",
+            "marketplaceId": self.creds.marketplace_id,
+        }
+        for body in self._pages("listTransactions", TRANSACTIONS_PATH, params, "nextToken", _next_2024):
+            payload = body.get("payload") or {}
+            yield list(payload.get("transactions") or [])
+
+    # ------------------------------------------------------------------ pagination
+    def _pages(
+        self,
+        operation: str,
+        path: str,
+        params: dict[str, Any],
+        token_param: str,
+        next_token: Callable[[Any], str | None],
+    ) -> Iterator[dict[str, Any]]:
+        restarts = 0
+        token: str | None = None
+        while True:
+            query = dict(params)
+            if token:
+                query[token_param] = token
+            try:
+                body = self.call(operation, "GET", path, params=query, paged=token is not None)
+            except PageTokenRejected:
+                restarts += 1
+                self.restarts += 1
+                if restarts > MAX_RESTARTS:
+                    raise TransientMarketplaceError(
+                        f"Amazon {operation}: page tokens kept being rejected; gave up after {restarts} restarts"
+                    ) from None
+                token = None
+                continue
+            if not isinstance(body, dict):
+                raise TransientMarketplaceError(f"Amazon {operation} answered a body that is not an object")
+            yield body
+            token = next_token(body)
+            if not token:
+                return
+
+    # ------------------------------------------------------------------ reports (§10)
+    def returns_report(self, start: datetime, end: datetime) -> Iterator[dict[str, str | None]]:
+        """Rows of the returns flat file for [start, end], one report per <= 60 days."""
+        chunk_start = start
+        while chunk_start < end:
+            chunk_end = min(chunk_start + MAX_REPORT_SPAN, end)
+            yield from self._report_rows(chunk_start, chunk_end)
+            chunk_start = chunk_end
+
+    def _report_rows(self, start: datetime, end: datetime) -> Iterator[dict[str, str | None]]:
+        created = self.call(
+            "createReport",
+            "POST",
+            REPORTS_PATH,
+            json_body={
+                "reportType": RETURNS_REPORT,
+                "marketplaceIds": [self.creds.marketplace_id],
+                "dataStartTime": api_time(start),
+                "dataEndTime": api_time(end),
+            },
+        )
+        report_id = str(created["reportId"])
+        report = self._await_report(report_id)
+        status = report.get("processingStatus")
+        if status == "CANCELLED":  # §10: also "no data in range"
+            return
+        if status != "DONE" or not report.get("reportDocumentId"):
+            raise TransientMarketplaceError(f"Amazon returns report {report_id} ended {status}")
+        document = self.call("getReportDocument", "GET", f"{DOCUMENTS_PATH}/{quote(str(report['reportDocumentId']))}")
+        text = self._download(str(document["url"]), document.get("compressionAlgorithm"))
+        yield from csv.DictReader(io.StringIO(text), delimiter="\t", quoting=csv.QUOTE_NONE)
+
+    def _await_report(self, report_id: str) -> dict[str, Any]:
+        waited = 0.0
+        delay = REPORT_POLL_FIRST_S
+        while True:
+            pause = delay / self.rate_scale if self.rate_scale > 0 else delay
+            self.sleep(pause)
+            waited += delay
+            report = self.call("getReport", "GET", f"{REPORTS_PATH}/{quote(report_id)}")
+            if report.get("processingStatus") in ("DONE", "CANCELLED", "FATAL"):
+                return dict(report)
+            if waited >= REPORT_MAX_WAIT_S:
+                raise TransientMarketplaceError(
+                    f"Amazon returns report {report_id} still not done after {waited:.0f} s"
+                )
+            delay = min(delay * 2, REPORT_POLL_CAP_S)
+
+    def _download(self, url: str, compression: Any) -> str:
+        """The presigned document URL: no auth headers (§10); gzip bytes without Content-Encoding."""
+        attempt = 0
+        while True:
+            response = self.api.request(DOCUMENT_OPERATION, "GET", url)
+            data = response.content
+            try:
+                if compression == "GZIP" or data[:2] == b"\x1f\x8b":
+                    data = gzip.decompress(data)
+                break
+            except (OSError, EOFError, zlib.error):
+                attempt += 1
+                if attempt > 3:
+                    raise TransientMarketplaceError("Amazon report document is not valid gzip") from None
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError:
+            return data.decode("iso-8859-1")  # what the document's charset defaults to (§11.1)
+
+    # ------------------------------------------------------------------ listings (§9)
+    def patch_quantity(self, sku: str, quantity: int) -> dict[str, Any]:
+        """Set one SKU's seller-fulfilled quantity. 200 ACCEPTED / INVALID come back as the body."""
+        seller = quote(self.creds.selling_partner_id, safe="")
+        path = f"{LISTINGS_PATH}/{seller}/{quote(sku, safe='')}"
+        body = {
+            "productType": "PRODUCT",
+            "patches": [
+                {
+                    "op": "replace",
+                    "path": "/attributes/fulfillment_availability",
+                    "value": [{"fulfillment_channel_code": "DEFAULT", "quantity": quantity}],
+                }
+            ],
+        }
+        result = self.call(
+            "patchListingsItem", "PATCH", path, params={"marketplaceIds": self.creds.marketplace_id}, json_body=body
+        )
+        return dict(result) if isinstance(result, dict) else {}
+
+    def probe(self, now: datetime) -> None:
+        """One cheap authenticated read (a one-order search of the last day), for credential checks."""
+        before = now - timedelta(minutes=3)
+        self.call(
+            "searchOrders",
+            "GET",
+            SEARCH_ORDERS_PATH,
+            params={
+                "lastUpdatedAfter": api_time(before - timedelta(days=1)),
+                "lastUpdatedBefore": api_time(before),
+                "marketplaceIds": self.creds.marketplace_id,
+                "maxResultsPerPage": 1,
+            },
+        )
+
+
+def _next_2026(body: Any) -> str | None:
+    token = (body.get("pagination") or {}).get("nextToken")
+    return str(token) if token else None
+
+
+def _next_v0(body: Any) -> str | None:
+    token = (body.get("payload") or {}).get("NextToken")
+    return str(token) if token else None
+
+
+def _next_2024(body: Any) -> str | None:
+    token = (body.get("payload") or {}).get("nextToken")
+    return str(token) if token else None
