@@ -8,6 +8,7 @@ so memory does not grow with pages); ``push_inventory`` reports a result per tas
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -120,6 +121,24 @@ class HttpFactory:
     policy: HttpPolicy = field(default_factory=HttpPolicy)
     endpoints: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # code -> {name: base url}
     transport: httpx.BaseTransport | None = None
+    _limiters: dict[tuple[str, str], ClientRateLimiter] = field(default_factory=dict, init=False, repr=False)
+    _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
+
+    def shared_limiter(
+        self,
+        code: str,
+        key: str,
+        limits: Mapping[str, OperationLimit],
+        kind: type[ClientRateLimiter] = ClientRateLimiter,
+    ) -> ClientRateLimiter:
+        """Rate buckets for one (marketplace, account key) that outlive any one client: marketplaces meter
+        per seller and operation, so a fresh bucket per sync would believe in a burst it does not have."""
+        with self._lock:
+            limiter = self._limiters.get((code, key))
+            if limiter is None:
+                limiter = kind(limits, scale=self.policy.rate_scale, sleep=self.policy.sleep)
+                self._limiters[(code, key)] = limiter
+            return limiter
 
     def base_url(self, code: str, name: str, default: str) -> str:
         return self.endpoints.get(code, {}).get(name, default)

@@ -26,7 +26,7 @@ from robnu.adapters.amazon_in.mapping import api_time
 from robnu.adapters.base import AdapterContext
 from robnu.adapters.errors import MarketplaceRequestError, TransientMarketplaceError
 from robnu.adapters.http import MarketplaceHttp
-from robnu.adapters.ratelimit import ClientRateLimiter, OperationLimit
+from robnu.adapters.ratelimit import OperationLimit
 
 CODE = "AMAZON_IN"
 API_ENDPOINT = "api"
@@ -73,26 +73,6 @@ LIMITS: dict[str, OperationLimit] = {
     "getReport": OperationLimit(2, 15),
     "getReportDocument": OperationLimit(0.0167, 15),
 }
-_LIMITERS_ATTR = "_robnu_amazon_limiters"
-
-
-def shared_limiter(ctx: AdapterContext, key: str) -> ClientRateLimiter:
-    """One token bucket set per selling partner for the life of the HTTP factory (the runtime).
-
-    Amazon meters per (selling partner, operation), not per connection: a fresh bucket for every sync
-    would believe it has a full burst after another sync used it, and earn 429s that cost minutes at
-    searchOrders' 0.0056/s. The buckets are kept on the factory so they live as long as it does.
-    """
-    factory = ctx.http
-    store: dict[str, ClientRateLimiter] | None = getattr(factory, _LIMITERS_ATTR, None)
-    if store is None:
-        store = {}
-        setattr(factory, _LIMITERS_ATTR, store)
-    limiter = store.get(key)
-    if limiter is None:
-        limiter = ClientRateLimiter(LIMITS, scale=factory.policy.rate_scale, sleep=factory.policy.sleep)
-        store[key] = limiter
-    return limiter
 
 
 class PageTokenRejected(Exception):
@@ -116,7 +96,6 @@ class AmazonClient:
         *,
         sleep: Callable[[float], None] = time.sleep,
         rate_scale: float = 1.0,
-        owns_transport: bool = True,
     ) -> None:
         self.api = api
         self.lwa = lwa
@@ -124,9 +103,6 @@ class AmazonClient:
         self.creds = creds
         self.sleep = sleep
         self.rate_scale = rate_scale
-        # httpx.Client.close() also closes its transport; an injected transport (the sandbox router) is
-        # shared by every client of the factory and belongs to whoever built the factory.
-        self.owns_transport = owns_transport
         self.restarts = 0  # listings restarted after a rejected page token (for tests and reports)
 
     @classmethod
@@ -137,7 +113,7 @@ class AmazonClient:
         default = REGION_HOSTS.get(creds.region, DEFAULT_BASE_URL)
         api = ctx.http.client(CODE, API_ENDPOINT, default, LIMITS, rate_limit_header=RATE_LIMIT_HEADER)
         lwa = ctx.http.client(CODE, AUTH_ENDPOINT, DEFAULT_AUTH_URL, {})
-        api.limiter = shared_limiter(ctx, f"{api.client.base_url}|{creds.selling_partner_id}")
+        api.limiter = ctx.http.shared_limiter(CODE, f"{api.client.base_url}|{creds.selling_partner_id}", LIMITS)
         policy = ctx.http.policy
         auth = AmazonAuth(lwa, creds, ctx.tokens, ctx.clock, sleep=policy.sleep)
         return cls(
@@ -147,15 +123,12 @@ class AmazonClient:
             creds,
             sleep=policy.sleep,
             rate_scale=policy.rate_scale,
-            owns_transport=ctx.http.transport is None,
         )
 
     def __repr__(self) -> str:
         return f"AmazonClient({self.creds.selling_partner_id})"
 
     def close(self) -> None:
-        if not self.owns_transport:
-            return
         try:
             self.api.close()
         finally:

@@ -64,7 +64,7 @@ def open_client(ctx: AdapterContext, *, persist_tokens: bool = True) -> Flipkart
         raise TypeError(f"Flipkart credentials expected, got {type(creds).__name__}")
     http = ctx.http.client(CODE, ENDPOINT, DEFAULT_BASE_URL, LIMITS)
     auth = FlipkartAuth(http, creds, ctx.tokens, ctx.clock, persist=persist_tokens)
-    return FlipkartClient(http, auth, owns_transport=ctx.http.transport is None)
+    return FlipkartClient(http, auth)
 
 
 class FlipkartAdapter(MarketplaceAdapter):

@@ -219,12 +219,9 @@ class FlipkartAuth:
 class FlipkartClient:
     """One account's API session: close it (``with`` or ``close()``) when done."""
 
-    def __init__(self, http: MarketplaceHttp, auth: FlipkartAuth, *, owns_transport: bool = True) -> None:
+    def __init__(self, http: MarketplaceHttp, auth: FlipkartAuth) -> None:
         self.http = http
         self.auth = auth
-        # httpx.Client.close() also closes its transport; an injected transport (the sandbox router)
-        # is shared by every client of the factory and belongs to whoever built the factory.
-        self.owns_transport = owns_transport
         self.post_dispatch_states: tuple[str, ...] = POST_DISPATCH + POST_DELIVERY
         self.restarts = 0
 
@@ -235,8 +232,7 @@ class FlipkartClient:
         self.close()
 
     def close(self) -> None:
-        if self.owns_transport:
-            self.http.close()
+        self.http.close()
 
     @property
     def location_id(self) -> str:

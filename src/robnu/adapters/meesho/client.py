@@ -72,11 +72,7 @@ class MeeshoClient:
         self.creds = creds
         self.clock = ctx.clock
         self.http: MarketplaceHttp = ctx.http.client(CODE, ENDPOINT, DEFAULT_BASE_URL, LIMITS)
-        policy = self.http.policy
-        self.http.limiter = SharedBucketLimiter(LIMITS, scale=policy.rate_scale, sleep=policy.sleep)
-        # httpx.Client.close() also closes its transport; an injected transport (the sandbox router) is
-        # shared by every client of the factory and belongs to whoever built the factory.
-        self._owns_transport = ctx.http.transport is None
+        self.http.limiter = ctx.http.shared_limiter(CODE, creds.supplier_id, LIMITS, SharedBucketLimiter)
         base_path = self.http.client.base_url.raw_path.decode("ascii")
         self.signer = MeeshoSigner(creds, ctx.clock, base_path=base_path)
         self.auth = MeeshoAuth(self.signer)
@@ -92,8 +88,7 @@ class MeeshoClient:
         self.close()
 
     def close(self) -> None:
-        if self._owns_transport:
-            self.http.close()
+        self.http.close()
 
     # ------------------------------------------------------------- calls
     def call(
