@@ -75,9 +75,7 @@ def test_full_dispatch_flow(client, sandbox, account, auth, now, clock, login):
     assert "ORDER_NOT_PENDING" in again["failed_items"][0]["error_message"]
     po = client.get("/orders", params={"order_id": o["order_id"]}, headers=auth).json()["orders"][0]
     assert po["status"] == "CONFIRMED" and po["po_number"].startswith("PO")
-    assert pdf_text(client.get(f"/orders/{o['order_id']}/po.pdf", headers=auth).content).count(
-        po["po_number"]
-    )
+    assert pdf_text(client.get(f"/orders/{o['order_id']}/po.pdf", headers=auth).content).count(po["po_number"])
     r = client.get(f"/orders/{o['order_id']}/shipping-label", headers=auth)
     assert r.status_code == 409 and r.json()["errorCode"] == "LABEL_NOT_READY"
     prefix = account["store"]["invoice_series_prefix"]
@@ -103,17 +101,11 @@ def test_full_dispatch_flow(client, sandbox, account, auth, now, clock, login):
     assert o["tracking_number"] in label and o["order_id"] in label
     inv = pdf_text(client.get(f"/orders/{o['order_id']}/customer-invoice", headers=auth).content)
     assert ship["customer_invoice_number"] in inv
-    r = client.post(
-        "/manifests", json={"courier_name": "NOPE", "shipment_ids": [o["order_id"]]}, headers=auth
-    )
+    r = client.post("/manifests", json={"courier_name": "NOPE", "shipment_ids": [o["order_id"]]}, headers=auth)
     assert r.status_code == 422 and r.json()["errorCode"] == "MIXED_COURIERS"
-    r = client.post(
-        "/manifests", json={"courier_name": o["carrier"], "shipment_ids": ["FN0"] * 251}, headers=auth
-    )
+    r = client.post("/manifests", json={"courier_name": o["carrier"], "shipment_ids": ["FN0"] * 251}, headers=auth)
     assert r.json()["errorCode"] == "TOO_MANY_SHIPMENTS"
-    r = client.post(
-        "/manifests", json={"courier_name": o["carrier"], "shipment_ids": [o["order_id"]]}, headers=auth
-    )
+    r = client.post("/manifests", json={"courier_name": o["carrier"], "shipment_ids": [o["order_id"]]}, headers=auth)
     man = r.json()["result"]
     assert man["manifest_id"].startswith("MF") and man["late"] is False  # 11:30 IST, before 17:30
     assert o["order_id"] in pdf_text(client.get(f"/manifests/{man['manifest_id']}/pdf", headers=auth).content)
@@ -160,18 +152,14 @@ def test_inventory_absolute_and_limits(client, sandbox, account, auth, now):
         headers=auth,
     ).json()
     assert r["success"] == [{"sku": skus[0], "quantity": 0}] and r["failed_items"][0]["sku"] == "NOPE"
-    r = client.post(
-        "/updateInventory", json={"inventory": [{"sku": skus[0], "quantity": 1}] * 51}, headers=auth
-    )
+    r = client.post("/updateInventory", json={"inventory": [{"sku": skus[0], "quantity": 1}] * 51}, headers=auth)
     assert r.status_code == 400 and r.json()["errorCode"] == "TOO_MANY_ITEMS"
     assert sandbox.pushed(account["pob_id"])["inventory_latest"][skus[0]] == 0
     # an order needing a SKU with no stock fails the inventory check
     o = pending(client, auth, now)[0]
     client.post(
         "/updateInventory",
-        json={
-            "inventory": [{"sku": ln["item_details"]["item_code"], "quantity": 0} for ln in o["order_lines"]]
-        },
+        json={"inventory": [{"sku": ln["item_details"]["item_code"], "quantity": 0} for ln in o["order_lines"]]},
         headers=auth,
     )
     r = client.post("/orders", json=ack_body(o), headers=auth).json()
@@ -215,9 +203,7 @@ def test_paging_orders_no_loss_and_faults(client, sandbox, account, auth, now):
 def test_returns_and_qc(client, sandbox, account, auth, now, clock, login):
     pob = account["pob_id"]
     book = sandbox.world.book(pob)
-    rets = client.get(
-        "/returns", params={"from_date": now() - 30 * DAY, "to_date": now()}, headers=auth
-    ).json()
+    rets = client.get("/returns", params={"from_date": now() - 30 * DAY, "to_date": now()}, headers=auth).json()
     assert rets["returns"] and all(r["return_type"] in ("CR", "RTO") for r in rets["returns"])
     waiting = [r for r in book.returns if r.events and r.qc_at is None]
     # move to a point where one of them is delivered to the seller and awaits QC
@@ -229,9 +215,7 @@ def test_returns_and_qc(client, sandbox, account, auth, now, clock, login):
         clock.advance(timedelta(seconds=target - now()))
         auth = login(account)
     ret = next(
-        r
-        for r in book.returns
-        if r.events and r.qc_at is None and r.state_at(now())[1] == "DELIVERED_TO_SELLER"
+        r for r in book.returns if r.events and r.qc_at is None and r.state_at(now())[1] == "DELIVERED_TO_SELLER"
     )
     bad = {
         "qc_results": [
@@ -295,9 +279,7 @@ def test_settlement_arithmetic(client, sandbox, account, auth):
         assert net == Decimal(str(st["net_amount"])) == Decimal(truth["payouts"][st["settlement_id"]]["net"])
         for ln in lines:
             if ln["line_group"] == "TAX":
-                expected = (Decimal(str(ln["base_amount"])) * Decimal(str(ln["rate"]))).quantize(
-                    Decimal("0.01")
-                )
+                expected = (Decimal(str(ln["base_amount"])) * Decimal(str(ln["rate"]))).quantize(Decimal("0.01"))
                 assert abs(Decimal(str(ln["amount"]))) == expected
                 assert ln["rate"] in (0.18, 0.005, 0.001)
         csv = client.get(f"/payments/settlements/{st['settlement_id']}/statement.csv", headers=auth).text
@@ -338,9 +320,9 @@ def test_control_api(client, sandbox, clock):
 def test_100k_orders_page_fast(clock):
     sb = build_sandbox(seed=3, clock=clock, rate_limits_enabled=False)
     acc = sb.create_account()
-    t0 = time.perf_counter()
+    t0 = time.process_time()  # CPU time: the sandbox's cost, not the load of a shared machine
     sb.generate_orders(acc["pob_id"], 100_000)
-    assert time.perf_counter() - t0 < 30
+    assert time.process_time() - t0 < 25
     book = sb.world.book(acc["pob_id"])
     now = int(clock.now().timestamp())
     t0 = time.perf_counter()

@@ -54,9 +54,7 @@ def check_order_action(book: Book, body: Any, path: str, now: int, draw: Counter
         return [field_error(f"{path}.status", "INVALID_STATUS", "status must be Acknowledge or Cancel")]
     _ts, st, note = order.state_at(now)
     if st == CANCELLED and note.startswith("CUSTOMER"):
-        return [
-            field_error(path, "CUSTOMER_CANCELLED", f"order {order.order_id} was cancelled by the customer")
-        ]
+        return [field_error(path, "CUSTOMER_CANCELLED", f"order {order.order_id} was cancelled by the customer")]
     if st != PENDENCY:
         return [field_error(path, "ORDER_NOT_PENDING", f"order {order.order_id} is {st}, not in pendency")]
     errors: list[Err] = []
@@ -77,16 +75,9 @@ def check_order_action(book: Book, body: Any, path: str, now: int, draw: Counter
             errors.append(field_error(where, "ORDER_NOT_FOUND", f"order_item_id {item} is not in the order"))
             continue
         conf, canc = raw.get("confirmed_quantity", 0), raw.get("cancelled_quantity", 0)
-        if (
-            not (isinstance(conf, int) and isinstance(canc, int))
-            or conf < 0
-            or canc < 0
-            or conf + canc != ln.qty
-        ):
+        if not (isinstance(conf, int) and isinstance(canc, int)) or conf < 0 or canc < 0 or conf + canc != ln.qty:
             errors.append(
-                field_error(
-                    where, "QTY_MISMATCH", f"confirmed + cancelled must equal ordered quantity {ln.qty}"
-                )
+                field_error(where, "QTY_MISMATCH", f"confirmed + cancelled must equal ordered quantity {ln.qty}")
             )
             continue
         if status == "Cancel" and conf:
@@ -169,17 +160,13 @@ def check_b2b_invoice(book: Book, order: Order, body: dict[str, Any], now: int, 
     if order.invoice is not None:
         return [field_error("order_id", "ALREADY_INVOICED", f"order {order.order_id} is already invoiced")]
     if st != CONFIRMED or order.po_number is None or order.po_date is None:
-        return [
-            field_error("order_id", "ORDER_NOT_CONFIRMED", f"order {order.order_id} is {st}, not CONFIRMED")
-        ]
+        return [field_error("order_id", "ORDER_NOT_CONFIRMED", f"order {order.order_id} is {st}, not CONFIRMED")]
     errors: list[Err] = []
     number = str(body.get("invoice_number") or "")
     inv_date = body.get("invoice_date")
     if not _INVOICE_RE.match(number):
         errors.append(
-            field_error(
-                "invoice_number", "INVALID_INVOICE_NUMBER", "at most 16 characters of A-Z a-z 0-9 / -"
-            )
+            field_error("invoice_number", "INVALID_INVOICE_NUMBER", "at most 16 characters of A-Z a-z 0-9 / -")
         )
     elif not number.startswith(acc.store["invoice_series_prefix"]):
         errors.append(
@@ -190,9 +177,7 @@ def check_b2b_invoice(book: Book, order: Order, body: dict[str, Any], now: int, 
             )
         )
     if not isinstance(inv_date, int) or ist_date(inv_date) < ist_date(order.po_date) or inv_date > now + 300:
-        errors.append(
-            field_error("invoice_date", "INVALID_INVOICE_DATE", "not before the PO date, not in the future")
-        )
+        errors.append(field_error("invoice_date", "INVALID_INVOICE_DATE", "not before the PO date, not in the future"))
     elif (acc.store["seller_gstin"], fy_short(ist_date(inv_date)), number) in book.invoice_numbers:
         errors.append(
             field_error(
@@ -211,9 +196,7 @@ def check_b2b_invoice(book: Book, order: Order, body: dict[str, Any], now: int, 
     pos = str(body.get("place_of_supply") or "")
     intra = acc.store["state_code"] == pos
     if pos != acc.bill_to_state:
-        errors.append(
-            field_error("place_of_supply", "TAX_SPLIT_INVALID", f"place of supply is {acc.bill_to_state}")
-        )
+        errors.append(field_error("place_of_supply", "TAX_SPLIT_INVALID", f"place of supply is {acc.bill_to_state}"))
     raw_lines: list[Any] = body["lines"] if isinstance(body.get("lines"), list) else []
     by_item = {str(r.get("order_item_id")): (i, r) for i, r in enumerate(raw_lines) if isinstance(r, dict)}
     drift = Decimal("0")
@@ -255,9 +238,7 @@ def check_b2b_invoice(book: Book, order: Order, body: dict[str, Any], now: int, 
     for item, (i, _raw) in by_item.items():
         errors.append(field_error(f"lines[{i}]", "QTY_MISMATCH", f"{item} is not an invoiceable PO line"))
     if drift > 1:
-        errors.append(
-            field_error("lines", "AMOUNT_MISMATCH", f"amounts differ from the PO by {q2(drift)} (> 1.00)")
-        )
+        errors.append(field_error("lines", "AMOUNT_MISMATCH", f"amounts differ from the PO by {q2(drift)} (> 1.00)"))
     if acc.einvoice.get("enabled"):
         irn = body.get("irn")
         if not irn:
@@ -270,9 +251,7 @@ def check_b2b_invoice(book: Book, order: Order, body: dict[str, Any], now: int, 
                 and irn != irn_for(acc.store["seller_gstin"], fy_short(ist_date(inv_date)), "INV", number)
             )
         ):
-            errors.append(
-                field_error("irn", "INVALID_IRN", "64 hex IRN with ack_no, ack_date, signed_qr_code")
-            )
+            errors.append(field_error("irn", "INVALID_IRN", "64 hex IRN with ack_no, ack_date, signed_qr_code"))
     return errors
 
 
@@ -292,17 +271,13 @@ def check_manifest(book: Book, courier: Any, ids: Any, now: int) -> list[Err]:
             continue
         st = order.state_at(now)[1]
         if str(sid) in seen or (order.manifest_id and st != PACKED):
-            errors.append(
-                field_error(where, "ALREADY_MANIFESTED", f"{sid} is already on {order.manifest_id}")
-            )
+            errors.append(field_error(where, "ALREADY_MANIFESTED", f"{sid} is already on {order.manifest_id}"))
         elif st != PACKED:
             errors.append(field_error(where, "SHIPMENT_NOT_PACKED", f"{sid} is {st}"))
         elif order.invoice is None or now < order.invoice.label_ready_at:
             errors.append(field_error(where, "LABEL_NOT_READY", f"{sid}: label not ready"))
         elif order.carrier != courier:
-            errors.append(
-                field_error(where, "MIXED_COURIERS", f"{sid} ships with {order.carrier}, not {courier}")
-            )
+            errors.append(field_error(where, "MIXED_COURIERS", f"{sid} ships with {order.carrier}, not {courier}"))
         seen.add(str(sid))
     return errors
 
@@ -315,9 +290,7 @@ def create_manifest(world: AjioWorld, book: Book, courier: str, ids: list[str], 
         order.manifest_id = man.manifest_id
         if order.dispatch_by is not None and now > order.dispatch_by:
             order.late_manifest_at = now
-        order.set_events(
-            [e for e in order.events if e[0] <= now] + [(now, READY_TO_DISPATCH, man.manifest_id)]
-        )
+        order.set_events([e for e in order.events if e[0] <= now] + [(now, READY_TO_DISPATCH, man.manifest_id)])
         world.life.play(book, order, DISPATCHED, max(man.pickup_at, now + 1), now)
     book.record(
         "manifests",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from collections import Counter
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -54,9 +55,7 @@ def _window(lo: int | None, hi: int | None, max_days: int) -> tuple[int, int]:
 
 
 def _pdf(content: bytes, name: str) -> Response:
-    return Response(
-        content, media_type="application/pdf", headers={"Content-Disposition": f"inline; filename={name}"}
-    )
+    return Response(content, media_type="application/pdf", headers={"Content-Disposition": f"inline; filename={name}"})
 
 
 def build_app(kit: SandboxKit, world: AjioWorld, tokens: TokenStore) -> FastAPI:
@@ -99,7 +98,7 @@ def build_app(kit: SandboxKit, world: AjioWorld, tokens: TokenStore) -> FastAPI:
         return order
 
     def paged(
-        op: str, pob: str, items: list[Any], page: int, size: int, touch: Any = None
+        op: str, pob: str, items: Sequence[Any], page: int, size: int, touch: Any = None
     ) -> tuple[list[Any], dict[str, int]]:
         """Page with the marketplace-specific paging faults (DUPLICATE / CHANGE_BETWEEN_PAGES)."""
         if page > 0 and touch is not None and kit.faults.take_one(op, FaultKind.CHANGE_BETWEEN_PAGES, pob):
@@ -163,9 +162,7 @@ def build_app(kit: SandboxKit, world: AjioWorld, tokens: TokenStore) -> FastAPI:
     def products_count(request: Request, publishedStatus: str | None = None) -> dict[str, Any]:
         book = authed(request, "getProductsCount")
         want = None if publishedStatus is None else publishedStatus == "PUBLISHED"
-        return {
-            "count": sum(1 for p in book.account.products.values() if want is None or p.published == want)
-        }
+        return {"count": sum(1 for p in book.account.products.values() if want is None or p.published == want)}
 
     @app.post("/updateInventory")
     def update_inventory(request: Request, body: Any = Body(None)) -> dict[str, Any]:
@@ -246,19 +243,14 @@ def build_app(kit: SandboxKit, world: AjioWorld, tokens: TokenStore) -> FastAPI:
         for i, o in enumerate(orders):
             oid = str(o.get("order_id")) if isinstance(o, dict) else ""
             if oid in seen:
-                errors.append(
-                    field_error(f"orders[{i}]", "DUPLICATE_LINE", f"order {oid} repeated in the batch")
-                )
+                errors.append(field_error(f"orders[{i}]", "DUPLICATE_LINE", f"order {oid} repeated in the batch"))
                 continue
             seen.add(oid)
             errors += actions.check_order_action(book, o, f"orders[{i}]", now, draw)
         n_lines = sum(len(o.get("order_lines") or []) for o in orders if isinstance(o, dict))
         if errors:
             bad = len(
-                {
-                    e["field"].split(".order_lines")[0] if "order_lines[" in e["field"] else e["field"]
-                    for e in errors
-                }
+                {e["field"].split(".order_lines")[0] if "order_lines[" in e["field"] else e["field"] for e in errors}
             )
             fail(
                 422,
@@ -274,9 +266,7 @@ def build_app(kit: SandboxKit, world: AjioWorld, tokens: TokenStore) -> FastAPI:
             "result": {"batch_ref": ref, "accepted_orders": len(orders), "accepted_lines": n_lines},
         }
         book.batches[ref] = (now, result)
-        book.record(
-            "confirmation_batches", {"batch_ref": ref, "orders": len(orders), "lines": n_lines, "at": now}
-        )
+        book.record("confirmation_batches", {"batch_ref": ref, "orders": len(orders), "lines": n_lines, "at": now})
         return result
 
     @app.get("/orders")
@@ -297,12 +287,12 @@ def build_app(kit: SandboxKit, world: AjioWorld, tokens: TokenStore) -> FastAPI:
         lo = hi = 0
         if order_id is not None:
             found = book.by_id.get(order_id)
-            items = [found] if found is not None and found.state_at(now)[1] != "PENDENCY" else []
+            items: Sequence[Order] = [found] if found is not None and found.state_at(now)[1] != "PENDENCY" else []
         else:
             lo, hi = _window(from_date, to_date, 30)
             items = world.purchase_orders(book, lo, hi, status)
 
-        def touch(first: Order) -> list[Order]:
+        def touch(first: Order) -> Sequence[Order]:
             # CHANGE_BETWEEN_PAGES: an order served on page 0 gets updated now (modelled: address edit).
             _ts, st, note = first.state_at(now)
             first.set_events([*first.events[: first.index_at(now) + 1], (now, st, note or "UPDATED")])
@@ -329,9 +319,7 @@ def build_app(kit: SandboxKit, world: AjioWorld, tokens: TokenStore) -> FastAPI:
         errors = actions.check_b2b_invoice(book, order, data, now, card)
         if errors:
             fail(422, errors[0]["code"], f"B2B invoice rejected: {len(errors)} problem(s)", errors)
-        world.life.accept_invoice(
-            book, order, data["invoice_number"], data["invoice_date"], data.get("irn"), now
-        )
+        world.life.accept_invoice(book, order, data["invoice_number"], data["invoice_date"], data.get("irn"), now)
         world.life.play(book, order, "PACKED", now, now)
         book.record(
             "b2b_invoices",
@@ -351,9 +339,7 @@ def build_app(kit: SandboxKit, world: AjioWorld, tokens: TokenStore) -> FastAPI:
                 "invoice_number": data["invoice_number"],
                 "status": "ACCEPTED",
                 "shipment_id": order_id,
-                "label_status": "READY"
-                if order.invoice and now >= order.invoice.label_ready_at
-                else "PROCESSING",
+                "label_status": "READY" if order.invoice and now >= order.invoice.label_ready_at else "PROCESSING",
             },
         }
 
@@ -396,9 +382,7 @@ def build_app(kit: SandboxKit, world: AjioWorld, tokens: TokenStore) -> FastAPI:
                 f"Manifest rejected: {len(errors)} problem(s)",
                 errors,
             )
-        man = actions.create_manifest(
-            world, book, data["courier_name"], [str(s) for s in data["shipment_ids"]], now
-        )
+        man = actions.create_manifest(world, book, data["courier_name"], [str(s) for s in data["shipment_ids"]], now)
         return {"success": True, "statusCode": 0, "result": views.manifest(man, now, detail=False)}
 
     @app.get("/manifests")
@@ -454,7 +438,7 @@ def build_app(kit: SandboxKit, world: AjioWorld, tokens: TokenStore) -> FastAPI:
         now = world.now()
         items = world.returns_in(book, lo, hi, return_type, status)
 
-        def touch(first: Return) -> list[Return]:
+        def touch(first: Return) -> Sequence[Return]:
             _ts, st, note = first.state_at(now)
             first.set_events([*first.events[: first.index_at(now) + 1], (now, st, note or "UPDATED")])
             world.life.reindex(book, book.orders[first.order_key])
@@ -507,9 +491,7 @@ def build_app(kit: SandboxKit, world: AjioWorld, tokens: TokenStore) -> FastAPI:
 
     # ------------------------------------------------------------- settlements
     @app.get("/payments/settlements")
-    def settlements(
-        request: Request, from_date: str | None = None, to_date: str | None = None
-    ) -> dict[str, Any]:
+    def settlements(request: Request, from_date: str | None = None, to_date: str | None = None) -> dict[str, Any]:
         book = authed(request, "getSettlements")
         lo = _day(from_date) if from_date else None
         hi = _day(to_date) if to_date else None
@@ -527,9 +509,7 @@ def build_app(kit: SandboxKit, world: AjioWorld, tokens: TokenStore) -> FastAPI:
         return settlement_id, world.statement(book, cycle)
 
     @app.get("/payments/settlements/{settlement_id}/lines")
-    def settlement_lines(
-        request: Request, settlement_id: str, page: int = 0, size: int = MAX_PAGE
-    ) -> dict[str, Any]:
+    def settlement_lines(request: Request, settlement_id: str, page: int = 0, size: int = MAX_PAGE) -> dict[str, Any]:
         book = authed(request, "getSettlementLines")
         _paging(page, size)
         sid, lines = cycle_lines(book, settlement_id)

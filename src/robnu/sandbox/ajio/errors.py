@@ -17,9 +17,7 @@ _SERVER_CODES = {
 }
 
 
-def error_body(
-    status: int, code: str, message: str, errors: list[dict[str, Any]] | None = None
-) -> dict[str, Any]:
+def error_body(status: int, code: str, message: str, errors: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     """``{"success":false,"statusCode","errorCode","message","errors":[{field,code,message}]}`` (§3)."""
     return {
         "success": False,

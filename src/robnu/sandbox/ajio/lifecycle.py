@@ -38,7 +38,7 @@ from robnu.sandbox.ajio.model import (
     Return,
 )
 from robnu.sandbox.ajio.money import fy_short, ist_at, ist_date
-from robnu.sandbox.ajio.settlement import RateCard, order_lines
+from robnu.sandbox.ajio.settlement import RateCard, money_times
 
 HOUR = 3600
 DAY = 86400
@@ -106,9 +106,7 @@ class Lifecycle:
         acc.invoice_seq += 1
         return f"{acc.store['invoice_series_prefix']}{fy_short(ist_date(ts))}/{acc.invoice_seq:06d}"
 
-    def accept_invoice(
-        self, book: Book, order: Order, number: str, inv_date: int, irn: str | None, ts: int
-    ) -> None:
+    def accept_invoice(self, book: Book, order: Order, number: str, inv_date: int, irn: str | None, ts: int) -> None:
         day = ist_date(ts)
         book.invoice_numbers.add((book.account.store["seller_gstin"], fy_short(ist_date(inv_date)), number))
         cust_no = f"AJ/{order.person.place.state_code}/{fy_short(day)}/{order.key:07d}"
@@ -218,9 +216,7 @@ class Lifecycle:
                 td = t + rng.randint(2 * DAY, 6 * DAY)
                 evs.append((td, DELIVERED, ""))
                 if rng.random() < CR_RATE:
-                    self.new_return(
-                        book, order, "CR", td + rng.randint(DAY, 7 * DAY), rng.choice(CR_REASONS), rng, gen
-                    )
+                    self.new_return(book, order, "CR", td + rng.randint(DAY, 7 * DAY), rng.choice(CR_REASONS), rng, gen)
         return self._set(book, order, evs, index)
 
     def _set(self, book: Book, order: Order, evs: list[Event], index: bool) -> None:
@@ -239,7 +235,7 @@ class Lifecycle:
 
     def reindex_money(self, book: Book, order: Order) -> None:
         rets = [book.returns_by_id[r] for r in order.return_ids]
-        book.money_index.replace(order.key, [ln.ts for ln in order_lines(order, rets, self.card)])
+        book.money_index.replace(order.key, money_times(order, rets, self.card))
 
     # ----------------------------------------------------------------- returns
     def new_return(

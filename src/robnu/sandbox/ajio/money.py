@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import ROUND_HALF_UP, Decimal
 
 IST = timezone(timedelta(hours=5, minutes=30), "IST")
@@ -56,12 +56,18 @@ def tax_split(taxable: Decimal, rate: Decimal, intra_state: bool) -> dict[str, D
     }
 
 
+# IST is a fixed +05:30 with no DST, so calendar arithmetic on epoch seconds is exact (and much faster
+# than going through datetime objects for every lifecycle step of 100k generated orders).
+_IST_OFFSET = 19800
+_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
+
+
 def ist_date(ts: int) -> date:
-    return datetime.fromtimestamp(ts, IST).date()
+    return date.fromordinal(_EPOCH_ORDINAL + (int(ts) + _IST_OFFSET) // 86400)
 
 
 def ist_at(day: date, hour: int, minute: int = 0) -> int:
-    return int(datetime.combine(day, time(hour, minute), IST).timestamp())
+    return (day.toordinal() - _EPOCH_ORDINAL) * 86400 + hour * 3600 + minute * 60 - _IST_OFFSET
 
 
 def ist_start(day: date) -> int:

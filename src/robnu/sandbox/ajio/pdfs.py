@@ -39,8 +39,7 @@ def label_pdf(book: Book, order: Order) -> bytes:
             ("Shipment id", order.order_id),
             (
                 "Payment",
-                order.payment_method
-                + (f" collect INR {order.total}" if order.payment_method == "COD" else ""),
+                order.payment_method + (f" collect INR {order.total}" if order.payment_method == "COD" else ""),
             ),
             ("Ship to", f"{p.name}, {p.address_line1}, {p.place.city} {p.place.pincode}, {p.place.state}"),
             ("Ship from", f"{book.account.legal_name}, {book.account.store['ship_from_pincode']}"),

@@ -180,10 +180,48 @@ def order_lines(order: Order, returns: list[Return], card: RateCard) -> list[SLi
                     continue
                 value = card.po_unit(ln.unit_price) * units
                 b.add(when, item, "EVENT", "RETURN_REVERSAL", value, None, -value, ret.return_id)
-                b.tcs_tds(
-                    when, item, split_inclusive(ln.unit_price * units, ln.gst_rate)[0], 1, ret.return_id
-                )
+                b.tcs_tds(when, item, split_inclusive(ln.unit_price * units, ln.gst_rate)[0], 1, ret.return_id)
     return b.out
+
+
+def money_times(order: Order, returns: list[Return], card: RateCard) -> list[int]:
+    """The dates ``order_lines`` would give the order's lines, without building them (no money math).
+
+    Used to index which cycles an order has money in; the lines themselves are computed lazily, per
+    cycle, when a statement is first read (``AjioWorld.statement``). Same rules as ``order_lines``:
+    a group of lines whose amounts are all zero yields no date.
+    """
+    out: list[int] = []
+    for ts, status, note in order.events:
+        if status == DELIVERED:
+            if any(ln.invoiceable > 0 for ln in order.lines):
+                out.append(ts + card.settle_after_days * DAY)
+        elif status == CANCELLED and note.startswith("AJIO") and card.seller_cancellation:
+            out.append(ts)
+    if order.seller_cancel_at is not None and card.seller_cancellation:
+        out.append(order.seller_cancel_at)
+    if order.late_manifest_at is not None and card.sla_penalty:
+        out.append(order.late_manifest_at)
+    lines = {ln.order_item_id: ln for ln in order.lines}
+    for ret in returns:
+        if ret.return_type == "RTO":
+            dts = next((ts for ts, st, _ in ret.events if st == R_DELIVERED), None)
+            if dts is not None and any(
+                card.fwd(lines[item].unit_price) or card.rev(lines[item].unit_price) for item, _q, _r in ret.lines
+            ):
+                out.append(dts)
+            continue
+        if ret.qc_at is None:
+            continue
+        for item, qty, _reason in ret.lines:
+            ln = lines[item]
+            passed = sum(1 for r in ret.qc if r.order_item_id == item and r.qc_status == "PASS")
+            if card.rev(ln.unit_price) or passed > 0:
+                out.append(ret.qc_at)
+            failed = qty - passed
+            if failed and ret.dispute_decision == "REJECTED" and ret.dispute_decided_at is not None:
+                out.append(ret.dispute_decided_at)
+    return out
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -13,9 +14,9 @@ from robnu.sandbox.ajio.settlement import Cycle, RateCard, SLine
 AJIO_LEGAL_NAME = "Reliance Retail Limited (AJIO)"
 
 
-def page_of(items: list[Any], page: int, size: int) -> tuple[list[Any], dict[str, int]]:
+def page_of(items: Sequence[Any], page: int, size: int) -> tuple[list[Any], dict[str, int]]:
     total = len(items)
-    return items[page * size : (page + 1) * size], {
+    return list(items[page * size : (page + 1) * size]), {
         "number": page,
         "size": size,
         "totalElements": total,
@@ -109,6 +110,7 @@ def purchase_order(book: Book, o: Order, now: int, card: RateCard) -> dict[str, 
                 "sku": ln.sku,
                 "hsn": acc.products[ln.sku].hsn,
                 "item_base_price": money(base),
+                "unit_price": money(ln.unit_price),  # the customer's selling price [modelled]
                 "quantity": ln.qty,
                 "customer_cancelled_qty": ln.customer_cancelled,
                 "seller_cancelled_qty": ln.seller_cancelled,
@@ -224,12 +226,7 @@ def return_(r: Return, now: int) -> dict[str, Any]:
             "decided_at": r.dispute_decided_at if decided else None,
         }
     rsi = None
-    if (
-        r.qc_at is not None
-        and r.qc_at <= now
-        and r.return_type == "CR"
-        and any(q.qc_status == "PASS" for q in r.qc)
-    ):
+    if r.qc_at is not None and r.qc_at <= now and r.return_type == "CR" and any(q.qc_status == "PASS" for q in r.qc):
         rsi = f"RSI{r.return_id[2:]}"
     return {
         "return_id": r.return_id,

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import random
 import string
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar, overload
 
 from robnu.domain.india import PLACES, make_gstin
 from robnu.sandbox.ajio.book import Book
@@ -27,18 +27,40 @@ from robnu.sandbox.ajio.model import (
     Return,
 )
 from robnu.sandbox.ajio.money import apparel_gst_rate, iso, ist_date
-from robnu.sandbox.ajio.settlement import Cycle, RateCard, SLine, cycle_of, order_lines
+from robnu.sandbox.ajio.settlement import Cycle, RateCard, SLine, cycle_of, money_times, order_lines
 from robnu.sandbox.clock import SandboxClock
 from robnu.sandbox.people import random_person
 
+T = TypeVar("T")
 AJIO_LEGAL_NAME = "Reliance Retail Limited (AJIO)"
 AJIO_PAN = "AAACZ9999Z"  # fictional; with state 08 gives the reference's 08AAACZ9999Z1ZC
 
 
+class Rows(Sequence[T]):
+    """The records of a cached key list, materialised only for the slice a page serves (a listing over
+    100k orders would otherwise build a 100k-element list on every page request)."""
+
+    def __init__(self, source: list[T], keys: list[int]) -> None:
+        self._source = source
+        self._keys = keys
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    @overload
+    def __getitem__(self, index: int) -> T: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[T]: ...
+
+    def __getitem__(self, index: int | slice) -> T | list[T]:
+        if isinstance(index, slice):
+            return [self._source[k] for k in self._keys[index]]
+        return self._source[self._keys[index]]
+
+
 class AjioWorld:
-    def __init__(
-        self, seed: int, clock: SandboxClock, card: RateCard | None = None, label_delay: int = 0
-    ) -> None:
+    def __init__(self, seed: int, clock: SandboxClock, card: RateCard | None = None, label_delay: int = 0) -> None:
         self.seed = seed
         self.clock = clock
         self.card = card or RateCard()
@@ -187,7 +209,7 @@ class AjioWorld:
             rets = [book.returns_by_id[r] for r in order.return_ids]
             for ret in rets:
                 book.return_index.bulk_add(ret.key, ret.times)
-            book.money_index.bulk_add(order.key, [ln.ts for ln in order_lines(order, rets, self.card)])
+            book.money_index.bulk_add(order.key, money_times(order, rets, self.card))
         for idx in (book.created_index, book.status_index, book.return_index, book.money_index):
             idx.seal()
         book.touch()
@@ -209,7 +231,7 @@ class AjioWorld:
         book.query_cache[key] = (now, nxt() or 2**62, keys)
         return keys
 
-    def pendency(self, book: Book, lo: int, hi: int) -> list[Order]:
+    def pendency(self, book: Book, lo: int, hi: int) -> Rows[Order]:
         now = self.now()
         lo = max(lo, now - ACK_WINDOW)  # nothing older can still be awaiting an ack
 
@@ -220,12 +242,10 @@ class AjioWorld:
                     out.append(key)
             return out
 
-        keys = self._cached(
-            book, ("pendency", lo, hi), now, lambda: book.status_index.next_after(now), compute
-        )
-        return [book.orders[k] for k in keys]
+        keys = self._cached(book, ("pendency", lo, hi), now, lambda: book.status_index.next_after(now), compute)
+        return Rows(book.orders, keys)
 
-    def purchase_orders(self, book: Book, lo: int, hi: int, status: str | None) -> list[Order]:
+    def purchase_orders(self, book: Book, lo: int, hi: int, status: str | None) -> Rows[Order]:
         """Orders out of pendency whose last update (current status time) is in [lo, hi] [modelled]."""
         now = self.now()
 
@@ -242,12 +262,10 @@ class AjioWorld:
             found.sort()
             return [k for _, k in found]
 
-        keys = self._cached(
-            book, ("po", lo, hi, status), now, lambda: book.status_index.next_after(now), compute
-        )
-        return [book.orders[k] for k in keys]
+        keys = self._cached(book, ("po", lo, hi, status), now, lambda: book.status_index.next_after(now), compute)
+        return Rows(book.orders, keys)
 
-    def returns_in(self, book: Book, lo: int, hi: int, kind: str | None, status: str | None) -> list[Return]:
+    def returns_in(self, book: Book, lo: int, hi: int, kind: str | None, status: str | None) -> Rows[Return]:
         now = self.now()
 
         def compute() -> list[int]:
@@ -261,11 +279,7 @@ class AjioWorld:
                 if not ret.events or ret.created > now:
                     continue
                 ts, st, _ = ret.state_at(now)
-                if (
-                    lo <= ts <= hi
-                    and (kind is None or ret.return_type == kind)
-                    and (status is None or st == status)
-                ):
+                if lo <= ts <= hi and (kind is None or ret.return_type == kind) and (status is None or st == status):
                     found.append((ts, key))
             found.sort()
             return [k for _, k in found]
@@ -273,7 +287,7 @@ class AjioWorld:
         keys = self._cached(
             book, ("returns", lo, hi, kind, status), now, lambda: book.return_index.next_after(now), compute
         )
-        return [book.returns[k] for k in keys]
+        return Rows(book.returns, keys)
 
     def visible_return(self, ret: Return, now: int) -> bool:
         return bool(ret.events) and ret.created <= now
@@ -304,9 +318,7 @@ class AjioWorld:
         for key in keys:
             order = book.orders[key]
             rets = [book.returns_by_id[r] for r in order.return_ids]
-            lines += [
-                ln for ln in order_lines(order, rets, self.card) if cycle.start_ts <= ln.ts < cycle.end_ts
-            ]
+            lines += [ln for ln in order_lines(order, rets, self.card) if cycle.start_ts <= ln.ts < cycle.end_ts]
         lines.sort(key=lambda ln: (ln.ts, ln.order_id))
         book.statement_cache[sid] = lines
         return lines

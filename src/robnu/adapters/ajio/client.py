@@ -1,0 +1,313 @@
+"""The AJIO Dropship/VMS seller API client: endpoints, token auth, paged listings (ajio.md §3-§12).
+
+Every call goes through ``MarketplaceHttp`` (client-side rate limits, retries, one token refresh).
+Listings are generators yielding one page of raw JSON records at a time, so memory stays flat.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+from collections import deque
+from collections.abc import Iterator, Mapping, Sequence
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+import httpx
+
+from robnu.adapters.ajio.credentials import AjioCredentials
+from robnu.adapters.ajio.mapping import ist_date, money
+from robnu.adapters.base import AdapterContext, TokenStore
+from robnu.adapters.errors import MarketplaceAuthError, TransientMarketplaceError
+from robnu.adapters.http import MarketplaceHttp
+from robnu.adapters.ratelimit import OperationLimit
+from robnu.domain.clock import Clock
+
+CODE = "AJIO"
+ENDPOINT = "api"
+DEFAULT_BASE_URL = "https://api-seller.services.ajio.com"  # [corroborated] §3
+
+PAGE_SIZE = 50  # §3: size <= 50
+INVENTORY_BATCH = 50  # §6: <= 50 SKUs per /updateInventory [corroborated]
+ORDERS_WINDOW = timedelta(days=30)  # GET /orders: window <= 30 days (modelled)
+PENDENCY_WINDOW = timedelta(days=7)  # GET /orders/pendency: window <= 7 days (modelled)
+RETURNS_WINDOW = timedelta(days=30)  # GET /returns: window <= 30 days (modelled)
+SETTLEMENT_LOOKBACK = timedelta(days=31)  # a published cycle is paid within ~16 days: re-read its status
+TOKEN_MARGIN = timedelta(minutes=5)  # mint a new token this long before the 30-minute one expires
+MAX_STEP_BACKS = 200  # per listing: a listing that keeps shrinking under us is an error, not a loop
+
+# AJIO publishes no rate limit (§13); modelled: 60 req/min per POB, burst 20; /authToken 6/min, burst 5.
+_API = OperationLimit(rate=1.0, burst=20)
+LIMITS: dict[str, OperationLimit] = {
+    "authToken": OperationLimit(rate=0.1, burst=5),
+    **{
+        op: _API
+        for op in (
+            "getProducts",
+            "getProductsCount",
+            "updateInventory",
+            "getPendency",
+            "getOrders",
+            "getReturns",
+            "getSettlements",
+            "getSettlementLines",
+            "getSettlementStatement",
+        )
+    },
+}
+
+# 401 error codes that a new token fixes (§4); anything else on a 401/403 is the credentials.
+TOKEN_CODES = frozenset({"INVALID_TOKEN", "TOKEN_EXPIRED", "TOKEN_SUPERSEDED"})
+RECONNECT_CODES = frozenset({"INVALID_CREDENTIALS", "POB_INACTIVE"})
+
+
+def _error_body(response: httpx.Response) -> tuple[str | None, str]:
+    try:
+        body = response.json()
+    except ValueError:
+        return None, response.reason_phrase
+    if not isinstance(body, dict):
+        return None, response.reason_phrase
+    code = body.get("errorCode")
+    return (str(code) if code else None), str(body.get("message") or response.reason_phrase)[:200]
+
+
+class AjioAuth:
+    """``POST /authToken`` bearer tokens (§4): 30 minutes, no refresh endpoint, so mint again.
+
+    Tokens are cached per account in ``ctx.tokens`` (encrypted) and replaced ``TOKEN_MARGIN`` before
+    they expire; MarketplaceHttp asks for one more on a 401 that says the token is stale.
+    """
+
+    def __init__(
+        self,
+        http: MarketplaceHttp,
+        creds: AjioCredentials,
+        tokens: TokenStore,
+        clock: Clock,
+    ) -> None:
+        self.http = http
+        self.creds = creds
+        self.tokens = tokens
+        self.clock = clock
+        self.minted = 0
+        self._memory: tuple[str, datetime] | None = None
+
+    def __repr__(self) -> str:
+        return f"AjioAuth(pob_id={self.creds.pob_id})"
+
+    def token(self) -> str:
+        cached = self._memory or self.tokens.get()
+        if cached is not None and cached[1] - TOKEN_MARGIN > self.clock.now():
+            return cached[0]
+        return self.mint()
+
+    def mint(self) -> str:
+        body = self.http.request_json(
+            "authToken",
+            "POST",
+            "/authToken",
+            json_body={"username": self.creds.pob_id, "password": self.creds.api_password.get_secret_value()},
+            ok_statuses=frozenset({200, 400, 401, 403}),
+        )
+        result = body.get("result") if isinstance(body, dict) else None
+        if not isinstance(result, dict) or not result.get("accessToken"):
+            status = int(body.get("statusCode") or 401) if isinstance(body, dict) else 401
+            code = str(body.get("errorCode") or "AUTH_FAILED") if isinstance(body, dict) else "AUTH_FAILED"
+            message = str(body.get("message") or "") if isinstance(body, dict) else ""
+            raise MarketplaceAuthError(
+                f"AJIO refused the credentials of POB {self.creds.pob_id}: HTTP {status} {code} {message[:200]}",
+                http_status=status,
+                code=code,
+                needs_reconnect=code in RECONNECT_CODES or status in (401, 403),  # refused at /authToken
+            )
+        expires_in = int(result.get("expiresIn") or 1800)
+        token = str(result["accessToken"])
+        self._memory = (token, self.clock.now() + timedelta(seconds=expires_in))
+        self.tokens.put(*self._memory)
+        self.minted += 1
+        return token
+
+    # AuthProvider protocol
+    def apply(self, request: httpx.Request) -> None:
+        request.headers["Authorization"] = f"Bearer {self.token()}"
+
+    def token_expired(self, response: httpx.Response) -> bool:
+        code, _ = _error_body(response)
+        return response.status_code == 401 and code in TOKEN_CODES
+
+    def invalidate(self) -> None:
+        self._memory = None
+        self.tokens.clear()
+
+    def auth_error(self, response: httpx.Response) -> MarketplaceAuthError:
+        code, message = _error_body(response)
+        return MarketplaceAuthError(
+            f"AJIO answered HTTP {response.status_code} {code or ''} for POB {self.creds.pob_id}: {message}",
+            http_status=response.status_code,
+            code=code or f"HTTP_{response.status_code}",
+            needs_reconnect=code in RECONNECT_CODES,
+        )
+
+
+def _epoch_chunks(start: datetime, end: datetime, width: timedelta) -> Iterator[tuple[int, int]]:
+    """[start, end) as inclusive epoch-second windows (``from_date``/``to_date``) at most ``width`` wide."""
+    lo = math.floor(start.timestamp())
+    hi = math.ceil(end.timestamp()) - 1
+    step = int(width.total_seconds())
+    while lo <= hi:
+        top = min(hi, lo + step - 1)
+        yield lo, top
+        lo = top + 1
+
+
+class AjioClient:
+    """One account's connection to the AJIO API; close it (or use it as a context manager)."""
+
+    def __init__(self, ctx: AdapterContext) -> None:
+        creds = ctx.credentials
+        if not isinstance(creds, AjioCredentials):
+            raise TypeError(f"AJIO credentials expected, got {type(creds).__name__}")
+        self.creds = creds
+        self.http = ctx.http.client(CODE, ENDPOINT, DEFAULT_BASE_URL, LIMITS)
+        self.auth = AjioAuth(self.http, creds, ctx.tokens, ctx.clock)
+
+    def __enter__(self) -> AjioClient:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.http.close()
+
+    def get(self, operation: str, path: str, params: Mapping[str, Any] | None = None) -> Any:
+        return self.http.request_json(operation, "GET", path, auth=self.auth, params=params)
+
+    # ------------------------------------------------------------- listings
+    def pages(
+        self, operation: str, path: str, key: str, id_key: str, params: Mapping[str, Any]
+    ) -> Iterator[list[dict[str, Any]]]:
+        """All records of a page-numbered listing (§3), robust to the listing moving under us.
+
+        * A record repeated from an earlier page (something was inserted before it) is skipped.
+        * When ``totalElements`` shrinks, records served earlier left the filter (they were updated
+          past the window end): everything after them moved back, so step back by that many positions
+          and read again rather than skip the records that slid onto pages already read.
+        """
+        page = 0
+        expected: int | None = None
+        recent: deque[set[str]] = deque(maxlen=3)
+        step_backs = 0
+        while True:
+            body = self.get(operation, path, {**params, "page": page, "size": PAGE_SIZE})
+            rows = body.get(key) or []
+            meta = body.get("page") or {}
+            total = int(meta.get("totalElements", len(rows)))
+            total_pages = int(meta.get("totalPages", 1 if rows else 0))
+            if expected is not None and total < expected:
+                step_backs += 1
+                if step_backs > MAX_STEP_BACKS:
+                    raise TransientMarketplaceError(f"AJIO {operation}: the listing kept changing while paging")
+                page = max(0, (page * PAGE_SIZE - (expected - total)) // PAGE_SIZE)
+                expected = total
+                continue  # this page's rows are read again after the step back
+            expected = total
+            ids: set[str] = set()
+            fresh = []
+            for row in rows:
+                rid = f"{row.get(id_key)}@{row.get('updated_at')}"  # a changed record is not a repeat
+                if rid in ids or any(rid in seen for seen in recent):
+                    continue
+                ids.add(rid)
+                fresh.append(row)
+            recent.append(ids)
+            if fresh:
+                yield fresh
+            page += 1
+            if not rows or page >= total_pages:
+                return
+
+    def pendency(self, start: datetime, end: datetime) -> Iterator[list[dict[str, Any]]]:
+        for lo, hi in _epoch_chunks(start, end, PENDENCY_WINDOW):
+            yield from self.pages(
+                "getPendency", "/orders/pendency", "orders", "order_id", {"from_date": lo, "to_date": hi}
+            )
+
+    def purchase_orders(self, start: datetime, end: datetime) -> Iterator[list[dict[str, Any]]]:
+        for lo, hi in _epoch_chunks(start, end, ORDERS_WINDOW):
+            yield from self.pages("getOrders", "/orders", "orders", "order_id", {"from_date": lo, "to_date": hi})
+
+    def returns(self, start: datetime, end: datetime) -> Iterator[list[dict[str, Any]]]:
+        for lo, hi in _epoch_chunks(start, end, RETURNS_WINDOW):
+            yield from self.pages("getReturns", "/returns", "returns", "return_id", {"from_date": lo, "to_date": hi})
+
+    def settlements(self, start: datetime, end: datetime) -> list[dict[str, Any]]:
+        """Settlements whose cycle ended in the window (by IST date), looking back far enough to see
+        SCHEDULED -> PAID. The listing is small (two cycles a month) and not paged."""
+        body = self.get(
+            "getSettlements",
+            "/payments/settlements",
+            {
+                "from_date": ist_date(start - SETTLEMENT_LOOKBACK).isoformat(),
+                "to_date": ist_date(end).isoformat(),
+            },
+        )
+        return list(body.get("settlements") or [])
+
+    def settlement_lines(self, settlement: Mapping[str, Any]) -> list[dict[str, Any]]:
+        """Every line of one settlement, checked against its header (count and net amount).
+
+        The CSV statement (§12) gives all lines in one call; when it does not add up (a cut body) the
+        JSON lines listing is read instead, de-duplicated by line id.
+        """
+        sid = str(settlement["settlement_id"])
+        want_net = money(settlement["net_amount"])
+        want_count = settlement.get("line_count")
+        for _ in range(2):
+            lines = self._statement_csv(sid)
+            if lines is not None and _adds_up(lines, want_net, want_count):
+                return lines
+        by_id: dict[str, dict[str, Any]] = {}
+        for rows in self.pages("getSettlementLines", f"/payments/settlements/{sid}/lines", "lines", "line_id", {}):
+            for row in rows:
+                by_id[str(row["line_id"])] = row
+        return list(by_id.values())
+
+    def _statement_csv(self, sid: str) -> list[dict[str, Any]] | None:
+        response = self.http.request(
+            "getSettlementStatement", "GET", f"/payments/settlements/{sid}/statement.csv", auth=self.auth
+        )
+        try:
+            rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
+        except (UnicodeDecodeError, csv.Error):
+            return None
+        out: list[dict[str, Any]] = []
+        for row in rows:
+            if not row.get("line_id") or row.get("amount") in (None, ""):
+                return None
+            out.append({k: (v if v != "" else None) for k, v in row.items()})
+        return out
+
+    # ------------------------------------------------------------- inventory
+    def update_inventory(self, items: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
+        body = self.http.request_json(
+            "updateInventory", "POST", "/updateInventory", auth=self.auth, json_body={"inventory": list(items)}
+        )
+        return body if isinstance(body, dict) else {}
+
+    def products_count(self) -> int:
+        body = self.get("getProductsCount", "/products/count")
+        return int(body.get("count") or 0)
+
+
+def _adds_up(lines: Sequence[Mapping[str, Any]], net: Decimal, count: Any) -> bool:
+    try:
+        total = sum((money(ln["amount"]) for ln in lines), Decimal("0.00"))
+    except (ValueError, ArithmeticError, KeyError):
+        return False
+    if count is not None and int(count) != len(lines):
+        return False
+    return total == net

@@ -1,0 +1,42 @@
+"""Fixtures for the AJIO adapter tests: the real AJIO sandbox over in-process HTTP, an adapter context
+built from its credentials, and a raw authenticated client to fetch real responses for mapping tests."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import httpx
+import pytest
+from ajio_support import RATE_SCALE, Env, RecordingTransport
+from tests.conftest import FIXED_NOW
+
+from robnu.sandbox.world import SandboxWorld
+
+
+@pytest.fixture
+def env() -> Iterator[Env]:
+    world = SandboxWorld.frozen_at(FIXED_NOW, codes=("AJIO",), rate_scale=RATE_SCALE)
+    sandbox = world["AJIO"]
+    creds = sandbox.create_account(catalog_size=130)
+    sandbox.generate_orders(creds["account_key"], 160)
+    sandbox.generate_orders(creds["account_key"], 30, days=1)  # some still await their ack
+    try:
+        yield Env(world, sandbox, creds, RecordingTransport(world.transport()))
+    finally:
+        world.close()
+
+
+@pytest.fixture
+def raw(env: Env) -> Iterator[Callable[..., Any]]:
+    """GET a path from the sandbox as AJIO answers it (real JSON) with a freshly minted token."""
+    client = httpx.Client(transport=env.world.transport(), base_url=env.world.endpoints()["AJIO"]["api"])
+    r = client.post("/authToken", json={"username": env.creds["pob_id"], "password": env.creds["api_password"]})
+    headers = {"Authorization": "Bearer " + r.json()["result"]["accessToken"]}
+
+    def get(path: str, **params: Any) -> Any:
+        response = client.get(path, params=params, headers=headers)
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    yield get
