@@ -34,6 +34,8 @@ class Settings(BaseSettings):
     http_max_retries: int = 5
     http_backoff_base_seconds: float = 0.5
     http_timeout_seconds: float = 30.0
+    # Marketplace endpoint overrides, JSON {code: {name: base url}} (sandboxes, proxies); empty = real hosts.
+    endpoints: dict[str, dict[str, str]] = Field(default_factory=dict)
 
     def resolved_database_url(self) -> str:
         if self.database_url:

@@ -54,6 +54,9 @@ def kh(rt: Runtime) -> Iterator[tuple[Runtime, int]]:
         registry.unregister("KIRANA_HUB")
         with rt.engine.begin() as c:
             c.exec_driver_sql("DELETE FROM kirana_hub_account_details")
+            c.exec_driver_sql("DELETE FROM marketplace_accounts")
+        # Leave the shared database as other tests expect it: without the test marketplace's branch.
+        migrations.downgrade(rt.engine, "kirana_hub@base", extra_version_locations=[VERSIONS])
 
 
 def test_lease_is_exclusive_until_it_expires(kh: tuple[Runtime, int]) -> None:

@@ -3,8 +3,10 @@ in-process sandboxes, ending in a summary table per marketplace."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import partial
 from typing import Annotated, Any
 
 import typer
@@ -19,6 +21,9 @@ from robnu.domain.errors import UnsupportedTarget
 from robnu.domain.marketplace import ScheduleTarget
 from robnu.sandbox.world import SandboxWorld
 from robnu.services.accounts import connect_account, create_seller
+from robnu.services.inventory_push import push_pending
+from robnu.services.listings import reconcile_account
+from robnu.services.processing import process_account
 from robnu.services.runtime import Runtime
 from robnu.services.sync import SyncEngine
 from robnu.services.validation import validate_account
@@ -47,6 +52,13 @@ def _connect_demo_accounts(rt: Runtime, world: SandboxWorld, seller_id: int, ord
     return summaries
 
 
+def _run_step(summary: AccountSummary, name: str, step: Callable[[], str]) -> None:
+    try:
+        summary.runs[name] = step()
+    except UnsupportedTarget:
+        summary.runs[name] = "n/a"
+
+
 def _sync_all(rt: Runtime, summaries: list[AccountSummary]) -> None:
     engine = SyncEngine(rt)
     with Progress(
@@ -61,9 +73,10 @@ def _sync_all(rt: Runtime, summaries: list[AccountSummary]) -> None:
             adapter = rt.registry.get(summary.code)
             if ScheduleTarget.CREDENTIAL_CHECK in adapter.supported_targets:
                 summary.validation = validate_account(rt, summary.account_id).status
+            _run_step(summary, "catalog", partial(_reconcile, rt, summary.account_id))
             for target in SYNC_ORDER:
                 if target not in adapter.supported_targets:
-                    summary.runs[target] = "not yet supported"
+                    summary.runs[target] = "n/a"
                     continue
                 task = progress.add_task(f"{summary.code:<10} {target.lower():<8}", total=None)
 
@@ -71,21 +84,44 @@ def _sync_all(rt: Runtime, summaries: list[AccountSummary]) -> None:
                     progress.update(task, completed=n, total=n)
 
                 outcome = engine.run(summary.account_id, target, progress=advance)
-                summary.runs[target] = outcome.status + (f" ({outcome.error})" if outcome.error else "")
+                summary.runs[target] = outcome.status.lower() + (f" ({outcome.error})" if outcome.error else "")
+
+
+def _reconcile(rt: Runtime, account_id: int) -> str:
+    o = reconcile_account(rt, account_id)
+    return f"{o.listings} listings"
+
+
+def _push(rt: Runtime, account_id: int) -> str:
+    o = push_pending(rt, account_id)
+    return f"{o.sent} sent" + (f", {o.failed + o.dead} failed" if o.failed + o.dead else "")
+
+
+def _process(rt: Runtime, account_id: int) -> str:
+    report = process_account(rt, account_id)
+    return f"{report.processed} done, {report.held} held"
+
+
+def _push_and_process(rt: Runtime, summaries: list[AccountSummary]) -> None:
+    for summary in summaries:
+        adapter = rt.registry.get(summary.code)
+        if ScheduleTarget.INVENTORY in adapter.supported_targets:
+            _run_step(summary, "stock push", partial(_push, rt, summary.account_id))
+        if ScheduleTarget.FULL_PROCESSING in adapter.supported_targets:
+            _run_step(summary, "processing", partial(_process, rt, summary.account_id))
 
 
 def _summary_table(rt: Runtime, summaries: list[AccountSummary]) -> Table:
     table = Table(
         "marketplace",
-        "account",
         "credentials",
         "orders",
         "returns",
         "payouts",
         "net payouts (INR)",
-        "runs",
-        title="Robnu demo",
+        title="Robnu demo: one seller, four marketplaces",
     )
+    steps = Table("marketplace", "step", "result", title="What each step did")
     with rt.sessions() as s:
         for summary in summaries:
 
@@ -101,17 +137,17 @@ def _summary_table(rt: Runtime, summaries: list[AccountSummary]) -> Table:
                     MarketplacePayout.marketplace_account_id == summary.account_id
                 )
             ).scalar_one()
-            runs = ", ".join(f"{t.lower()}: {status}" for t, status in summary.runs.items())
             table.add_row(
                 summary.code,
-                str(summary.account_id),
                 summary.validation,
                 str(count(Order)),
                 str(count(OrderReturn)),
                 str(count(MarketplacePayout)),
                 f"{Decimal(str(net)).quantize(Decimal('0.01')):,}",
-                runs,
             )
+            for step, result in summary.runs.items():
+                steps.add_row(summary.code, step.lower(), result)
+    console.print(steps)
     return table
 
 
@@ -130,11 +166,10 @@ def demo(
     try:
         seller_id = create_seller(rt, f"Demo Seller (seed {seed})")
         summaries = _connect_demo_accounts(rt, world, seller_id, orders)
-        try:
-            _sync_all(rt, summaries)
-        except UnsupportedTarget as exc:
-            console.print(f"[yellow]{exc}[/yellow]")
+        _sync_all(rt, summaries)
+        _push_and_process(rt, summaries)
         console.print(_summary_table(rt, summaries))
+        console.print(f"documents under {rt.settings.data_dir / 'documents'}")
         console.print(f"seller {seller_id}; database {rt.engine.url.render_as_string(hide_password=True)}")
     finally:
         world.close()

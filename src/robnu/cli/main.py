@@ -7,7 +7,9 @@ import typer
 from robnu.cli.accounts import accounts_app, sellers_app
 from robnu.cli.admin import db_app, keys_app, marketplaces
 from robnu.cli.demo import demo
+from robnu.cli.jobs import metrics_cmd, reports_app, run, schedules_app, worker
 from robnu.cli.sandbox import sandbox_app
+from robnu.cli.stock import process, push, reconcile, stock_app
 from robnu.cli.sync import sync
 
 app = typer.Typer(
@@ -23,6 +25,15 @@ app.add_typer(sandbox_app, name="sandbox")
 app.command("marketplaces")(marketplaces)
 app.command("sync")(sync)
 app.command("demo")(demo)
+app.add_typer(stock_app, name="stock")
+app.command("reconcile")(reconcile)
+app.command("push")(push)
+app.command("process")(process)
+app.add_typer(schedules_app, name="schedules")
+app.add_typer(reports_app, name="reports")
+app.command("run")(run)
+app.command("worker")(worker)
+app.command("metrics")(metrics_cmd)
 
 if __name__ == "__main__":
     app()

@@ -338,6 +338,33 @@ class SyncQuarantine(TenantAccountMixin, Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
+class RunReport(TenantAccountMixin, Base):
+    """One scheduled (or manual) run of (account, target) as the seller reads it: what was synced,
+    processed, held and what failed. Written by the job layer; read by the CLI and the dashboard."""
+
+    __tablename__ = "run_reports"
+    __table_args__ = (Index("ix_run_reports_account_started", "marketplace_account_id", "started_at"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    schedule_id: Mapped[int | None] = mapped_column(ForeignKey("schedules.id", ondelete="SET NULL"))
+    sync_run_id: Mapped[int | None] = mapped_column(ForeignKey("sync_runs.id", ondelete="SET NULL"))
+    target: Mapped[str] = mapped_column(String(32))
+    trigger: Mapped[str] = mapped_column(String(16))  # SCHEDULED, MANUAL
+    backend: Mapped[str] = mapped_column(String(16))  # LOCAL, PROCRASTINATE
+    status: Mapped[str] = mapped_column(String(16))  # RunOutcome
+    attempt: Mapped[int] = mapped_column(Integer, default=1)
+    worker: Mapped[str | None] = mapped_column(String(100))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    duration_ms: Mapped[int | None] = mapped_column(Integer)
+    synced: Mapped[int] = mapped_column(Integer, default=0)
+    processed: Mapped[int] = mapped_column(Integer, default=0)
+    held: Mapped[int] = mapped_column(Integer, default=0)
+    failed: Mapped[int] = mapped_column(Integer, default=0)
+    details: Mapped[str] = mapped_column(Text, default="{}")  # JSON: counts and notes, never a secret
+    error: Mapped[str | None] = mapped_column(String(1000))
+    emailed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
 LEAF_TABLES = (
     "orders",
     "order_items",
@@ -352,4 +379,5 @@ LEAF_TABLES = (
     "sync_runs",
     "sync_cursors",
     "sync_quarantine",
+    "run_reports",
 )

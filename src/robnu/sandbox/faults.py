@@ -21,8 +21,8 @@ class FaultKind(StrEnum):
     DROP_CONNECTION = "drop_connection"  # the connection closes mid-response
     MALFORMED_BODY = "malformed_body"  # 200 with a body that is not JSON
     TRUNCATED_BODY = "truncated_body"  # 200 with the JSON body cut in half
-    TOKEN_EXPIRED = "token_expired"  # the access token in use stops working now
-    PAGE_TOKEN_EXPIRED = "page_token_expired"  # the next page token is rejected
+    TOKEN_EXPIRED = "token_expired"  # noqa: S105  (a fault name)  the access token in use stops working now
+    PAGE_TOKEN_EXPIRED = "page_token_expired"  # noqa: S105  (a fault name)  the next page token is rejected
     DUPLICATE_ACROSS_PAGES = "duplicate_across_pages"  # the last record of a page repeats on the next
     CHANGE_BETWEEN_PAGES = "change_between_pages"  # a record already served is updated while paging
     REVOKED_CREDENTIALS = "revoked_credentials"  # the account's credentials are revoked

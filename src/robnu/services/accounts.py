@@ -15,6 +15,7 @@ from robnu.domain.errors import InvalidInput, NotFound
 from robnu.domain.statuses import Plan, UserRole
 from robnu.services.credentials import load_credentials, masked, satellite_values
 from robnu.services.runtime import Runtime
+from robnu.services.schedules import create_default_schedules
 
 
 def create_seller(rt: Runtime, name: str, *, plan: str = Plan.FREE, owner_email: str | None = None) -> int:
@@ -86,6 +87,7 @@ def connect_account(
                     marketplace_account_id=account.id, seller_id=seller_id, updated_at=now, **values
                 )
             )
+            create_default_schedules(s, account, adapter, now)
             return account.id
     except IntegrityError:
         raise InvalidInput(

@@ -52,7 +52,7 @@ class Runtime:
             engine=engine,
             sessions=make_session_factory(engine),
             vault=CredentialVault(ring or load_keyring(settings)),
-            http=http or HttpFactory(policy=policy),
+            http=http or HttpFactory(policy=policy, endpoints=settings.endpoints),
             clock=clock or SystemClock(),
         )
 

@@ -22,6 +22,7 @@ from robnu.db.models import (
     Shipment,
 )
 from robnu.domain.records import OrderRecord, PayoutRecord, ReturnRecord
+from robnu.services.stock import ItemState, apply_order_effects
 from robnu.services.upsert import existing_versions, upsert_rows
 
 
@@ -152,8 +153,19 @@ def write_orders(
                     "delivered_at": sh.delivered_at,
                 }
             )
-    upsert_rows(session, OrderItem, items)
+    item_ids = upsert_rows(session, OrderItem, items)
     upsert_rows(session, Shipment, shipments)
+    # Stock follows the order in the same transaction, exactly once per effect (see services.stock).
+    apply_order_effects(
+        session,
+        account.seller_id,
+        [
+            ItemState(item_ids[i["external_id"]], i["sku"], i["quantity"], i["status"])
+            for i in items
+            if i["external_id"] in item_ids
+        ],
+        now,
+    )
     return counts
 
 

@@ -1,0 +1,75 @@
+"""``robnu stock …``, ``robnu listings reconcile``, ``robnu push`` and ``robnu process``."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.table import Table
+from sqlalchemy import select
+
+from robnu.cli.common import console, handles_errors, runtime
+from robnu.db.models import Product
+from robnu.services.inventory_push import push_pending
+from robnu.services.listings import reconcile_account
+from robnu.services.processing import process_account
+from robnu.services.stock import adjust_on_hand
+
+stock_app = typer.Typer(help="The seller's one stock truth.", no_args_is_help=True)
+
+
+@stock_app.command("list")
+@handles_errors
+def stock_list(seller_id: int) -> None:
+    """Products with on hand, reserved and available."""
+    rt = runtime(upgrade=True)
+    table = Table("sku", "title", "on hand", "reserved", "free", "version")
+    with rt.sessions() as s:
+        for p in s.execute(select(Product).where(Product.seller_id == seller_id).order_by(Product.sku)).scalars():
+            table.add_row(
+                p.sku,
+                p.title or "",
+                str(p.on_hand),
+                str(p.reserved),
+                str(max(0, p.on_hand - p.reserved)),
+                str(p.stock_version),
+            )
+    console.print(table)
+
+
+@stock_app.command("adjust")
+@handles_errors
+def stock_adjust(
+    seller_id: int, sku: str, delta: int, reason: Annotated[str, typer.Option()] = "manual adjustment"
+) -> None:
+    """Change on-hand stock (goods received: +n; count correction: -n); queues pushes everywhere."""
+    rt = runtime(upgrade=True)
+    with rt.session() as s:
+        level = adjust_on_hand(s, seller_id, sku, delta, reason, rt.clock.now())
+    console.print(f"{sku}: on hand {level.on_hand}, reserved {level.reserved}")
+
+
+@handles_errors
+def reconcile(account_id: int) -> None:
+    """Read the account's catalog, link listings to products, and queue pushes where quantities drifted."""
+    o = reconcile_account(runtime(upgrade=True), account_id)
+    console.print(
+        f"{o.listings} listings ({o.new_listings} new, {o.new_products} new products, "
+        f"{o.drifted} drifted, {o.unlinked} unlinked, {o.quarantined} quarantined)"
+    )
+
+
+@handles_errors
+def push(account_id: int) -> None:
+    """Send pending stock quantities to the marketplace now."""
+    o = push_pending(runtime(upgrade=True), account_id)
+    console.print(f"sent {o.sent}, failed {o.failed} (will retry), superseded {o.superseded}, dead {o.dead}")
+
+
+@handles_errors
+def process(account_id: int) -> None:
+    """Run the account's dispatch flow (full processing) now."""
+    report = process_account(runtime(upgrade=True), account_id)
+    console.print(f"processed {report.processed}, held {report.held}, failed {report.failed}")
+    for note in report.notes:
+        console.print(f"  {note}")

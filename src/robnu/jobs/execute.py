@@ -1,0 +1,199 @@
+"""Execute one run of (account, target), whatever backend woke it up.
+
+Both backends call ``execute_run``; it dispatches to the service for the target, classifies the
+result (done / retry later / bad credentials / unsupported), pauses the account's schedules on bad
+credentials, records the schedule's last run and writes the run report. Backends only decide *when*
+a retry happens.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from robnu.adapters.errors import MarketplaceAuthError, MarketplaceRequestError, TransientMarketplaceError
+from robnu.db.models import MarketplaceAccount
+from robnu.domain.errors import NotFound, UnsupportedTarget
+from robnu.domain.marketplace import SYNC_TARGETS, ScheduleTarget
+from robnu.domain.statuses import SyncRunStatus, ValidationStatus
+from robnu.security.redaction import redact
+from robnu.services import schedules
+from robnu.services.accounts import adapter_for
+from robnu.services.context import build_context
+from robnu.services.inventory_push import push_pending
+from robnu.services.reports import FINAL_OUTCOMES, ReportData, RunOutcome, email_report, save_report
+from robnu.services.runtime import Runtime
+from robnu.services.sync import SyncEngine
+from robnu.services.validation import record_auth_failure, validate_account
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class RunResult:
+    outcome: RunOutcome
+    retry: bool = False  # a transient failure: the backend should try again later
+    report_id: int | None = None
+    error: str | None = None
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass
+class _Partial:
+    outcome: RunOutcome
+    retryable: bool = False
+    synced: int = 0
+    processed: int = 0
+    held: int = 0
+    failed: int = 0
+    sync_run_id: int | None = None
+    error: str | None = None
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+def _sync(rt: Runtime, account_id: int, target: ScheduleTarget, owner: str | None) -> _Partial:
+    o = SyncEngine(rt).run(account_id, target, owner=owner)
+    details = {"fetched": o.fetched, "new": o.inserted, "updated": o.updated, "unchanged": o.unchanged}
+    common: dict[str, Any] = {"synced": o.inserted + o.updated, "sync_run_id": o.run_id, "details": details}
+    if o.status is SyncRunStatus.SUCCEEDED:
+        return _Partial(RunOutcome.SUCCEEDED, **common)
+    if o.status is SyncRunStatus.PARTIAL:
+        return _Partial(RunOutcome.PARTIAL, held=o.quarantined, **common, error=f"{o.quarantined} quarantined")
+    if o.status is SyncRunStatus.SKIPPED:  # another process holds the lease: try again shortly
+        return _Partial(RunOutcome.RETRYING, retryable=True, error=o.error, **common)
+    error = o.error or "failed"
+    if error.startswith(MarketplaceAuthError.__name__):
+        return _Partial(RunOutcome.AUTH_FAILED, failed=1, error=error, **common)
+    if error.startswith(MarketplaceRequestError.__name__):
+        return _Partial(RunOutcome.FAILED, failed=1, error=error, **common)
+    return _Partial(RunOutcome.RETRYING, retryable=True, failed=1, error=error, **common)
+
+
+def _inventory(rt: Runtime, account_id: int) -> _Partial:
+    o = push_pending(rt, account_id)
+    details = {"sent": o.sent, "failed": o.failed, "superseded": o.superseded, "dead": o.dead}
+    with rt.sessions() as s:
+        account = s.get(MarketplaceAccount, account_id)
+        reconnect = bool(account and account.needs_reconnect)
+    if reconnect and (o.failed or o.dead):
+        return _Partial(RunOutcome.AUTH_FAILED, processed=o.sent, failed=o.failed + o.dead, details=details)
+    # Failed pushes carry their own retry time (InventoryTask.next_attempt_at): the next run picks them up.
+    outcome = RunOutcome.PARTIAL if (o.failed or o.dead) else RunOutcome.SUCCEEDED
+    return _Partial(outcome, processed=o.sent, failed=o.failed + o.dead, details=details)
+
+
+def _credential_check(rt: Runtime, account_id: int) -> _Partial:
+    v = validate_account(rt, account_id)
+    details = {"validation": str(v.status), "http_status": v.http_status, "code": v.code}
+    if v.status is ValidationStatus.VALID:
+        return _Partial(RunOutcome.SUCCEEDED, processed=1, details=details)
+    if v.status is ValidationStatus.INVALID:
+        return _Partial(RunOutcome.AUTH_FAILED, failed=1, details=details, error=v.message or "credentials refused")
+    return _Partial(RunOutcome.RETRYING, retryable=True, failed=1, details=details, error=v.message)
+
+
+def _full_processing(rt: Runtime, account_id: int) -> _Partial:
+    with rt.sessions() as s:
+        account = s.get(MarketplaceAccount, account_id)
+        assert account is not None
+        adapter = adapter_for(rt, account)
+        try:
+            report = adapter.full_processing(build_context(rt, s, adapter, account))
+        except UnsupportedTarget as exc:
+            return _Partial(RunOutcome.UNSUPPORTED, error=str(exc))
+        except MarketplaceAuthError as exc:
+            record_auth_failure(rt, account_id, exc)
+            return _Partial(RunOutcome.AUTH_FAILED, failed=1, error=f"{type(exc).__name__}: {exc}")
+        except TransientMarketplaceError as exc:
+            return _Partial(RunOutcome.RETRYING, retryable=True, failed=1, error=f"{type(exc).__name__}: {exc}")
+        s.commit()
+    outcome = RunOutcome.PARTIAL if (report.held or report.failed) else RunOutcome.SUCCEEDED
+    return _Partial(
+        outcome, processed=report.processed, held=report.held, failed=report.failed, details={"notes": report.notes}
+    )
+
+
+def _dispatch(rt: Runtime, account_id: int, target: ScheduleTarget, owner: str | None) -> _Partial:
+    with rt.sessions() as s:
+        account = s.get(MarketplaceAccount, account_id)
+        if account is None:
+            raise NotFound(f"account {account_id} does not exist")
+        if account.needs_reconnect:
+            return _Partial(RunOutcome.SKIPPED, error="account needs reconnect")
+        adapter = adapter_for(rt, account)
+    if target not in adapter.supported_targets:
+        return _Partial(RunOutcome.UNSUPPORTED, error=f"{adapter.code} adapter does not support {target} yet")
+    if target in SYNC_TARGETS:
+        return _sync(rt, account_id, target, owner)
+    if target is ScheduleTarget.INVENTORY:
+        return _inventory(rt, account_id)
+    if target is ScheduleTarget.CREDENTIAL_CHECK:
+        return _credential_check(rt, account_id)
+    return _full_processing(rt, account_id)
+
+
+def execute_run(
+    rt: Runtime,
+    account_id: int,
+    target: str,
+    *,
+    schedule_id: int | None = None,
+    attempt: int = 1,
+    max_attempts: int = 5,
+    backend: str = "LOCAL",
+    worker: str | None = None,
+    trigger: str = "SCHEDULED",
+) -> RunResult:
+    started, t0 = rt.clock.now(), time.perf_counter()
+    tgt = ScheduleTarget(target)
+    try:
+        part = _dispatch(rt, account_id, tgt, worker)
+    except NotFound as exc:
+        return RunResult(RunOutcome.SKIPPED, error=str(exc))
+    except Exception as exc:  # a database hiccup or a bug: transient from the queue's point of view
+        log.exception("run of account %s %s crashed", account_id, target)
+        part = _Partial(RunOutcome.RETRYING, retryable=True, failed=1, error=redact(f"{type(exc).__name__}: {exc}"))
+    if part.retryable and attempt >= max_attempts:
+        part.outcome, part.retryable = RunOutcome.FAILED, False
+        part.error = f"gave up after {attempt} attempts: {part.error}"
+    finished, duration_ms = rt.clock.now(), int((time.perf_counter() - t0) * 1000)
+    with rt.session() as s:
+        account = s.get(MarketplaceAccount, account_id)
+        if account is None:
+            return RunResult(RunOutcome.SKIPPED, error="account was deleted")
+        seller_id = account.seller_id
+        if part.outcome is RunOutcome.AUTH_FAILED:
+            paused = schedules.pause_account(s, account_id)
+            part.details["schedules_paused"] = paused
+        if schedule_id is not None and part.outcome is not RunOutcome.SKIPPED:
+            schedules.record_last_run(s, schedule_id, finished, part.outcome)
+    report_id = save_report(
+        rt,
+        ReportData(
+            account_id=account_id,
+            seller_id=seller_id,
+            target=tgt,
+            outcome=part.outcome,
+            started_at=started,
+            finished_at=finished,
+            schedule_id=schedule_id,
+            sync_run_id=part.sync_run_id,
+            trigger=trigger,
+            backend=backend,
+            attempt=attempt,
+            worker=worker,
+            synced=part.synced,
+            processed=part.processed,
+            held=part.held,
+            failed=part.failed,
+            details=part.details,
+            error=part.error,
+            duration_ms=duration_ms,
+        ),
+    )
+    if part.outcome in FINAL_OUTCOMES:
+        email_report(rt, report_id)
+    counts = {"synced": part.synced, "processed": part.processed, "held": part.held, "failed": part.failed}
+    return RunResult(part.outcome, part.retryable, report_id, part.error, counts)

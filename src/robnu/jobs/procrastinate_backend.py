@@ -1,0 +1,212 @@
+"""Procrastinate on PostgreSQL: ``robnu worker`` processes on any number of machines.
+
+* The tick (a Procrastinate periodic task, de-duplicated across workers) claims due schedules and
+  defers one ``robnu.run`` job per due run **in the same transaction** that moves the schedule's
+  ``next_run_at`` — the job exists if and only if the claim committed.
+* ``lock = robnu:account:<id>``: the jobs of one account run one after another (no two token
+  refreshes race; no two runs of an (account, target) overlap); other accounts run in parallel.
+* ``queueing_lock = robnu:run:<id>:<target>``: a due run waiting in the queue is queued once.
+* Transient failures are retried with exponential backoff; bad credentials are not (the account's
+  schedules are paused by ``execute_run``).
+* Stalled jobs (their worker stopped heart-beating: killed, machine lost) are put back in the queue
+  by a periodic recovery task; the sync engine's lease and cursor make the re-run safe.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import os
+import socket
+import threading
+from datetime import timedelta
+from typing import Any
+
+from procrastinate import App, JobContext, PsycopgConnector
+from procrastinate.jobs import Job
+from procrastinate.retry import BaseRetryStrategy, RetryDecision
+from sqlalchemy import Connection, text
+from sqlalchemy.exc import IntegrityError
+
+from robnu.jobs.execute import execute_run
+from robnu.jobs.metrics import pg_queue_depth
+from robnu.jobs.settings import JobSettings, backoff_seconds, concurrency_for
+from robnu.services import schedules
+from robnu.services.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+RUN_TASK = "robnu.run"
+TICK_TASK = "robnu.tick"
+RECOVER_TASK = "robnu.recover_stalled"
+
+_DEFER = text(
+    "SELECT unnest(procrastinate_defer_jobs_v1(ARRAY[ROW(:queue, :task, 0, :lock, :qlock, CAST(:args AS jsonb),"
+    " NULL::timestamptz)::procrastinate_job_to_defer_v1])) AS id"
+)
+
+
+class RetryRun(Exception):
+    """A transient failure: Procrastinate re-queues the job after a backoff."""
+
+
+class _Backoff(BaseRetryStrategy):
+    def __init__(self, settings: JobSettings) -> None:
+        self.settings = settings
+
+    def get_retry_decision(self, *, exception: BaseException, job: Job) -> RetryDecision | None:
+        if not isinstance(exception, RetryRun) or job.attempts + 1 >= self.settings.max_attempts:
+            return None
+        return RetryDecision(retry_in={"seconds": backoff_seconds(job.attempts + 1, self.settings)})
+
+
+def conninfo(rt: Runtime) -> str:
+    url = rt.engine.url
+    if url.get_backend_name() != "postgresql":
+        raise RuntimeError("Procrastinate workers need PostgreSQL (ROBNU_DATABASE_URL=postgresql://…)")
+    return url.set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def schema_present(conn: Connection) -> bool:
+    return conn.execute(text("SELECT to_regclass('procrastinate_jobs') IS NOT NULL")).scalar_one() is True
+
+
+def apply_schema(rt: Runtime) -> bool:
+    """Create Procrastinate's schema once (safe when many workers start together). True if created."""
+    from procrastinate.schema import SchemaManager
+
+    with rt.engine.begin() as conn:
+        conn.execute(text("SELECT pg_advisory_xact_lock(hashtext('robnu.procrastinate.schema'))"))
+        if schema_present(conn):
+            return False
+        conn.exec_driver_sql(SchemaManager.get_schema().replace("%", "%%"))
+    return True
+
+
+def defer_run(conn: Connection, settings: JobSettings, due: schedules.DueRun) -> int | None:
+    """Defer one run on ``conn``'s transaction; None when the same run is already waiting (queueing lock)."""
+    args = {"account_id": due.account_id, "target": due.target, "schedule_id": due.schedule_id}
+    try:
+        with conn.begin_nested():
+            job_id = conn.execute(
+                _DEFER,
+                {
+                    "queue": settings.queue,
+                    "task": RUN_TASK,
+                    "lock": f"robnu:account:{due.account_id}",
+                    "qlock": f"robnu:run:{due.account_id}:{due.target}",
+                    "args": json.dumps(args),
+                },
+            ).scalar_one()
+    except IntegrityError:
+        return None
+    return int(job_id)
+
+
+def enqueue_due(rt: Runtime, settings: JobSettings) -> int:
+    """One tick: claim due schedules and defer their runs in one transaction. Returns jobs deferred."""
+    deferred = 0
+    with rt.session() as s:
+        due = schedules.claim_due(s, rt.clock.now(), limit=settings.batch)
+        conn = s.connection()
+        for d in due:
+            if defer_run(conn, settings, d) is not None:
+                deferred += 1
+    if due:
+        log.info("tick: %d due, %d deferred", len(due), deferred)
+    return deferred
+
+
+def _worker_name(context: JobContext) -> str:
+    job_id = context.job.id if context.job else "?"
+    return f"{socket.gethostname()}:{os.getpid()}:job{job_id}"
+
+
+def make_app(rt: Runtime, settings: JobSettings | None = None) -> App:
+    settings = settings or JobSettings()
+    app = App(connector=PsycopgConnector(conninfo=conninfo(rt)))
+
+    @app.task(name=RUN_TASK, queue=settings.queue, pass_context=True, retry=_Backoff(settings))
+    def run(context: JobContext, account_id: int, target: str, schedule_id: int | None = None) -> str:
+        attempt = (context.job.attempts if context.job else 0) + 1
+        result = execute_run(
+            rt,
+            account_id,
+            target,
+            schedule_id=schedule_id,
+            attempt=attempt,
+            max_attempts=settings.max_attempts,
+            backend="PROCRASTINATE",
+            worker=_worker_name(context),
+        )
+        if result.retry:
+            raise RetryRun(result.error or "transient failure")
+        return str(result.outcome)
+
+    @app.periodic(cron=settings.tick_cron, periodic_id="robnu-tick")
+    @app.task(name=TICK_TASK, queue=settings.queue, queueing_lock=TICK_TASK, priority=10)
+    def tick(timestamp: int) -> int:
+        return enqueue_due(rt, settings)
+
+    @app.periodic(cron=settings.recover_cron, periodic_id="robnu-recover")
+    @app.task(name=RECOVER_TASK, queue=settings.queue, queueing_lock=RECOVER_TASK, priority=10)
+    async def recover_stalled(timestamp: int) -> int:
+        stalled = await app.job_manager.get_stalled_jobs(seconds_since_heartbeat=settings.stalled_seconds)
+        count = 0
+        for job in stalled:
+            await app.job_manager.retry_job(job)
+            log.warning("recovered stalled job %s (%s) of worker %s", job.id, job.task_name, job.worker_id)
+            count += 1
+        return count
+
+    return app
+
+
+class ProcrastinateQueue:
+    """The port over Procrastinate: ``tick`` defers due runs; ``serve`` runs a worker."""
+
+    name = "PROCRASTINATE"
+
+    def __init__(self, rt: Runtime, settings: JobSettings | None = None) -> None:
+        self.rt = rt
+        self.settings = settings or JobSettings()
+        self.app = make_app(rt, self.settings)
+
+    def tick(self) -> int:
+        return enqueue_due(self.rt, self.settings)
+
+    def worker_options(self, concurrency: int | None = None) -> dict[str, Any]:
+        s = self.settings
+        return {
+            "queues": [s.queue],
+            "name": f"{socket.gethostname()}:{os.getpid()}",
+            "concurrency": concurrency or concurrency_for(s, "postgresql"),
+            "update_heartbeat_interval": s.heartbeat_seconds,
+            "stalled_worker_timeout": s.stalled_seconds,
+            "delete_jobs": "successful",
+            "shutdown_graceful_timeout": float(timedelta(minutes=5).total_seconds()),
+        }
+
+    def serve_forever(self, concurrency: int | None = None) -> None:
+        """Run a worker until SIGINT/SIGTERM (Procrastinate finishes jobs in flight, then stops)."""
+        self.app.run_worker(**self.worker_options(concurrency))
+
+    def serve(self, stop: threading.Event, concurrency: int | None = None) -> None:
+        """Run a worker until ``stop`` is set (for embedding and tests; no signal handlers)."""
+
+        async def main() -> None:
+            async with self.app.open_async():
+                options = {**self.worker_options(concurrency), "install_signal_handlers": False}
+                worker = asyncio.create_task(self.app.run_worker_async(**options))
+                await asyncio.get_running_loop().run_in_executor(None, stop.wait)
+                worker.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await worker
+
+        asyncio.run(main())
+
+    def queue_depth(self) -> dict[str, int]:
+        depth = pg_queue_depth(self.rt, self.settings.queue)
+        return depth() if depth else {}

@@ -1,0 +1,22 @@
+"""Run an account's full processing (its marketplace's dispatch flow) and the inventory push, as use cases."""
+
+from __future__ import annotations
+
+from robnu.adapters.base import ProcessingReport
+from robnu.db.models import MarketplaceAccount
+from robnu.domain.errors import NotFound, UnsupportedTarget
+from robnu.domain.marketplace import ScheduleTarget
+from robnu.services.accounts import adapter_for
+from robnu.services.context import build_context
+from robnu.services.runtime import Runtime
+
+
+def process_account(rt: Runtime, account_id: int) -> ProcessingReport:
+    with rt.sessions() as s:
+        account = s.get(MarketplaceAccount, account_id)
+        if account is None:
+            raise NotFound(f"account {account_id} does not exist")
+        adapter = adapter_for(rt, account)
+        if ScheduleTarget.FULL_PROCESSING not in adapter.supported_targets:
+            raise UnsupportedTarget(f"{adapter.code} adapter does not support {ScheduleTarget.FULL_PROCESSING}")
+        return adapter.full_processing(build_context(rt, s, adapter, account))

@@ -1,0 +1,217 @@
+"""One stock truth: order effects on stock, available-to-sell per listing, and the inventory tasks that
+carry it to every marketplace.
+
+* An order item reserves stock while it is open, consumes it when it ships and releases it when it is
+  cancelled before shipping — each exactly once, however often and however concurrently it is synced:
+  the ledger's unique (order_item_id, kind) decides, and counters move by atomic increments.
+* Available to sell on a listing = (on hand - reserved - buffer) x percentage, capped at the listing's
+  maximum, never below zero.
+* Every change of a product's stock bumps its version and queues, per listing, one absolute quantity
+  carrying that version (coalesced into the listing's pending task); going out of stock goes first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from robnu.db.models import InventoryTask, Listing, Product
+from robnu.db.stock_models import StockMovement
+from robnu.domain.errors import InvalidInput, NotFound
+from robnu.domain.statuses import InventoryTaskStatus, OrderStatus
+
+OPEN = frozenset(
+    {OrderStatus.PENDING, OrderStatus.NEW, OrderStatus.ACCEPTED, OrderStatus.PACKED, OrderStatus.READY_TO_SHIP}
+)
+GONE_OUT = frozenset({OrderStatus.SHIPPED, OrderStatus.DELIVERED, OrderStatus.RETURN_REQUESTED, OrderStatus.RETURNED})
+OUT_OF_STOCK_PRIORITY = 100
+
+
+@dataclass(frozen=True, slots=True)
+class ItemState:
+    order_item_id: int
+    sku: str
+    quantity: int
+    status: str
+
+
+@dataclass(frozen=True, slots=True)
+class StockLevel:
+    product_id: int
+    on_hand: int
+    reserved: int
+    version: int
+
+
+def available_for(listing: Listing, level: StockLevel) -> int:
+    free = level.on_hand - level.reserved - listing.buffer
+    free = free * listing.percentage // 100
+    if listing.max_quantity is not None:
+        free = min(free, listing.max_quantity)
+    return max(0, free)
+
+
+def _insert_movement(session: Session, values: dict[str, object]) -> bool:
+    insert_fn = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    stmt = (
+        insert_fn(StockMovement)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["order_item_id", "kind"])
+        .returning(StockMovement.id)
+    )
+    return session.execute(stmt).first() is not None
+
+
+def _move(session: Session, product_id: int, *, on_hand: int = 0, reserved: int = 0) -> StockLevel:
+    row = session.execute(
+        update(Product)
+        .where(Product.id == product_id)
+        .values(
+            on_hand=Product.on_hand + on_hand,
+            reserved=Product.reserved + reserved,
+            stock_version=Product.stock_version + 1,
+        )
+        .returning(Product.id, Product.on_hand, Product.reserved, Product.stock_version)
+    ).one()
+    return StockLevel(*row)
+
+
+def apply_order_effects(session: Session, seller_id: int, items: Sequence[ItemState], now: datetime) -> int:
+    """Apply what each item's current status means for stock; returns how many effects were new."""
+    if not items:
+        return 0
+    products = dict(
+        session.execute(
+            select(Product.sku, Product.id).where(
+                Product.seller_id == seller_id, Product.sku.in_({i.sku for i in items})
+            )
+        )
+        .tuples()
+        .all()
+    )
+    done: dict[int, set[str]] = {}
+    for item_id, kind in session.execute(
+        select(StockMovement.order_item_id, StockMovement.kind).where(
+            StockMovement.order_item_id.in_([i.order_item_id for i in items])
+        )
+    ).tuples():
+        if item_id is not None:
+            done.setdefault(item_id, set()).add(kind)
+    levels: dict[int, StockLevel] = {}
+    applied = 0
+
+    def effect(item: ItemState, product_id: int, kind: str, on_hand: int, reserved: int) -> None:
+        nonlocal applied
+        if kind in done.get(item.order_item_id, set()):
+            return
+        if _insert_movement(
+            session,
+            {
+                "seller_id": seller_id,
+                "product_id": product_id,
+                "order_item_id": item.order_item_id,
+                "kind": kind,
+                "quantity": item.quantity,
+                "created_at": now,
+            },
+        ):
+            levels[product_id] = _move(session, product_id, on_hand=on_hand, reserved=reserved)
+            done.setdefault(item.order_item_id, set()).add(kind)
+            applied += 1
+
+    for item in items:
+        product_id = products.get(item.sku)
+        if product_id is None:  # not in the SKU master: nothing to count against
+            continue
+        if item.status in OPEN or item.status in GONE_OUT:
+            effect(item, product_id, "RESERVE", 0, item.quantity)
+        if item.status in GONE_OUT:
+            effect(item, product_id, "CONSUME", -item.quantity, -item.quantity)
+        elif item.status == OrderStatus.CANCELLED:
+            kinds = done.get(item.order_item_id, set())
+            if "RESERVE" in kinds and "CONSUME" not in kinds:
+                effect(item, product_id, "RELEASE", 0, -item.quantity)
+    queue_pushes(session, levels.values(), now)
+    return applied
+
+
+def adjust_on_hand(session: Session, seller_id: int, sku: str, delta: int, reason: str, now: datetime) -> StockLevel:
+    """A manual stock change (goods received, count corrected): ledgered, then pushed everywhere."""
+    product_id = session.execute(
+        select(Product.id).where(Product.seller_id == seller_id, Product.sku == sku)
+    ).scalar_one_or_none()
+    if product_id is None:
+        raise NotFound(f"seller {seller_id} has no product with SKU {sku!r}")
+    level = _move(session, product_id, on_hand=delta)
+    if level.on_hand < 0:
+        raise InvalidInput("delta", f"would leave {sku} with {level.on_hand} on hand")
+    session.add(
+        StockMovement(
+            seller_id=seller_id,
+            product_id=product_id,
+            kind="ADJUST",
+            quantity=delta,
+            reason=reason[:200],
+            created_at=now,
+        )
+    )
+    queue_pushes(session, [level], now)
+    return level
+
+
+def queue_pushes(session: Session, levels: Iterable[StockLevel], now: datetime) -> int:
+    """One pending absolute quantity per listing of each product, at the product's newest version."""
+    by_product = {lv.product_id: lv for lv in levels}
+    if not by_product:
+        return 0
+    listings = session.execute(select(Listing).where(Listing.product_id.in_(list(by_product)))).scalars().all()
+    return sum(queue_listing(session, listing, by_product[listing.product_id or 0], now) for listing in listings)
+
+
+def queue_listing(session: Session, listing: Listing, level: StockLevel, now: datetime, *, force: bool = False) -> int:
+    """Queue (or coalesce into the pending task) this listing's quantity at ``level``; 1 if a task was added.
+
+    ``force`` queues even when the listing last received the same quantity (reconciliation found drift).
+    """
+    quantity = available_for(listing, level)
+    priority = OUT_OF_STOCK_PRIORITY if quantity == 0 else 0
+    task = (
+        session.execute(
+            select(InventoryTask).where(
+                InventoryTask.listing_id == listing.id, InventoryTask.status == InventoryTaskStatus.PENDING
+            )
+        )
+        .scalars()
+        .first()
+    )
+    if task is not None:
+        if level.version >= task.stock_version:
+            task.quantity, task.stock_version, task.priority, task.updated_at = quantity, level.version, priority, now
+        return 0
+    if listing.last_pushed_quantity == quantity and not force:
+        return 0
+    session.add(
+        InventoryTask(
+            seller_id=listing.seller_id,
+            marketplace_account_id=listing.marketplace_account_id,
+            listing_id=listing.id,
+            quantity=quantity,
+            stock_version=level.version,
+            priority=priority,
+            created_at=now,
+            updated_at=now,
+        )
+    )
+    return 1
+
+
+def level_of(session: Session, product_id: int) -> StockLevel:
+    p = session.get(Product, product_id)
+    if p is None:
+        raise NotFound(f"product {product_id} does not exist")
+    return StockLevel(p.id, p.on_hand, p.reserved, p.stock_version)

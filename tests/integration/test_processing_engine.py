@@ -1,0 +1,136 @@
+"""The full-processing engine: stage-by-stage persistence, crash at any stage resumes without re-sending,
+held orders never sink a batch, and the free tier's 26th order waits for the next day."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from robnu.adapters.base import AdapterContext
+from robnu.adapters.processing import (
+    BatchResult,
+    ProcessingFlow,
+    Scope,
+    SimulatedCrash,
+    StageSpec,
+    StepResult,
+    batch_slot,
+    run_flow,
+)
+from robnu.db.models import MarketplaceAccount, Order
+from robnu.db.processing_models import OrderProcessing, ProcessingBatch, ProcessingStep
+from robnu.domain.clock import ManualClock
+from robnu.domain.statuses import OrderStatus
+from robnu.services.accounts import adapter_for, connect_account, create_seller
+from robnu.services.context import build_context
+from robnu.services.runtime import Runtime
+from robnu.services.writers import write_orders
+from tests.conftest import FIXED_NOW
+from tests.factories import credentials
+from tests.integration.test_stock import _order
+
+
+class LedgerFlow(ProcessingFlow):
+    """A three-stage flow whose 'marketplace' is a ledger of effects keyed like a real idempotency key."""
+
+    stages = (
+        StageSpec(1, "validate", "confirm", Scope.ORDER),
+        StageSpec(2, "confirm batch", "confirm", Scope.BATCH),
+        StageSpec(3, "manifest", "manifest", Scope.BATCH),
+    )
+    eligible_statuses = frozenset({OrderStatus.NEW})
+
+    def __init__(self) -> None:
+        self.sent: Counter[str] = Counter()  # effects the marketplace kept
+        self.calls: Counter[int] = Counter()  # how often the engine ran each stage (per order or per batch)
+
+    def run_order_stage(self, ctx: AdapterContext, spec: StageSpec, order: Order) -> StepResult:
+        self.calls[spec.number] += 1
+        if order.external_id.endswith("-bad"):
+            return StepResult(held="pincode does not match the state")
+        return StepResult(external_ref=f"ok-{order.external_id}")
+
+    def run_batch_stage(self, ctx: AdapterContext, spec: StageSpec, batch: object, orders: list[Order]) -> BatchResult:
+        self.calls[spec.number] += 1
+        for order in orders:  # the marketplace side de-duplicates by (stage, order): look before sending
+            key = f"{spec.number}:{order.external_id}"
+            if key not in self.sent:
+                self.sent[key] += 1
+        return BatchResult(external_ref=f"{spec.name}-{len(orders)}")
+
+
+@pytest.fixture
+def account(rt: Runtime) -> Iterator[int]:
+    rt.clock = ManualClock(FIXED_NOW)
+    seller = create_seller(rt, "Flow", plan="FREE")
+    account_id = connect_account(rt, seller, "AJIO", credentials("AJIO"))
+    yield account_id
+
+
+def _add_orders(rt: Runtime, account_id: int, names: list[str]) -> None:
+    with rt.session() as s:
+        acct = s.get(MarketplaceAccount, account_id)
+        assert acct is not None
+        write_orders(s, acct, [_order(n, OrderStatus.NEW) for n in names], FIXED_NOW)
+
+
+def _run(rt: Runtime, account_id: int, flow: ProcessingFlow, **options: object) -> object:
+    with rt.sessions() as s:
+        acct = s.get(MarketplaceAccount, account_id)
+        assert acct is not None
+        ctx = build_context(rt, s, adapter_for(rt, acct), acct)
+        ctx.options.update(options)
+        return run_flow(ctx, flow)
+
+
+@pytest.mark.parametrize("crash_stage", [1, 2, 3])
+def test_crash_at_any_stage_resumes_to_the_same_end_state(rt: Runtime, account: int, crash_stage: int) -> None:
+    _add_orders(rt, account, ["A1", "A2", "A3-bad", "A4"])
+    flow = LedgerFlow()
+    with pytest.raises(SimulatedCrash):
+        _run(rt, account, flow, crash_after_stage=crash_stage)
+    report = _run(rt, account, flow)
+    assert report.processed == 3  # type: ignore[attr-defined]
+    assert all(n == 1 for n in flow.sent.values()) and len(flow.sent) == 6  # nothing sent twice
+    # Completed stages are never re-run; only the crashed one runs again (once for the crashed order/batch).
+    assert flow.calls == Counter({1: 4 + (crash_stage == 1), 2: 1 + (crash_stage == 2), 3: 1 + (crash_stage == 3)})
+    with rt.sessions() as s:
+        statuses = Counter(s.execute(select(OrderProcessing.status)).scalars())
+        assert statuses == {"DONE": 3, "HELD": 1}
+        batch = s.execute(select(ProcessingBatch)).scalar_one()
+        assert (batch.stage, batch.status, batch.manifest_ref) == (3, "CLOSED", "manifest-3")
+        done_steps = s.execute(
+            select(func.count(ProcessingStep.id)).where(ProcessingStep.outcome == "DONE")
+        ).scalar_one()
+        assert done_steps == 3 + 2  # three order-stage steps, two batch-stage steps
+
+
+def test_free_tier_holds_the_26th_order_until_the_next_ist_day(rt: Runtime, account: int) -> None:
+    _add_orders(rt, account, [f"O{n:02d}" for n in range(26)])
+    flow = LedgerFlow()
+    report = _run(rt, account, flow)
+    assert (report.processed, report.held) == (25, 1)  # type: ignore[attr-defined]
+    with rt.sessions() as s:
+        held = s.execute(select(OrderProcessing).where(OrderProcessing.status == "HELD_QUOTA")).scalar_one()
+        assert s.execute(select(func.count(Order.id))).scalar_one() == 26  # stored, not dropped
+    assert isinstance(rt.clock, ManualClock)
+    rt.clock.advance(timedelta(days=1))
+    again = _run(rt, account, flow)
+    assert again.processed == 1  # type: ignore[attr-defined]
+    with rt.sessions() as s:
+        row = s.get(OrderProcessing, held.order_id)
+        assert row is not None and row.status == "DONE"
+
+
+def test_batches_follow_the_ist_clock() -> None:
+    from datetime import UTC, datetime
+
+    flow = LedgerFlow()
+    assert batch_slot(flow, datetime(2026, 11, 20, 3, 0, tzinfo=UTC))[:2] == ("2026-11-20", 1)  # 08:30 IST
+    assert batch_slot(flow, datetime(2026, 11, 20, 9, 0, tzinfo=UTC))[:2] == ("2026-11-20", 2)  # 14:30 IST
+    day, number, cutoff = batch_slot(flow, datetime(2026, 11, 20, 12, 30, tzinfo=UTC))  # 18:00 IST
+    assert (day, number) == ("2026-11-21", 1) and cutoff == datetime(2026, 11, 21, 7, 30, tzinfo=UTC)
