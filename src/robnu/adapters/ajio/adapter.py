@@ -9,14 +9,22 @@ from typing import Any
 
 from robnu.adapters.ajio import mapping
 from robnu.adapters.ajio.client import INVENTORY_BATCH, AjioClient
+from robnu.adapters.ajio.processing import AjioFlow
 from robnu.adapters.ajio.satellite import SATELLITE
-from robnu.adapters.base import AdapterContext, MarketplaceAdapter, ValidationOutcome, map_or_quarantine
+from robnu.adapters.base import (
+    AdapterContext,
+    MarketplaceAdapter,
+    ProcessingReport,
+    ValidationOutcome,
+    map_or_quarantine,
+)
 from robnu.adapters.errors import (
     MarketplaceAuthError,
     MarketplaceError,
     MarketplaceRequestError,
     TransientMarketplaceError,
 )
+from robnu.adapters.processing import run_flow
 from robnu.adapters.registry import register
 from robnu.domain.marketplace import ScheduleTarget
 from robnu.domain.records import (
@@ -42,6 +50,7 @@ class AjioAdapter(MarketplaceAdapter):
             ScheduleTarget.PAYOUTS,
             ScheduleTarget.INVENTORY,
             ScheduleTarget.CREDENTIAL_CHECK,
+            ScheduleTarget.FULL_PROCESSING,
         }
     )
 
@@ -110,6 +119,16 @@ class AjioAdapter(MarketplaceAdapter):
                     continue
                 results += _push_results(batch, body)
         return results
+
+    def full_processing(self, ctx: AdapterContext) -> ProcessingReport:
+        """The 11-stage flow from open order to closed manifest (processing.py). ``ctx.options``:
+        ``closure_policy`` IMMEDIATE (default) / DELAYED / MANUAL, ``close_manifest`` (the MANUAL user
+        action), ``manual_autoclose``, ``cutoff`` (a ``datetime.time``, IST; default 17:30)."""
+        flow = AjioFlow.for_context(ctx)
+        try:
+            return run_flow(ctx, flow)
+        finally:
+            flow.close()
 
 
 def _id(payload: Any, key: str) -> str | None:

@@ -54,6 +54,16 @@ LIMITS: dict[str, OperationLimit] = {
             "getSettlements",
             "getSettlementLines",
             "getSettlementStatement",
+            # full processing (issue 5)
+            "uploadConfirmations",
+            "uploadB2bInvoice",
+            "getShipment",
+            "getShippingLabel",
+            "getCustomerInvoice",
+            "createManifest",
+            "listManifests",
+            "getManifest",
+            "getManifestPdf",
         )
     },
 }
@@ -298,9 +308,87 @@ class AjioClient:
         )
         return body if isinstance(body, dict) else {}
 
+    def product_inventory(self, sku: str) -> int | None:
+        """AJIO's declared inventory of one SKU (``GET /products?sku=``), None when AJIO does not know it."""
+        body = self.get("getProducts", "/products", {"sku": sku, "page": 0, "size": 1})
+        rows = body.get("products") or []
+        return int(rows[0].get("inventory") or 0) if rows else None
+
+    # ------------------------------------------------------------- full processing (§7-§10)
+    def order(self, order_id: str) -> dict[str, Any] | None:
+        """One acknowledged order with its PO (``GET /orders?order_id=``); None while it is in pendency."""
+        body = self.get("getOrders", "/orders", {"order_id": order_id, "page": 0, "size": 1})
+        rows = body.get("orders") or []
+        return dict(rows[0]) if rows else None
+
+    def open_pendency(self, now: datetime) -> list[dict[str, Any]]:
+        """Every order awaiting an acknowledgement (ack window 24 h, so one 7-day chunk covers it)."""
+        out: list[dict[str, Any]] = []
+        for rows in self.pendency(now - timedelta(days=2), now + timedelta(seconds=1)):
+            out += rows
+        return out
+
+    def upload_confirmations(self, batch_ref: str, orders: Sequence[Mapping[str, Any]]) -> tuple[int, dict[str, Any]]:
+        """``POST /orders/confirmations``: all-or-nothing; 422 BATCH_REJECTED names the failing lines in
+        ``errors[].field`` (``orders[i]…``). ``batch_ref`` is idempotent for 24 h."""
+        response = self.http.request(
+            "uploadConfirmations",
+            "POST",
+            "/orders/confirmations",
+            auth=self.auth,
+            json_body={"batch_ref": batch_ref, "orders": list(orders)},
+            ok_statuses=frozenset({200, 422}),
+        )
+        return response.status_code, _json_obj(response)
+
+    def upload_b2b_invoice(self, order_id: str, invoice: Mapping[str, Any]) -> tuple[int, dict[str, Any]]:
+        response = self.http.request(
+            "uploadB2bInvoice",
+            "POST",
+            f"/orders/{order_id}/b2b-invoice",
+            auth=self.auth,
+            json_body=dict(invoice),
+            ok_statuses=frozenset({200, 422}),
+        )
+        return response.status_code, _json_obj(response)
+
+    def shipment(self, order_id: str) -> dict[str, Any]:
+        body = self.get("getShipment", f"/orders/{order_id}/shipment")
+        return dict(body) if isinstance(body, dict) else {}
+
+    def document(self, operation: str, path: str) -> bytes | None:
+        """A PDF, or None while AJIO answers 409 LABEL_NOT_READY."""
+        response = self.http.request(operation, "GET", path, auth=self.auth, ok_statuses=frozenset({200, 409}))
+        return None if response.status_code == 409 else response.content
+
+    def manifests_on(self, day: str) -> list[dict[str, Any]]:
+        body = self.get("listManifests", "/manifests", {"date": day})
+        return list(body.get("manifests") or [])
+
+    def create_manifest(self, courier: str, shipment_ids: Sequence[str]) -> tuple[int, dict[str, Any]]:
+        response = self.http.request(
+            "createManifest",
+            "POST",
+            "/manifests",
+            auth=self.auth,
+            json_body={"courier_name": courier, "shipment_ids": list(shipment_ids)},
+            ok_statuses=frozenset({200, 400, 422}),
+        )
+        return response.status_code, _json_obj(response)
+
     def products_count(self) -> int:
         body = self.get("getProductsCount", "/products/count")
         return int(body.get("count") or 0)
+
+
+def _json_obj(response: httpx.Response) -> dict[str, Any]:
+    try:
+        body = response.json()
+    except ValueError as exc:
+        raise TransientMarketplaceError(
+            f"AJIO answered HTTP {response.status_code} with a body that is not JSON"
+        ) from exc
+    return body if isinstance(body, dict) else {}
 
 
 def _adds_up(lines: Sequence[Mapping[str, Any]], net: Decimal, count: Any) -> bool:

@@ -9,6 +9,8 @@
 * Payouts: Finances v0 ``listFinancialEventGroups`` (one payout per group) with the lines of the group's
   Finances 2024-06-19 ``listTransactions``.
 * Inventory: Listings Items 2021-08-01 ``patchListingsItem``, one SKU per call.
+* Full processing: the seller-fulfilled flow in processing.py (getOrder, v0 confirmShipment, local
+  slips, invoices, labels and manifests).
 
 See docs/adapters/amazon_in.md.
 """
@@ -22,11 +24,13 @@ from typing import Any
 
 from robnu.adapters.amazon_in import mapping
 from robnu.adapters.amazon_in.client import CODE, AmazonClient
+from robnu.adapters.amazon_in.processing import AmazonFlow
 from robnu.adapters.amazon_in.satellite import SATELLITE
 from robnu.adapters.base import (
     MAPPING_ERRORS,
     AdapterContext,
     MarketplaceAdapter,
+    ProcessingReport,
     ValidationOutcome,
     map_or_quarantine,
 )
@@ -35,6 +39,7 @@ from robnu.adapters.errors import (
     MarketplaceError,
     MarketplaceRequestError,
 )
+from robnu.adapters.processing import run_flow
 from robnu.adapters.registry import register
 from robnu.domain.marketplace import ScheduleTarget
 from robnu.domain.records import (
@@ -75,6 +80,7 @@ class AmazonInAdapter(MarketplaceAdapter):
             ScheduleTarget.PAYOUTS,
             ScheduleTarget.INVENTORY,
             ScheduleTarget.CREDENTIAL_CHECK,
+            ScheduleTarget.FULL_PROCESSING,
         }
     )
     # SP-API refuses a *Before less than 2 minutes before now (§6.1, §8): the engine's window ends earlier.
@@ -214,6 +220,14 @@ class AmazonInAdapter(MarketplaceAdapter):
                     break
                 results.append(_push_result(push, sku, body))
         return results
+
+    # ------------------------------------------------------------------ full processing
+    def full_processing(self, ctx: AdapterContext) -> ProcessingReport:
+        """The seller-fulfilled flow of processing.py, stage by stage on the engine (issue 5).
+        ``ctx.options["closure_policy"]`` picks IMMEDIATE (default), DELAYED or MANUAL."""
+        with AmazonClient.open(ctx) as client:
+            policy = str(ctx.options.get("closure_policy") or "IMMEDIATE")
+            return run_flow(ctx, AmazonFlow(client, closure_policy=policy))
 
 
 def _not_sent(pushes: Sequence[InventoryPush], reason: str) -> list[InventoryPushResult]:

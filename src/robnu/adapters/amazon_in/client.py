@@ -46,6 +46,7 @@ TRANSACTIONS_PATH = "/finances/2024-06-19/transactions"
 REPORTS_PATH = "/reports/2021-06-30/reports"
 DOCUMENTS_PATH = "/reports/2021-06-30/documents"
 LISTINGS_PATH = "/listings/2021-08-01/items"
+CONFIRM_SHIPMENT_PATH = "/orders/v0/orders/{order_id}/shipmentConfirmation"
 
 ORDER_DATA = ("FULFILLMENT", "RECIPIENT", "PROCEEDS", "PACKAGES", "PAYMENT", "CANCELLATION")  # §6.3
 RETURNS_REPORT = "GET_FLAT_FILE_RETURNS_DATA_BY_RETURN_DATE"
@@ -65,6 +66,7 @@ LIMITS: dict[str, OperationLimit] = {
     "getOrder": OperationLimit(0.5, 30),
     "getOrders": OperationLimit(0.0167, 20),
     "getOrderItems": OperationLimit(0.5, 30),
+    "confirmShipment": OperationLimit(2, 10),
     "listFinancialEventGroups": OperationLimit(0.5, 30),
     "listTransactions": OperationLimit(0.5, 10),
     "patchListingsItem": OperationLimit(5, 5),
@@ -223,6 +225,31 @@ class AmazonClient:
             params["fulfilledBy"] = ",".join(fulfilled_by)
         for body in self._pages("searchOrders", SEARCH_ORDERS_PATH, params, "paginationToken", _next_2026):
             yield list(body.get("orders") or [])
+
+    def get_order(self, order_id: str, included: tuple[str, ...] = ORDER_DATA) -> dict[str, Any]:
+        """One 2026-01-01 order with its items (always embedded) and the datasets asked for (§6.2)."""
+        body = self.call(
+            "getOrder",
+            "GET",
+            f"{SEARCH_ORDERS_PATH}/{quote(order_id, safe='')}",
+            params={"includedData": ",".join(included)},
+        )
+        order = body.get("order") if isinstance(body, dict) else None
+        if not isinstance(order, dict):
+            raise TransientMarketplaceError(f"Amazon getOrder {order_id} answered without an order")
+        return order
+
+    def confirm_shipment(self, order_id: str, package_detail: dict[str, Any]) -> None:
+        """v0 confirmShipment (ordersV0 ``ConfirmShipmentRequest``): tells Amazon a seller-fulfilled
+        package left with the seller's carrier. 204 on success; a 400 is raised with Amazon's code.
+        Not idempotent on Amazon's side: callers look at the order's packages before sending."""
+        body = {"packageDetail": package_detail, "marketplaceId": self.creds.marketplace_id}
+        self.call(
+            "confirmShipment",
+            "POST",
+            CONFIRM_SHIPMENT_PATH.format(order_id=quote(order_id, safe="")),
+            json_body=body,
+        )
 
     # ------------------------------------------------------------------ finances (§8)
     def event_groups(self, started_after: datetime, started_before: datetime) -> Iterator[list[dict[str, Any]]]:

@@ -18,6 +18,7 @@ from robnu.adapters.base import (
     MAPPING_ERRORS,
     AdapterContext,
     MarketplaceAdapter,
+    ProcessingReport,
     ValidationOutcome,
     map_or_quarantine,
 )
@@ -39,7 +40,9 @@ from robnu.adapters.flipkart.client import (
     FlipkartClient,
 )
 from robnu.adapters.flipkart.credentials import FlipkartCredentials
+from robnu.adapters.flipkart.processing import FlipkartFlow
 from robnu.adapters.flipkart.satellite import SATELLITE
+from robnu.adapters.processing import run_flow
 from robnu.adapters.registry import register
 from robnu.domain.marketplace import ScheduleTarget
 from robnu.domain.records import (
@@ -78,6 +81,7 @@ class FlipkartAdapter(MarketplaceAdapter):
             ScheduleTarget.PAYOUTS,
             ScheduleTarget.INVENTORY,
             ScheduleTarget.CREDENTIAL_CHECK,
+            ScheduleTarget.FULL_PROCESSING,
         }
     )
 
@@ -95,6 +99,22 @@ class FlipkartAdapter(MarketplaceAdapter):
             except MarketplaceError as exc:
                 return ValidationOutcome(ValidationStatus.ERROR, exc.http_status, exc.code, client.auth.clean(str(exc)))
         return ValidationOutcome(ValidationStatus.VALID, 200)
+
+    # ------------------------------------------------------------------ full processing
+    def full_processing(self, ctx: AdapterContext) -> ProcessingReport:
+        """validate -> pack (labels + invoice) -> packed -> documents -> RTD -> manifest (processing.py).
+
+        ``ctx.options``: ``closure_policy`` (IMMEDIATE | DELAYED | MANUAL), ``close_manifest`` (the
+        MANUAL close action), ``seller_gstin`` (checked when given: the account row has none).
+        """
+        with open_client(ctx) as client:
+            flow = FlipkartFlow(
+                client,
+                closure_policy=str(ctx.options.get("closure_policy") or "IMMEDIATE"),
+                seller_gstin=ctx.options.get("seller_gstin"),
+                close_now=bool(ctx.options.get("close_manifest")),
+            )
+            return run_flow(ctx, flow)
 
     # ------------------------------------------------------------------ orders
     def sync_orders(self, ctx: AdapterContext, window: SyncWindow) -> Iterator[OrderRecord | Quarantine]:

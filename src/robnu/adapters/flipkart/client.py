@@ -38,6 +38,10 @@ SEARCH_PATH = "/sellers/v3/shipments/filter"
 SHIPMENTS_PATH = "/sellers/v3/shipments"
 RETURNS_PATH = "/sellers/v2/returns"
 INVENTORY_PATH = "/sellers/listings/v3/update/inventory"
+PACK_PATH = "/sellers/v3/shipments/labels"  # §7
+DISPATCH_PATH = "/sellers/v3/shipments/dispatch"  # §8 RTD
+HANDOVER_PATH = "/sellers/v3/shipments/handover/counts"  # §8
+MANIFEST_PATH = "/sellers/v3/shipments/manifest"  # §8
 REPORT_TYPE = "settled_transaction_ledger"
 # §13 (modelled layout): the columns the mapping reads
 REPORT_COLUMNS = frozenset(
@@ -58,6 +62,7 @@ REPORT_COLUMNS = frozenset(
 SEARCH_PAGE = 20  # §5: every integrator uses 20; the sandbox caps there
 LOOKUP_BATCH = 100  # §6: <= 100 ids per lookup / details call
 INVENTORY_BATCH = 10  # §10: <= 10 SKUs per update
+ACTION_BATCH = 25  # §7/§8: <= 25 shipments per pack / RTD call
 REPORT_CHUNK = timedelta(days=7)  # one settlement report per week of the window: bounded memory
 REPORT_MAX_POLLS = 40
 MAX_RESTARTS = 50  # per listing: expired page tokens restart from the last key seen
@@ -82,6 +87,12 @@ LIMITS: dict[str, OperationLimit] = {
     "getShipmentDetails": _API,
     "getReturns": _API,
     "updateInventory": _API,
+    "pack": _API,
+    "markRTD": _API,
+    "handoverCounts": _API,
+    "getLabels": OperationLimit(rate=5, burst=10),  # modelled, like the sandbox's
+    "getInvoices": OperationLimit(rate=5, burst=10),
+    "manifest": OperationLimit(rate=2, burst=5),
     "reportTrigger": OperationLimit(rate=1, burst=5),
     "reportDetail": _API,
     "reportDownload": OperationLimit(rate=1, burst=5),
@@ -365,6 +376,65 @@ class FlipkartClient:
         result = self._json("updateInventory", "POST", INVENTORY_PATH, json_body=dict(body))
         return result if isinstance(result, dict) else {}
 
+    # ------------------------------------------------------------------ processing (§7, §8)
+    def shipments_by_ids(self, shipment_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+        """The current §5 shipment object per shipment id (``GET /v3/shipments?shipmentIds=``)."""
+        out: dict[str, dict[str, Any]] = {}
+        for n in range(0, len(shipment_ids), LOOKUP_BATCH):
+            chunk = shipment_ids[n : n + LOOKUP_BATCH]
+            body = self._json("getShipmentsByIds", "GET", SHIPMENTS_PATH, params={"shipmentIds": ",".join(chunk)})
+            for sh in body.get("shipments") or []:
+                if isinstance(sh, dict) and sh.get("shipmentId"):
+                    out[str(sh["shipmentId"])] = sh
+        return out
+
+    def pack(self, entries: Sequence[Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
+        """``POST /v3/shipments/labels`` (<= 25): per-shipment ``status``/``errorCode`` by shipment id."""
+        if not 1 <= len(entries) <= ACTION_BATCH:
+            raise ValueError(f"a pack call takes 1 to {ACTION_BATCH} shipments")
+        body = self._json("pack", "POST", PACK_PATH, json_body={"shipments": list(entries)})
+        return _statuses(body)
+
+    def mark_rtd(self, shipment_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
+        """``POST /v3/shipments/dispatch`` (<= 25): PACKED -> READY_TO_DISPATCH, per-shipment status."""
+        if not 1 <= len(shipment_ids) <= ACTION_BATCH:
+            raise ValueError(f"an RTD call takes 1 to {ACTION_BATCH} shipments")
+        body = {"shipmentIds": list(shipment_ids), "locationId": self.location_id}
+        return _statuses(self._json("markRTD", "POST", DISPATCH_PATH, json_body=body))
+
+    def _pdf(self, operation: str, method: str, url: str, **kwargs: Any) -> bytes:
+        response = self.http.request(
+            operation, method, url, auth=self.auth, headers={"Accept": "application/pdf"}, **kwargs
+        )
+        if not response.content.startswith(b"%PDF"):
+            raise TransientMarketplaceError(
+                f"Flipkart {operation} did not answer a PDF", http_status=response.status_code
+            )
+        return response.content
+
+    def label_pdf(self, shipment_id: str) -> bytes:
+        """Label + tax invoice PDF of a packed shipment (§7 ``GET /v3/shipments/{ids}/labels``)."""
+        return self._pdf("getLabels", "GET", f"{SHIPMENTS_PATH}/{shipment_id}/labels")
+
+    def invoice_pdf(self, shipment_id: str) -> bytes:
+        """The customer invoice PDF of a packed shipment (§7 ``GET /v3/shipments/{ids}/invoices``)."""
+        return self._pdf("getInvoices", "GET", f"{SHIPMENTS_PATH}/{shipment_id}/invoices")
+
+    def handover_counts(self) -> list[dict[str, Any]]:
+        """RTD shipments awaiting pickup per vendor group, with the pickup window (§8)."""
+        body = self._json("handoverCounts", "GET", HANDOVER_PATH, params={"locationId": self.location_id})
+        return [g for g in body if isinstance(g, dict)] if isinstance(body, list) else []
+
+    def manifest_pdf(self, vendor_group: str, pickup: Mapping[str, Any], *, mps: bool = False) -> bytes:
+        """The manifest PDF of the vendor group's RTD shipments (§8 ``POST /v3/shipments/manifest``)."""
+        params = {
+            "vendorGroupCode": vendor_group,
+            "pickupDate": dict(pickup),
+            "locationId": self.location_id,
+            "is_mps": mps,
+        }
+        return self._pdf("manifest", "POST", MANIFEST_PATH, json_body={"params": params})
+
     # ------------------------------------------------------------------ settlements (§13)
     def settlement_rows(self, first: date, last: date) -> Iterator[dict[str, str]]:
         """Rows of the settled_transaction_ledger report for settlement days [first, last], one
@@ -413,6 +483,16 @@ class FlipkartClient:
                 self.http.retries += 1
                 policy.sleep(min(policy.backoff_cap, policy.backoff_base * 2**attempt))
         raise TransientMarketplaceError(f"Flipkart settlement report {report_id}: the download is not a whole CSV")
+
+
+def _statuses(body: Any) -> dict[str, dict[str, Any]]:
+    """``ShipmentStatusResponseV3`` by shipment id; the legacy ``processingStatus`` is read as ``status``."""
+    out: dict[str, dict[str, Any]] = {}
+    for r in (body.get("shipments") if isinstance(body, dict) else None) or []:
+        if isinstance(r, dict) and r.get("shipmentId"):
+            status = str(r.get("status") or r.get("processingStatus") or "").upper()
+            out[str(r["shipmentId"])] = {**r, "status": status}
+    return out
 
 
 def complete_csv(text: str) -> bool:

@@ -12,7 +12,13 @@ from decimal import Decimal
 from functools import partial
 from typing import Any
 
-from robnu.adapters.base import AdapterContext, MarketplaceAdapter, ValidationOutcome, map_or_quarantine
+from robnu.adapters.base import (
+    AdapterContext,
+    MarketplaceAdapter,
+    ProcessingReport,
+    ValidationOutcome,
+    map_or_quarantine,
+)
 from robnu.adapters.errors import (
     MarketplaceAuthError,
     MarketplaceError,
@@ -22,7 +28,9 @@ from robnu.adapters.errors import (
 from robnu.adapters.meesho import mapping
 from robnu.adapters.meesho.client import INVENTORY_BATCH, MeeshoClient
 from robnu.adapters.meesho.credentials import MeeshoCredentials
+from robnu.adapters.meesho.processing import MeeshoFlow
 from robnu.adapters.meesho.satellite import SATELLITE
+from robnu.adapters.processing import run_flow
 from robnu.adapters.registry import register
 from robnu.domain.marketplace import ScheduleTarget
 from robnu.domain.records import (
@@ -51,6 +59,7 @@ class MeeshoAdapter(MarketplaceAdapter):
             ScheduleTarget.PAYOUTS,
             ScheduleTarget.INVENTORY,
             ScheduleTarget.CREDENTIAL_CHECK,
+            ScheduleTarget.FULL_PROCESSING,
         }
     )
 
@@ -132,6 +141,15 @@ class MeeshoAdapter(MarketplaceAdapter):
                     continue
                 results += _push_results(batch, answered)
         return results
+
+    def full_processing(self, ctx: AdapterContext) -> ProcessingReport:
+        """Accept -> label + tax invoice -> archive -> manifest, per order and per batch (processing.py).
+        ``ctx.options["closure_policy"]``: IMMEDIATE (default), DELAYED or MANUAL."""
+        flow = MeeshoFlow.for_context(ctx)
+        try:
+            return run_flow(ctx, flow)
+        finally:
+            flow.close()
 
 
 def _id(payload: Any, key: str) -> str | None:

@@ -35,6 +35,8 @@ SETTLEMENT_RANGE = timedelta(days=92)  # §9: from/to at most 92 days
 # Wednesday after). Read this far around the window so SCHEDULED -> PAID is seen.
 SETTLEMENT_LOOKBACK = timedelta(days=1)
 SETTLEMENT_LOOKAHEAD = timedelta(days=10)
+# 4xx answers of processing calls that refuse one request (not the account): read, never retried (§11).
+REFUSALS = frozenset({400, 404, 409, 422})
 MAX_RESTARTS = 5  # per listing: a cursor that keeps expiring is an error, not a loop
 
 # §11: 20 req/s per api_key, burst 40, one bucket for every call; labels and manifests also 2 req/s.
@@ -267,6 +269,64 @@ class MeeshoClient:
         data = body.get("data") if isinstance(body, dict) else None
         results = data.get("results") if isinstance(data, dict) else None
         return [r for r in results if isinstance(r, dict)] if isinstance(results, list) else []
+
+    # ------------------------------------------------------------- full processing (§6, §7)
+    def checked(self, operation: str, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
+        """One call whose 4xx error body (§2) becomes a MarketplaceRequestError carrying Meesho's code
+        (NOT_FOUND, INVALID_STATE, MIXED_COURIERS, CONFLICT...), so a caller can hold just that line."""
+        answer = self.call(operation, method, path, ok_statuses=frozenset({200, 201, 202, *REFUSALS}), **kwargs)
+        error = answer.get("error") if isinstance(answer, dict) else None
+        if isinstance(error, dict) or not isinstance(answer, dict) or answer.get("success") is False:
+            err = error if isinstance(error, dict) else {}
+            raise MarketplaceRequestError(
+                f"Meesho {operation} refused: {err.get('code')}: {str(err.get('message'))[:200]}",
+                code=str(err.get("code") or "REFUSED"),
+            )
+        data = answer.get("data")
+        if not isinstance(data, dict):
+            raise TransientMarketplaceError(f"Meesho {operation} answered without data")
+        return data
+
+    def sub_order(self, sub_order_no: str) -> dict[str, Any]:
+        """``GET /v1/sub-orders/{sub_order_no}``: the marketplace's current view, read before re-sending."""
+        return self.checked("getSubOrder", "GET", f"/v1/sub-orders/{sub_order_no}")
+
+    def post(self, operation: str, path: str, body: Mapping[str, Any], idempotency_key: str) -> dict[str, Any]:
+        """A signed POST with an Idempotency-Key (§2: replayed for 24 h, so a retry is never applied twice)."""
+        headers = {"Idempotency-Key": idempotency_key}
+        return self.checked(operation, "POST", path, json_body=dict(body), headers=headers)
+
+    def accept(self, sub_order_nos: Sequence[str], idempotency_key: str) -> list[dict[str, Any]]:
+        """``POST /v1/sub-orders/accept`` (<= 50): per-item results, not all-or-nothing."""
+        data = self.post(
+            "acceptSubOrders", "/v1/sub-orders/accept", {"sub_order_nos": list(sub_order_nos)}, idempotency_key
+        )
+        results = data.get("results")
+        return [r for r in results if isinstance(r, dict)] if isinstance(results, list) else []
+
+    def create_label(self, sub_order_nos: Sequence[str], idempotency_key: str) -> dict[str, Any]:
+        """``POST /v1/labels`` (202): Meesho assigns courier + AWB and issues the tax invoice."""
+        return self.post("createLabels", "/v1/labels", {"sub_order_nos": list(sub_order_nos)}, idempotency_key)
+
+    def label(self, label_id: str) -> dict[str, Any]:
+        found = self.data("getLabel", f"/v1/labels/{label_id}")
+        return found if isinstance(found, dict) else {}
+
+    def create_manifest(self, sub_order_nos: Sequence[str], idempotency_key: str) -> dict[str, Any]:
+        """``POST /v1/manifests`` (<= 100, one courier): the handover; Meesho has no separate dispatch call."""
+        return self.post("createManifest", "/v1/manifests", {"sub_order_nos": list(sub_order_nos)}, idempotency_key)
+
+    def manifest(self, manifest_id: str) -> dict[str, Any]:
+        found = self.data("getManifest", f"/v1/manifests/{manifest_id}")
+        return found if isinstance(found, dict) else {}
+
+    def pdf(self, operation: str, path: str) -> bytes:
+        """A signed GET answered as ``application/pdf`` (label + invoice pages, manifest)."""
+        response = self.http.request(operation, "GET", path, auth=self.auth)
+        content = response.content
+        if not content.startswith(b"%PDF"):
+            raise TransientMarketplaceError(f"Meesho {operation} did not answer a PDF")
+        return content
 
 
 def _record_id(row: Mapping[str, Any], id_key: str) -> str:

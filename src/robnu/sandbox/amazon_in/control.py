@@ -19,6 +19,7 @@ class AccountIn(BaseModel):
 class OrdersIn(BaseModel):
     count: int = Field(ge=1, le=500_000)
     days: float = Field(default=30, gt=0)
+    track: str | None = Field(default=None, pattern="^(AFN|EASY_SHIP|SELF_SHIP)$")
 
 
 class AdvanceIn(BaseModel):
@@ -42,7 +43,7 @@ def control_router(world: AmazonWorld) -> APIRouter:
     @router.post("/accounts/{key}/orders", status_code=201)
     def generate_orders(key: str, body: OrdersIn) -> dict[str, Any]:
         known(key)
-        ids = world.generate_orders(key, body.count, days=body.days)
+        ids = world.generate_orders(key, body.count, days=body.days, track=body.track)
         return {"created": len(ids), "order_ids": ids[:1000]}
 
     @router.post("/accounts/{key}/revoke")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import random
 from bisect import insort
+from dataclasses import replace
 
 from robnu.sandbox.amazon_in.account import Account
 from robnu.sandbox.amazon_in.orders import DAY, HOUR, Fate, Order, Package, Track
@@ -76,18 +77,38 @@ def new_order_id(rng: random.Random, taken: set[str]) -> str:
             return oid
 
 
-def make_order(account: Account, rng: random.Random, created_s: int, now_s: int, taken: set[str]) -> Order:
+def make_order(
+    account: Account,
+    rng: random.Random,
+    created_s: int,
+    now_s: int,
+    taken: set[str],
+    track_override: Track | None = None,
+) -> Order:
     oid = new_order_id(rng, taken)
     r = rng.random()
     track = Track.AFN if r < AFN_SHARE else Track.EASY_SHIP if r < AFN_SHARE + EASY_SHIP_SHARE else Track.SELF_SHIP
+    track = track_override or track
     cod = rng.random() < COD_SHARE
+    fate = draw_fate(rng, track, cod)
+    if track_override is not None:
+        # Sandbox control for processing tests: a forced track gets a steady fate (nobody cancels, no
+        # RTO, no return, the seller ships on time), so a test controls every change itself.
+        fate = replace(
+            fate,
+            amazon_cancel=False,
+            buyer_cancel_s=None,
+            rto=False,
+            return_after_s=None,
+            handling_s=min(fate.handling_s, 40 * HOUR),
+        )
     order = Order(
         order_id=oid,
         account=account.key,
         created_s=created_s,
         track=track,
         cod=cod,
-        fate=draw_fate(rng, track, cod),
+        fate=fate,
         seed=rng.getrandbits(64),
         catalog=account.catalog,
         ship_state=account.ship_from.state_code,
@@ -133,8 +154,9 @@ def ensure_packages(order: Order) -> None:
         )
 
 
-def generate(account: Account, count: int, now_s: int, days: float) -> list[Order]:
-    """``count`` orders created uniformly over the last ``days`` days (all in the past)."""
+def generate(account: Account, count: int, now_s: int, days: float, track: Track | None = None) -> list[Order]:
+    """``count`` orders created uniformly over the last ``days`` days (all in the past); ``track``
+    forces the fulfilment track (and a steady fate, see ``make_order``)."""
     rng = account.rng
     span = max(2, int(days * DAY))
     taken = set(account.orders)
@@ -142,7 +164,7 @@ def generate(account: Account, count: int, now_s: int, days: float) -> list[Orde
     bulk = count > 50
     times = sorted(now_s - 1 - int(rng.random() * (span - 1)) for _ in range(count))
     for created_s in times:
-        order = make_order(account, rng, created_s, now_s, taken)
+        order = make_order(account, rng, created_s, now_s, taken, track)
         account.orders[order.order_id] = order
         made.append(order)
         if bulk:

@@ -105,7 +105,9 @@ def register(app: FastAPI, api: Api) -> None:
             orders, next_key = page(account, query, resume, limit, now_s)
             if again is not None:
                 orders.insert(0, again)
-            body: dict[str, Any] = {"orders": [order_2026(o, now_s, included) for o in orders]}
+            body: dict[str, Any] = {
+                "orders": [order_2026(o, now_s, included, (account.seller_name, account.gstin)) for o in orders]
+            }
             if next_key is not None:
                 body["pagination"] = {"nextToken": make_token("so", account, digest, query, next_key, now_s)}
         if query.mode == "created":
@@ -126,7 +128,7 @@ def register(app: FastAPI, api: Api) -> None:
                 if order_id.startswith("TEST_CASE"):
                     raise invalid_input(op)
                 raise not_found(op, f"Order {order_id}")
-            return api.ok(op, {"order": order_2026(order, now_s, included)})
+            return api.ok(op, {"order": order_2026(order, now_s, included, (account.seller_name, account.gstin))})
 
     @app.get("/orders/v0/orders")
     def get_orders(request: Request) -> Response:

@@ -57,8 +57,11 @@ def _package_status(order: Order, package: Package, stage: Stage) -> dict[str, s
     return {"status": status, "detailedStatus": detailed}
 
 
-def order_2026(order: Order, now_s: int, included: frozenset[str]) -> dict[str, Any]:
-    """``definitions.Order``: the core always; each ``includedData`` dataset adds its blocks (§6.3)."""
+def order_2026(
+    order: Order, now_s: int, included: frozenset[str], merchant: tuple[str, str] | None = None
+) -> dict[str, Any]:
+    """``definitions.Order``: the core always; each ``includedData`` dataset adds its blocks (§6.3).
+    ``merchant`` = (legal name, GSTIN) of the seller, served as the MERCHANT tax registration."""
     stage = order.stage(now_s)
     details = order.details
     body: dict[str, Any] = {
@@ -103,6 +106,17 @@ def order_2026(order: Order, now_s: int, included: frozenset[str]) -> dict[str, 
         body["payment"] = {"paymentExecutions": [{"paymentMethod": method, "paymentAmount": orders_2026_money(total)}]}
     if "TAX" in included:
         body["tax"] = {"taxInvoicing": {"invoiceStatus": "NOT_REQUIRED"}}
+        if merchant is not None:
+            # modelled: §6.3 lists taxRegistrations (entityType MERCHANT); that Amazon India serves the
+            # seller's GSTIN there as a BUSINESS registration is our assumption.
+            body["tax"]["taxRegistrations"] = [
+                {
+                    "entityType": "MERCHANT",
+                    "legalName": merchant[0],
+                    "taxRegistrationType": "BUSINESS",
+                    "taxRegistrationNumber": merchant[1],
+                }
+            ]
     if "FULFILLMENT" in included:
         ship_from, ship_to = order.ship_by_s
         deliver_from, deliver_to = order.deliver_by_s

@@ -27,8 +27,8 @@ class AmazonSandbox:
         lwa_client_secret, refresh_token, region (plus account_key = selling_partner_id, seller details)."""
         return self.world.create_account(**overrides)
 
-    def generate_orders(self, account_key: str, count: int, *, days: float = 30) -> list[str]:
-        return self.world.generate_orders(account_key, count, days=days)
+    def generate_orders(self, account_key: str, count: int, *, days: float = 30, track: str | None = None) -> list[str]:
+        return self.world.generate_orders(account_key, count, days=days, track=track)
 
     def revoke(self, account_key: str) -> None:
         self.world.revoke(account_key)

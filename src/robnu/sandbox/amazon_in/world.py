@@ -147,9 +147,10 @@ class AmazonWorld:
                 if token.account == key:
                     token.dead = True
 
-    def generate_orders(self, key: str, count: int, *, days: float = 30) -> list[str]:
+    def generate_orders(self, key: str, count: int, *, days: float = 30, track: str | None = None) -> list[str]:
+        """``track`` (AFN / EASY_SHIP / SELF_SHIP) forces the fulfilment track with a steady fate."""
         with self.lock:
-            made = generate(self.account(key), count, self.now_s(), days)
+            made = generate(self.account(key), count, self.now_s(), days, Track(track) if track else None)
             return [o.order_id for o in made]
 
     # -- LWA --
@@ -321,6 +322,8 @@ class AmazonWorld:
                 "dispatches": list(account.shipments),
                 # modelled: Amazon MFN has no separate acknowledge/label/manifest/cancel call in scope
                 # (Easy Ship pickups are Amazon's); confirmShipment is the dispatch.
+                # confirmShipment is the shipment confirmation (one per package sent)
+                "confirmations": list(account.shipments),
                 "acknowledgements": [],
                 "labels": [],
                 "manifests": [],

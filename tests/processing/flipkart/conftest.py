@@ -1,0 +1,123 @@
+"""Flipkart full processing against the Flipkart sandbox over HTTP: a runtime wired to the sandbox (as in
+tests/conformance/conftest.py), a seller with one connected account, helpers to sync ORDERS and run full
+processing through the adapter (``build_context`` + ``FlipkartAdapter.full_processing``)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+from tests.conftest import FIXED_NOW, _empty_tables
+
+from robnu.adapters.base import HttpFactory, ProcessingReport
+from robnu.adapters.http import HttpPolicy
+from robnu.config import Settings
+from robnu.db.models import MarketplaceAccount, Order
+from robnu.db.processing_models import OrderProcessing
+from robnu.db.stock_models import Document
+from robnu.domain.marketplace import ScheduleTarget
+from robnu.sandbox.world import SandboxWorld
+from robnu.services.accounts import adapter_for, connect_account, create_seller
+from robnu.services.context import build_context
+from robnu.services.runtime import Runtime
+from robnu.services.sync import SyncEngine
+
+RATE_SCALE = 1000.0  # the real limits, 1000x faster
+
+
+@dataclass
+class FK:
+    world: SandboxWorld
+    rt: Runtime
+    sandbox: Any
+    creds: dict[str, Any]
+    key: str
+    seller_id: int
+    account_id: int
+
+    def sync(self) -> None:
+        SyncEngine(self.rt).run(self.account_id, ScheduleTarget.ORDERS)
+
+    def process(self, **options: Any) -> ProcessingReport:
+        with self.rt.sessions() as s:
+            acct = s.get(MarketplaceAccount, self.account_id)
+            assert acct is not None
+            adapter = adapter_for(self.rt, acct)
+            ctx = build_context(self.rt, s, adapter, acct)
+            ctx.options.update(options)
+            return adapter.full_processing(ctx)
+
+    def advance(self, delta: timedelta) -> None:
+        self.sandbox.advance(delta)
+
+    def pushed(self) -> dict[str, Any]:
+        return dict(self.sandbox.pushed(self.key))
+
+    def sent_per_shipment(self) -> dict[str, Counter[str]]:
+        """How often each shipment was packed, marked RTD and manifested on Flipkart."""
+        p = self.pushed()
+        return {
+            "labels": Counter(x["shipmentId"] for x in p["labels"]),
+            "dispatches": Counter(x["shipmentId"] for x in p["dispatches"]),
+            "manifests": Counter(sid for m in p["manifests"] for sid in m["shipmentIds"]),
+        }
+
+    def shipment_of(self, external_order_id: str) -> str:
+        return str(self.sandbox.truth(self.key)["orders"][external_order_id]["shipment_id"])
+
+    def end_state(self) -> dict[str, Any]:
+        """Per order (external id): processing status, stage, held reason, document types."""
+        with self.rt.sessions() as s:
+            rows = s.execute(
+                select(Order.external_id, OrderProcessing.status, OrderProcessing.stage, OrderProcessing.held_reason)
+                .join(OrderProcessing, OrderProcessing.order_id == Order.id)
+                .where(Order.marketplace_account_id == self.account_id)
+            ).all()
+            docs = s.execute(
+                select(Order.external_id, Document.doc_type).join(Document, Document.order_id == Order.id)
+            ).all()
+        types: dict[str, list[str]] = {}
+        for ext, doc_type in docs:
+            types.setdefault(ext, []).append(doc_type)
+        return {ext: (status, stage, reason, sorted(types.get(ext, []))) for ext, status, stage, reason in rows}
+
+
+def _build(settings: Settings, *, plan: str, orders: int, days: float, pack_delay: float) -> FK:
+    world = SandboxWorld.frozen_at(FIXED_NOW, codes=("FLIPKART",), rate_scale=RATE_SCALE)
+    policy = HttpPolicy(backoff_base=0.001, backoff_cap=0.02, rate_scale=RATE_SCALE, max_retries=6)
+    http = HttpFactory(policy=policy, endpoints=world.endpoints(), transport=world.transport())
+    rt = Runtime.create(settings.model_copy(update={"backfill_days": 5}), http=http, clock=world.clock)
+    _empty_tables(rt.engine)
+    sandbox = world["FLIPKART"]
+    sandbox.world.pack_delay = timedelta(seconds=pack_delay)
+    creds = sandbox.create_account()
+    sandbox.generate_orders(creds["account_key"], orders, days=days)
+    seller_id = create_seller(rt, "Flipkart processing", plan=plan)
+    fields = rt.registry.get("FLIPKART").satellite.credentials.model_fields
+    account_id = connect_account(rt, seller_id, "FLIPKART", {k: v for k, v in creds.items() if k in fields})
+    return FK(world, rt, sandbox, creds, creds["account_key"], seller_id, account_id)
+
+
+@pytest.fixture
+def make_fk(settings: Settings) -> Iterator[Callable[..., FK]]:
+    built: list[FK] = []
+
+    def make(*, plan: str = "GROWTH", orders: int = 6, days: float = 0.5, pack_delay: float = 0.0) -> FK:
+        fk = _build(settings, plan=plan, orders=orders, days=days, pack_delay=pack_delay)
+        built.append(fk)
+        return fk
+
+    yield make
+    for fk in built:
+        fk.world.close()
+        fk.rt.engine.dispose()
+
+
+@pytest.fixture
+def fk(make_fk: Callable[..., FK]) -> FK:
+    return make_fk()
