@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from decimal import Decimal
 from functools import partial
 from typing import Annotated, Any
@@ -17,8 +18,10 @@ from sqlalchemy import func, select
 from robnu.adapters.base import HttpFactory
 from robnu.cli.common import console, handles_errors, runtime
 from robnu.db.models import MarketplacePayout, Order, OrderReturn
+from robnu.db.processing_models import ProcessingBatch
 from robnu.domain.errors import UnsupportedTarget
 from robnu.domain.marketplace import ScheduleTarget
+from robnu.sandbox.clock import SandboxClock
 from robnu.sandbox.world import SandboxWorld
 from robnu.services.accounts import connect_account, create_seller
 from robnu.services.inventory_push import push_pending
@@ -30,6 +33,8 @@ from robnu.services.validation import validate_account
 
 DEMO_RATE_SCALE = 200.0  # the sandboxes and the client both run rate limits 200x faster in the demo
 SYNC_ORDER = (ScheduleTarget.ORDERS, ScheduleTarget.RETURNS, ScheduleTarget.PAYOUTS)
+FRESH_ORDERS, FRESH_DAYS = 8, 0.1  # orders placed in the last ~2.4 hours: still waiting for the seller
+PROCESSING_PASSES = 3  # asynchronous steps (Flipkart packing, label generation) finish between passes
 
 
 @dataclass
@@ -46,6 +51,7 @@ def _connect_demo_accounts(rt: Runtime, world: SandboxWorld, seller_id: int, ord
         sandbox = world[code]
         creds: dict[str, Any] = sandbox.create_account()
         sandbox.generate_orders(creds["account_key"], orders)
+        sandbox.generate_orders(creds["account_key"], FRESH_ORDERS, days=FRESH_DAYS)  # today's work to dispatch
         model_fields = rt.registry.get(code).satellite.credentials.model_fields
         account_id = connect_account(rt, seller_id, code, {k: v for k, v in creds.items() if k in model_fields})
         summaries.append(AccountSummary(code, account_id))
@@ -98,8 +104,20 @@ def _push(rt: Runtime, account_id: int) -> str:
 
 
 def _process(rt: Runtime, account_id: int) -> str:
-    report = process_account(rt, account_id)
-    return f"{report.processed} done, {report.held} held"
+    """Run the dispatch flow as the scheduler would, a few passes a minute apart (sandbox time)."""
+    processed = held = 0
+    for _ in range(PROCESSING_PASSES):
+        report = process_account(rt, account_id)
+        processed, held = processed + report.processed, report.held  # held: as of the last pass
+        if isinstance(rt.clock, SandboxClock):
+            rt.clock.advance(timedelta(minutes=1))
+    with rt.sessions() as s:
+        manifests = s.execute(
+            select(func.count(ProcessingBatch.id)).where(
+                ProcessingBatch.marketplace_account_id == account_id, ProcessingBatch.status == "CLOSED"
+            )
+        ).scalar_one()
+    return f"{processed} done, {held} held; {manifests} batch(es) closed"
 
 
 def _push_and_process(rt: Runtime, summaries: list[AccountSummary]) -> None:

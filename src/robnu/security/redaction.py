@@ -76,7 +76,8 @@ class _StderrHandler(logging.StreamHandler):  # type: ignore[type-arg]
 
 def configure_logging(level: str = "INFO") -> None:
     root = logging.getLogger()
-    logging.getLogger("alembic").setLevel(logging.WARNING)
+    for noisy in ("alembic", "httpx", "httpcore"):  # Robnu logs its own requests (redacted) at DEBUG
+        logging.getLogger(noisy).setLevel(logging.WARNING)
     if not any(isinstance(f, RedactingFilter) for h in root.handlers for f in h.filters):
         handler = _StderrHandler()
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
