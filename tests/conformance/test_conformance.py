@@ -319,3 +319,28 @@ def test_inventory_push_with_partial_failures_and_retries(harness: Harness) -> N
             )
         ).scalar_one()
         assert sent == len(listings)
+
+
+def test_catalog_reconciliation_links_listings_and_pushes_stock(harness: Harness) -> None:
+    """Listings come from the marketplace's catalog; a stock change then reaches the marketplace."""
+    from robnu.db.models import Product
+    from robnu.domain.errors import UnsupportedTarget
+    from robnu.services.listings import reconcile_account
+    from robnu.services.stock import adjust_on_hand
+
+    h = harness
+    account = h.connect()
+    try:
+        first = reconcile_account(h.rt, account)
+    except UnsupportedTarget:
+        pytest.skip(f"{h.profile.code} adapter does not read its catalog yet")
+    assert first.listings > 0 and first.new_listings == first.listings == first.new_products
+    assert reconcile_account(h.rt, account).new_listings == 0  # idempotent
+    with h.rt.sessions() as s:
+        product = s.execute(select(Product).order_by(Product.sku)).scalars().first()
+        assert product is not None
+        listing = s.execute(select(Listing).where(Listing.product_id == product.id)).scalar_one()
+    with h.rt.session() as s:
+        adjust_on_hand(s, h.seller_id, product.sku, 5, "goods received", h.world.clock.now())
+    assert push_pending(h.rt, account).sent == 1
+    assert dict(h.profile.pushed_quantities(h.sandbox, h.key))[listing.external_id] == product.on_hand + 5

@@ -30,6 +30,7 @@ from robnu.domain.marketplace import ScheduleTarget
 from robnu.domain.records import (
     InventoryPush,
     InventoryPushResult,
+    ListingRecord,
     OrderRecord,
     PayoutRecord,
     Quarantine,
@@ -90,6 +91,13 @@ class AjioAdapter(MarketplaceAdapter):
                     yield map_or_quarantine(mapping.return_record, r, _id(r, "return_id"))
         finally:
             client.close()
+
+    def sync_listings(self, ctx: AdapterContext) -> Iterator[ListingRecord | Quarantine]:
+        """GET /products: every SKU of the store with its published status and live inventory."""
+        seen_at = ctx.clock.now()
+        with AjioClient(ctx) as client:
+            for product in client.products():
+                yield map_or_quarantine(lambda p: mapping.listing(p, seen_at), product, product.get("sku"))
 
     def sync_payouts(self, ctx: AdapterContext, window: SyncWindow) -> Iterator[PayoutRecord | Quarantine]:
         client = AjioClient(ctx)

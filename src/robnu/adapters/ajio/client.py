@@ -376,6 +376,16 @@ class AjioClient:
         )
         return response.status_code, _json_obj(response)
 
+    def products(self) -> Iterator[dict[str, Any]]:
+        """The whole catalog, one page of 50 at a time."""
+        page = 0
+        while True:
+            body = self.get("getProducts", "/products", {"page": page, "size": 50})
+            yield from body.get("products") or []
+            page += 1
+            if page >= int((body.get("page") or {}).get("totalPages") or 0):
+                return
+
     def products_count(self) -> int:
         body = self.get("getProductsCount", "/products/count")
         return int(body.get("count") or 0)

@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from robnu.domain.records import (
+    ListingRecord,
     OrderItemRecord,
     OrderRecord,
     PayoutLineRecord,
@@ -345,4 +346,23 @@ def payout(s: Mapping[str, Any], lines: Iterable[Mapping[str, Any]]) -> PayoutRe
         period_start=start,
         period_end=end,
         paid_at=paid_at,
+    )
+
+
+def listing(p: Mapping[str, Any], seen_at: datetime) -> ListingRecord:
+    """A catalog product. AJIO keys stock by the seller's SKU, so the SKU is also the listing id.
+
+    modelled: the products payload carries no update time; the time it was read stands in.
+    """
+    mrp = p.get("mrp")
+    return ListingRecord(
+        external_id=str(p["sku"]),
+        seller_sku=str(p["sku"]),
+        source_updated_at=seen_at,
+        raw_status=str(p.get("published_status") or "UNKNOWN"),
+        marketplace_sku=p.get("style_code"),
+        title=p.get("name"),
+        price=Decimal(str(mrp)) if mrp is not None else None,
+        quantity=int(p["inventory"]) if p.get("inventory") is not None else None,
+        active=p.get("published_status") == "PUBLISHED",
     )
