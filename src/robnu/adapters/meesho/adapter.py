@@ -36,6 +36,7 @@ from robnu.domain.marketplace import ScheduleTarget
 from robnu.domain.records import (
     InventoryPush,
     InventoryPushResult,
+    ListingRecord,
     OrderRecord,
     PayoutRecord,
     Quarantine,
@@ -95,6 +96,14 @@ class MeeshoAdapter(MarketplaceAdapter):
                     yield map_or_quarantine(mapping.return_record, r, _id(r, "return_id"))
         finally:
             client.close()
+
+    def sync_listings(self, ctx: AdapterContext) -> Iterator[ListingRecord | Quarantine]:
+        """GET /v1/products (§10): every catalogue SKU with its status and live stock."""
+        seen_at = ctx.clock.now()
+        with MeeshoClient(ctx) as client:
+            for page in client.pages("listProducts", "/v1/products", {}, "sku"):
+                for product in page:
+                    yield map_or_quarantine(lambda p: mapping.listing(p, seen_at), product, product.get("sku"))
 
     def sync_payouts(self, ctx: AdapterContext, window: SyncWindow) -> Iterator[PayoutRecord | Quarantine]:
         """Settlements paid (or scheduled) around the window, each with all its lines. Lines that do not

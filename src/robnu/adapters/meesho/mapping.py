@@ -17,6 +17,7 @@ from typing import Any
 
 from robnu.domain.india import GST_STATE_CODES, state_code_for_pincode
 from robnu.domain.records import (
+    ListingRecord,
     OrderItemRecord,
     OrderRecord,
     PayoutLineRecord,
@@ -301,4 +302,23 @@ def payout(s: Mapping[str, Any], lines: Sequence[Mapping[str, Any]]) -> PayoutRe
         if s.get("period_end")
         else None,
         paid_at=ist_day_start(str(s["payment_date"])) if paid else None,
+    )
+
+
+def listing(p: Mapping[str, Any], seen_at: datetime) -> ListingRecord:
+    """A catalogue product (§10). Meesho's inventory call names the supplier SKU: that is the listing id.
+
+    modelled: the product payload carries no update time; the time it was read stands in.
+    """
+    price = p.get("price")
+    return ListingRecord(
+        external_id=str(p["sku"]),
+        seller_sku=str(p["sku"]),
+        source_updated_at=seen_at,
+        raw_status=str(p.get("status") or "UNKNOWN"),
+        marketplace_sku=p.get("variation_id"),
+        title=p.get("name"),
+        price=Decimal(str(price)) if price is not None else None,
+        quantity=int(p["stock"]) if p.get("stock") is not None else None,
+        active=p.get("status") == "LIVE",
     )
