@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from robnu.adapters.base import ProcessingReport
 from robnu.db.models import MarketplaceAccount
 from robnu.domain.errors import NotFound, UnsupportedTarget
@@ -11,7 +14,9 @@ from robnu.services.context import build_context
 from robnu.services.runtime import Runtime
 
 
-def process_account(rt: Runtime, account_id: int) -> ProcessingReport:
+def process_account(rt: Runtime, account_id: int, options: Mapping[str, Any] | None = None) -> ProcessingReport:
+    """Run the account's flow once. ``options`` reach the flow through ``ctx.options`` (closure policy,
+    a manual manifest close, test crash points)."""
     with rt.sessions() as s:
         account = s.get(MarketplaceAccount, account_id)
         if account is None:
@@ -19,4 +24,6 @@ def process_account(rt: Runtime, account_id: int) -> ProcessingReport:
         adapter = adapter_for(rt, account)
         if ScheduleTarget.FULL_PROCESSING not in adapter.supported_targets:
             raise UnsupportedTarget(f"{adapter.code} adapter does not support {ScheduleTarget.FULL_PROCESSING}")
-        return adapter.full_processing(build_context(rt, s, adapter, account))
+        ctx = build_context(rt, s, adapter, account)
+        ctx.options.update(options or {})
+        return adapter.full_processing(ctx)

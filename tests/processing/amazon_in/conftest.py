@@ -16,12 +16,12 @@ from tests.conftest import FIXED_NOW, _empty_tables
 from robnu.adapters.base import HttpFactory, ProcessingReport
 from robnu.adapters.http import HttpPolicy
 from robnu.config import Settings
-from robnu.db.models import MarketplaceAccount, Order
+from robnu.db.models import Order
 from robnu.domain.marketplace import ScheduleTarget
 from robnu.domain.statuses import Plan
 from robnu.sandbox.world import SandboxWorld
-from robnu.services.accounts import adapter_for, connect_account, create_seller
-from robnu.services.context import build_context
+from robnu.services.accounts import connect_account, create_seller
+from robnu.services.processing import process_account
 from robnu.services.runtime import Runtime
 from robnu.services.sync import SyncEngine
 
@@ -52,13 +52,7 @@ class Proc:
         assert outcome.error is None, outcome
 
     def process(self, **options: Any) -> ProcessingReport:
-        with self.rt.sessions() as s:
-            account = s.get(MarketplaceAccount, self.account_id)
-            assert account is not None
-            adapter = adapter_for(self.rt, account)
-            ctx = build_context(self.rt, s, adapter, account)
-            ctx.options.update(options)
-            return adapter.full_processing(ctx)
+        return process_account(self.rt, self.account_id, options)
 
     def order_ids(self) -> dict[str, int]:
         with self.rt.sessions() as s:

@@ -17,13 +17,13 @@ from tests.conftest import FIXED_NOW, _empty_tables
 from robnu.adapters.base import HttpFactory, ProcessingReport
 from robnu.adapters.http import HttpPolicy
 from robnu.config import Settings
-from robnu.db.models import MarketplaceAccount, Order
+from robnu.db.models import Order
 from robnu.db.processing_models import OrderProcessing
 from robnu.db.stock_models import Document
 from robnu.domain.marketplace import ScheduleTarget
 from robnu.sandbox.world import SandboxWorld
-from robnu.services.accounts import adapter_for, connect_account, create_seller
-from robnu.services.context import build_context
+from robnu.services.accounts import connect_account, create_seller
+from robnu.services.processing import process_account
 from robnu.services.runtime import Runtime
 from robnu.services.sync import SyncEngine
 
@@ -44,13 +44,7 @@ class FK:
         SyncEngine(self.rt).run(self.account_id, ScheduleTarget.ORDERS)
 
     def process(self, **options: Any) -> ProcessingReport:
-        with self.rt.sessions() as s:
-            acct = s.get(MarketplaceAccount, self.account_id)
-            assert acct is not None
-            adapter = adapter_for(self.rt, acct)
-            ctx = build_context(self.rt, s, adapter, acct)
-            ctx.options.update(options)
-            return adapter.full_processing(ctx)
+        return process_account(self.rt, self.account_id, options)
 
     def advance(self, delta: timedelta) -> None:
         self.sandbox.advance(delta)
