@@ -35,10 +35,23 @@ def existing_versions(
     return {external_id: (row_id, updated) for external_id, row_id, updated in rows}
 
 
+# Bound parameters per statement: PostgreSQL's protocol allows 65,535 and SQLite 32,766; stay under both
+# (one settlement can carry thousands of lines).
+MAX_PARAMETERS = 30_000
+
+
 def upsert_rows(session: Session, model: type[Base], rows: list[dict[str, Any]]) -> dict[str, int]:
     """Insert or update ``rows``; returns external_id -> id for the rows written."""
     if not rows:
         return {}
+    per_statement = max(1, MAX_PARAMETERS // len(rows[0]))
+    written: dict[str, int] = {}
+    for at in range(0, len(rows), per_statement):
+        written.update(_upsert_chunk(session, model, rows[at : at + per_statement]))
+    return written
+
+
+def _upsert_chunk(session: Session, model: type[Base], rows: list[dict[str, Any]]) -> dict[str, int]:
     table: Table = model.__table__  # type: ignore[assignment]
     dialect = session.get_bind().dialect.name
     insert_fn: Any = postgresql.insert if dialect == "postgresql" else sqlite.insert
