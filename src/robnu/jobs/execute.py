@@ -21,8 +21,8 @@ from robnu.domain.statuses import SyncRunStatus, ValidationStatus
 from robnu.security.redaction import redact
 from robnu.services import schedules
 from robnu.services.accounts import adapter_for
-from robnu.services.context import build_context
 from robnu.services.inventory_push import push_pending
+from robnu.services.processing import process_account
 from robnu.services.reports import FINAL_OUTCOMES, ReportData, RunOutcome, email_report, save_report
 from robnu.services.runtime import Runtime
 from robnu.services.sync import SyncEngine
@@ -95,20 +95,15 @@ def _credential_check(rt: Runtime, account_id: int) -> _Partial:
 
 
 def _full_processing(rt: Runtime, account_id: int) -> _Partial:
-    with rt.sessions() as s:
-        account = s.get(MarketplaceAccount, account_id)
-        assert account is not None
-        adapter = adapter_for(rt, account)
-        try:
-            report = adapter.full_processing(build_context(rt, s, adapter, account))
-        except UnsupportedTarget as exc:
-            return _Partial(RunOutcome.UNSUPPORTED, error=str(exc))
-        except MarketplaceAuthError as exc:
-            record_auth_failure(rt, account_id, exc)
-            return _Partial(RunOutcome.AUTH_FAILED, failed=1, error=f"{type(exc).__name__}: {exc}")
-        except TransientMarketplaceError as exc:
-            return _Partial(RunOutcome.RETRYING, retryable=True, failed=1, error=f"{type(exc).__name__}: {exc}")
-        s.commit()
+    try:
+        report = process_account(rt, account_id)
+    except UnsupportedTarget as exc:
+        return _Partial(RunOutcome.UNSUPPORTED, error=str(exc))
+    except MarketplaceAuthError as exc:
+        record_auth_failure(rt, account_id, exc)
+        return _Partial(RunOutcome.AUTH_FAILED, failed=1, error=f"{type(exc).__name__}: {exc}")
+    except TransientMarketplaceError as exc:
+        return _Partial(RunOutcome.RETRYING, retryable=True, failed=1, error=f"{type(exc).__name__}: {exc}")
     outcome = RunOutcome.PARTIAL if (report.held or report.failed) else RunOutcome.SUCCEEDED
     return _Partial(
         outcome, processed=report.processed, held=report.held, failed=report.failed, details={"notes": report.notes}
