@@ -322,20 +322,43 @@ def test_inventory_push_with_partial_failures_and_retries(harness: Harness) -> N
 
 
 def test_catalog_reconciliation_links_listings_and_pushes_stock(harness: Harness) -> None:
-    """Listings come from the marketplace's catalog; a stock change then reaches the marketplace."""
+    """Listings come from the marketplace's catalog; a stock change then reaches the marketplace.
+
+    Orders are synced first, for every marketplace alike: Flipkart and Amazon read listings only by SKU,
+    and the SKUs Robnu knows for an account come from its orders (and the seller's products)."""
     from robnu.db.models import Product
-    from robnu.domain.errors import UnsupportedTarget
     from robnu.services.listings import reconcile_account
     from robnu.services.stock import adjust_on_hand
 
     h = harness
     account = h.connect()
-    try:
-        first = reconcile_account(h.rt, account)
-    except UnsupportedTarget:
-        pytest.skip(f"{h.profile.code} adapter does not read its catalog yet")
+    assert SyncEngine(h.rt).run(account, ScheduleTarget.ORDERS).status is SyncRunStatus.SUCCEEDED
+    first = reconcile_account(h.rt, account)
     assert first.listings > 0 and first.new_listings == first.listings == first.new_products
-    assert reconcile_account(h.rt, account).new_listings == 0  # idempotent
+    assert first.quarantined == 0 and first.unlinked == 0
+    catalog = {item.external_id: item for item in h.profile.listings(h.sandbox, h.key)}
+
+    def stored() -> tuple[dict[str, tuple[str, str | None, int | None]], int, int]:
+        """Listings (id -> SKU, marketplace SKU, product), products and inventory tasks as stored."""
+        with h.rt.sessions() as s:
+            rows = s.execute(select(Listing).where(Listing.marketplace_account_id == account)).scalars().all()
+            products = s.execute(select(func.count(Product.id))).scalar_one()
+            pending = s.execute(
+                select(func.count(InventoryTask.id)).where(InventoryTask.marketplace_account_id == account)
+            ).scalar_one()
+        return {r.external_id: (r.seller_sku, r.marketplace_sku, r.product_id) for r in rows}, products, pending
+
+    listings, products, pending = stored()
+    assert len(listings) == first.listings and products == first.new_products
+    assert set(listings) & set(catalog), "no listing of the marketplace's catalog was read"
+    for external_id, (seller_sku, _, product_id) in listings.items():
+        assert product_id is not None, external_id
+        if external_id in catalog:  # the listing id the inventory call names, for the right SKU
+            assert seller_sku == catalog[external_id].seller_sku, external_id
+    again = reconcile_account(h.rt, account)  # idempotent: the same listings, nothing new, no extra task
+    assert (again.listings, again.new_listings, again.new_products, again.quarantined) == (first.listings, 0, 0, 0)
+    assert stored() == (listings, products, pending)
+
     with h.rt.sessions() as s:
         product = s.execute(select(Product).order_by(Product.sku)).scalars().first()
         assert product is not None
@@ -344,3 +367,46 @@ def test_catalog_reconciliation_links_listings_and_pushes_stock(harness: Harness
         adjust_on_hand(s, h.seller_id, product.sku, 5, "goods received", h.world.clock.now())
     assert push_pending(h.rt, account).sent == 1
     assert dict(h.profile.pushed_quantities(h.sandbox, h.key))[listing.external_id] == product.on_hand + 5
+
+
+def test_a_listing_mapped_by_hand_keeps_its_product_through_reconciliation(harness: Harness) -> None:
+    """The seller maps a marketplace SKU to another SKU of the master; the next catalog read keeps it and the
+    mapped product's quantity is what reaches the marketplace."""
+    from robnu.db.models import Product
+    from robnu.services.listing_rules import edit_listing
+    from robnu.services.listings import reconcile_account
+
+    h = harness
+    account = h.connect()
+    assert SyncEngine(h.rt).run(account, ScheduleTarget.ORDERS).status is SyncRunStatus.SUCCEEDED
+    reconcile_account(h.rt, account)
+    with h.rt.session() as s:
+        listing = (
+            s.execute(select(Listing).where(Listing.marketplace_account_id == account).order_by(Listing.external_id))
+            .scalars()
+            .first()
+        )
+        assert listing is not None
+        now = h.world.clock.now()
+        master = Product(
+            seller_id=h.seller_id,
+            sku="MASTER-SKU-1",
+            on_hand=7,
+            reserved=0,
+            stock_version=1,
+            created_at=now,
+            updated_at=now,
+        )
+        s.add(master)
+        s.flush()
+        listing_id, external_id, master_id = listing.id, listing.external_id, master.id
+    assert edit_listing(h.rt, listing_id, product_sku="MASTER-SKU-1").available == 7
+    with h.rt.sessions() as s:
+        products_before = s.execute(select(func.count(Product.id))).scalar_one()
+    again = reconcile_account(h.rt, account)
+    assert again.new_products == 0
+    with h.rt.sessions() as s:
+        assert s.get(Listing, listing_id).product_id == master_id  # type: ignore[union-attr]
+        assert s.execute(select(func.count(Product.id))).scalar_one() == products_before
+    push_pending(h.rt, account)
+    assert dict(h.profile.pushed_quantities(h.sandbox, h.key))[external_id] == 7

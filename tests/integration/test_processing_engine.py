@@ -24,6 +24,7 @@ from robnu.adapters.processing import (
 from robnu.db.models import MarketplaceAccount, Order
 from robnu.db.processing_models import OrderProcessing, ProcessingBatch, ProcessingStep
 from robnu.domain.clock import ManualClock
+from robnu.domain.dispatch import DispatchSettings
 from robnu.domain.statuses import OrderStatus
 from robnu.services.accounts import adapter_for, connect_account, create_seller
 from robnu.services.context import build_context
@@ -129,8 +130,8 @@ def test_free_tier_holds_the_26th_order_until_the_next_ist_day(rt: Runtime, acco
 def test_batches_follow_the_ist_clock() -> None:
     from datetime import UTC, datetime
 
-    flow = LedgerFlow()
-    assert batch_slot(flow, datetime(2026, 11, 20, 3, 0, tzinfo=UTC))[:2] == ("2026-11-20", 1)  # 08:30 IST
-    assert batch_slot(flow, datetime(2026, 11, 20, 9, 0, tzinfo=UTC))[:2] == ("2026-11-20", 2)  # 14:30 IST
-    day, number, cutoff = batch_slot(flow, datetime(2026, 11, 20, 12, 30, tzinfo=UTC))  # 18:00 IST
+    cutoffs = DispatchSettings().batch_cutoffs  # 13:00 and 17:30 IST
+    assert batch_slot(cutoffs, datetime(2026, 11, 20, 3, 0, tzinfo=UTC))[:2] == ("2026-11-20", 1)  # 08:30 IST
+    assert batch_slot(cutoffs, datetime(2026, 11, 20, 9, 0, tzinfo=UTC))[:2] == ("2026-11-20", 2)  # 14:30 IST
+    day, number, cutoff = batch_slot(cutoffs, datetime(2026, 11, 20, 12, 30, tzinfo=UTC))  # 18:00 IST
     assert (day, number) == ("2026-11-21", 1) and cutoff == datetime(2026, 11, 21, 7, 30, tzinfo=UTC)

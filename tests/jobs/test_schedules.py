@@ -19,6 +19,7 @@ from tests.jobs.conftest import KH
 
 def test_defaults_are_created_on_connect_for_supported_targets_only(kh: KH) -> None:
     views = schedules.list_schedules(kh.rt, kh.account)
+    # no FULL_PROCESSING here, so no SLA_WATCHDOG either (it watches the batches full processing makes)
     assert {v.target for v in views} == {ScheduleTarget.ORDERS, ScheduleTarget.CREDENTIAL_CHECK}
     by_target = {v.target: v for v in views}
     assert by_target["ORDERS"].cadence == "every 15m ±1m" and by_target["ORDERS"].enabled

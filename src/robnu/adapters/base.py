@@ -23,6 +23,7 @@ from robnu.adapters.ratelimit import ClientRateLimiter, OperationLimit
 from robnu.db.models import MarketplaceAccount
 from robnu.db.satellite import SatelliteSpec
 from robnu.domain.clock import Clock
+from robnu.domain.dispatch import DispatchSettings
 from robnu.domain.errors import UnsupportedTarget
 from robnu.domain.marketplace import ScheduleTarget
 from robnu.domain.records import (
@@ -74,6 +75,8 @@ class ValidationOutcome:
 class ProcessingReport:
     processed: int = 0
     held: int = 0
+    skipped: int = 0  # not this flow's orders (fulfilled by the marketplace): no slot used
+    waiting: int = 0  # waiting on the marketplace (a label, packing); picked up by the next run
     failed: int = 0
     notes: list[str] = field(default_factory=list)
 
@@ -83,6 +86,10 @@ class ContextServices(Protocol):
 
     def claim_quota(self, session: Session, seller_id: int, order_id: int, now: datetime) -> bool:
         """Take a free-tier slot for the order (idempotent per order); False means: hold it for now."""
+        ...
+
+    def release_quota(self, session: Session, order_id: int) -> None:
+        """Give the order's slot back: the flow found the order is not the seller's to process."""
         ...
 
     def store_document(
@@ -98,6 +105,24 @@ class ContextServices(Protocol):
         content_type: str = "application/pdf",
     ) -> int:
         """Keep a document (slip, invoice, label, manifest); returns its row id."""
+        ...
+
+    def invoice_number(
+        self,
+        session: Session,
+        account: MarketplaceAccount,
+        order_id: int,
+        *,
+        kind: str,
+        prefix: str,
+        issued_at: datetime,
+    ) -> str:
+        """The order's number in the seller's consecutive series ``prefix`` (the same one on a re-run).
+        Commits the session: the number belongs to the order from then on."""
+        ...
+
+    def void_invoice_number(self, session: Session, order_id: int, *, kind: str, reason: str) -> None:
+        """The marketplace says the order's number is already used: void it (the next call gives a new one)."""
         ...
 
 
@@ -173,7 +198,8 @@ class AdapterContext:
     http: HttpFactory
     tokens: TokenStore
     services: ContextServices | None = None
-    options: dict[str, Any] = field(default_factory=dict)
+    dispatch: DispatchSettings = field(default_factory=DispatchSettings)  # the account's stored settings
+    options: dict[str, Any] = field(default_factory=dict)  # per run: a user's manual close, test crash points
 
     def __repr__(self) -> str:  # never let credentials reach a log through a repr
         return f"AdapterContext(account_id={self.account.id})"
@@ -203,8 +229,15 @@ class MarketplaceAdapter:
     def push_inventory(self, ctx: AdapterContext, pushes: Sequence[InventoryPush]) -> list[InventoryPushResult]:
         raise UnsupportedTarget(f"{self.code} adapter does not support {ScheduleTarget.INVENTORY}")
 
-    def sync_listings(self, ctx: AdapterContext) -> Iterator[ListingRecord | Quarantine]:
-        """The account's catalog with each listing's live quantity (for linking and reconciliation)."""
+    def sync_listings(self, ctx: AdapterContext, known_skus: Sequence[str]) -> Iterator[ListingRecord | Quarantine]:
+        """The account's catalog with each listing's live quantity (for linking and reconciliation).
+
+        ``known_skus`` are the seller SKUs Robnu knows for this account (the seller's products, the SKUs of
+        the account's order items and of its listings), sorted and without repeats. A marketplace that can
+        list its whole catalog (AJIO, Meesho) ignores them; one whose listing read takes SKUs (Flipkart,
+        Amazon) reads exactly those. A SKU the marketplace does not know is simply not a listing; a listing
+        that cannot be mapped is a ``Quarantine``.
+        """
         raise UnsupportedTarget(f"{self.code} adapter cannot read its catalog yet")
 
     def full_processing(self, ctx: AdapterContext) -> ProcessingReport:

@@ -51,7 +51,9 @@ def stock_adjust(
 
 @handles_errors
 def reconcile(account_id: int) -> None:
-    """Read the account's catalog, link listings to products, and queue pushes where quantities drifted."""
+    """Read the account's catalog, link listings to products, and queue pushes where quantities drifted.
+
+    Flipkart and Amazon read listings only for the SKUs Robnu knows: sync the account's orders first."""
     o = reconcile_account(runtime(upgrade=True), account_id)
     console.print(
         f"{o.listings} listings ({o.new_listings} new, {o.new_products} new products, "
@@ -67,9 +69,17 @@ def push(account_id: int) -> None:
 
 
 @handles_errors
-def process(account_id: int) -> None:
+def process(
+    account_id: int,
+    close_manifest: Annotated[
+        bool, typer.Option(help="close the open manifest now (the MANUAL closure policy's user action)")
+    ] = False,
+) -> None:
     """Run the account's dispatch flow (full processing) now."""
-    report = process_account(runtime(upgrade=True), account_id)
-    console.print(f"processed {report.processed}, held {report.held}, failed {report.failed}")
+    report = process_account(runtime(upgrade=True), account_id, {"close_manifest": True} if close_manifest else None)
+    console.print(
+        f"processed {report.processed}, held {report.held}, waiting {report.waiting}, "
+        f"skipped {report.skipped}, failed {report.failed}"
+    )
     for note in report.notes:
         console.print(f"  {note}")

@@ -13,6 +13,7 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
+    Numeric,
     String,
     Text,
     UniqueConstraint,
@@ -39,6 +40,9 @@ class Seller(Base):
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     plan: Mapped[str] = mapped_column(String(20), default="FREE")
+    # The seller's principal GSTIN and registered name: the supplier on every invoice Robnu issues.
+    gstin: Mapped[str | None] = mapped_column(String(15))
+    legal_name: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
@@ -234,6 +238,7 @@ class Product(Base):
     sku: Mapped[str] = mapped_column(String(100))
     title: Mapped[str | None] = mapped_column(String(300))
     hsn: Mapped[str | None] = mapped_column(String(8))
+    gst_rate: Mapped[Decimal | None] = mapped_column(Numeric(5, 2))  # percent; None: the adapter's slab rule
     on_hand: Mapped[int] = mapped_column(Integer, default=0)
     reserved: Mapped[int] = mapped_column(Integer, default=0)
     stock_version: Mapped[int] = mapped_column(Integer, default=0)
@@ -380,4 +385,10 @@ LEAF_TABLES = (
     "sync_cursors",
     "sync_quarantine",
     "run_reports",
+    "processing_batches",
+    "order_processing",
+    "processing_steps",
+    "dispatch_settings",
+    "invoice_numbers",
+    "sla_events",
 )

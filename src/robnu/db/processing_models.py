@@ -41,6 +41,9 @@ class OrderProcessing(TenantAccountMixin, Base):
     held_reason: Mapped[str | None] = mapped_column(String(300))
     last_error: Mapped[str | None] = mapped_column(String(500))
     attempts: Mapped[int] = mapped_column(Integer, default=0)
+    # When the order started waiting on the marketplace at its next stage (label, packing); cleared on
+    # progress. Past the account's async_max_wait_minutes the order is held instead of waiting on.
+    waiting_since: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 

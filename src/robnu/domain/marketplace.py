@@ -21,6 +21,10 @@ class ScheduleTarget(StrEnum):
     INVENTORY = "INVENTORY"
     FULL_PROCESSING = "FULL_PROCESSING"
     CREDENTIAL_CHECK = "CREDENTIAL_CHECK"
+    SLA_WATCHDOG = "SLA_WATCHDOG"  # headroom of the open dispatch batches (product.md §4)
 
 
 SYNC_TARGETS = frozenset({ScheduleTarget.ORDERS, ScheduleTarget.RETURNS, ScheduleTarget.PAYOUTS})
+# Targets Robnu runs on its own tables, whatever the adapter supports and whether or not the marketplace
+# accepts the account's credentials right now: the watchdog reads batches, never the marketplace.
+ADAPTER_FREE_TARGETS = frozenset({ScheduleTarget.SLA_WATCHDOG})

@@ -16,10 +16,10 @@ from typing import Any
 from robnu.adapters.errors import MarketplaceAuthError, MarketplaceRequestError, TransientMarketplaceError
 from robnu.db.models import MarketplaceAccount
 from robnu.domain.errors import NotFound, UnsupportedTarget
-from robnu.domain.marketplace import SYNC_TARGETS, ScheduleTarget
+from robnu.domain.marketplace import ADAPTER_FREE_TARGETS, SYNC_TARGETS, ScheduleTarget
 from robnu.domain.statuses import SyncRunStatus, ValidationStatus
 from robnu.security.redaction import redact
-from robnu.services import schedules
+from robnu.services import schedules, sla
 from robnu.services.accounts import adapter_for
 from robnu.services.inventory_push import push_pending
 from robnu.services.processing import process_account
@@ -110,14 +110,45 @@ def _full_processing(rt: Runtime, account_id: int) -> _Partial:
     )
 
 
+def _sla_watchdog(rt: Runtime, account_id: int) -> _Partial:
+    """The account's open batches against their deadlines; new band edges become this run's alerts.
+
+    A run that wrote alerts is PARTIAL: of the existing outcomes it is the one that means "finished, and
+    something needs the seller's attention" (a sync's quarantined records, a flow's held orders), so the
+    runs-by-outcome metric counts alerting runs apart from quiet ones; SUCCEEDED would hide them and
+    FAILED/RETRYING would claim the watchdog itself went wrong. The alerts' messages go in ``details``
+    (``sla_alerts``, rendered first in the report) and their count in ``error``, the short line the
+    report list shows; ``should_email`` mails a watchdog report only when it has alerts."""
+    result = sla.run_watch(rt, account_id=account_id)
+    details: dict[str, Any] = {"batches_watched": len(result.watched)}
+    if result.watched:
+        worst = result.watched[0]  # most at risk first
+        details["lowest_headroom"] = f"{worst.headroom_pct:.1f} % ({worst.band.value}, batch {worst.batch_id})"
+    if not result.alerts:
+        return _Partial(RunOutcome.SUCCEEDED, processed=len(result.watched), details=details)
+    details["sla_alerts"] = [a.message for a in result.alerts]
+    n = len(result.alerts)
+    bands = ", ".join(sorted({a.band.value for a in result.alerts}, key=sla.BAND_ORDER.index, reverse=True))
+    return _Partial(
+        RunOutcome.PARTIAL,
+        processed=len(result.watched),
+        details=details,
+        error=f"{n} new SLA alert{'s' if n != 1 else ''} ({bands})",
+    )
+
+
 def _dispatch(rt: Runtime, account_id: int, target: ScheduleTarget, owner: str | None) -> _Partial:
     with rt.sessions() as s:
         account = s.get(MarketplaceAccount, account_id)
         if account is None:
             raise NotFound(f"account {account_id} does not exist")
-        if account.needs_reconnect:
-            return _Partial(RunOutcome.SKIPPED, error="account needs reconnect")
-        adapter = adapter_for(rt, account)
+        adapter_free = target in ADAPTER_FREE_TARGETS  # needs neither the adapter nor working credentials
+        if not adapter_free:
+            if account.needs_reconnect:
+                return _Partial(RunOutcome.SKIPPED, error="account needs reconnect")
+            adapter = adapter_for(rt, account)
+    if adapter_free:
+        return _sla_watchdog(rt, account_id)
     if target not in adapter.supported_targets:
         return _Partial(RunOutcome.UNSUPPORTED, error=f"{adapter.code} adapter does not support {target} yet")
     if target in SYNC_TARGETS:

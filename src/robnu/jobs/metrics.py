@@ -11,6 +11,7 @@ from prometheus_client.registry import Collector
 from sqlalchemy import case, func, select, text
 
 from robnu.db.models import MarketplaceAccount, RunReport, Schedule
+from robnu.services import schedules
 from robnu.services.runtime import Runtime
 
 DURATION_BUCKETS = (0.5, 1, 5, 15, 60, 300, 900, 3600)
@@ -41,7 +42,7 @@ class JobsCollector(Collector):
                 .where(
                     Schedule.enabled.is_(True),
                     Schedule.next_run_at <= now,
-                    MarketplaceAccount.needs_reconnect.is_(False),
+                    schedules.runnable_account(),
                 )
                 .group_by(Schedule.target)
             )

@@ -1,5 +1,6 @@
 """Build the AdapterContext for one account: decrypted credentials, session, clock, HTTP, tokens, and the
-services an adapter may borrow during full processing (quota, document storage)."""
+services an adapter may borrow during full processing (quota, document storage, invoice numbers) and
+the account's dispatch settings."""
 
 from __future__ import annotations
 
@@ -9,8 +10,9 @@ from sqlalchemy.orm import Session
 
 from robnu.adapters.base import AdapterContext, MarketplaceAdapter
 from robnu.db.models import MarketplaceAccount
-from robnu.services import quota
+from robnu.services import invoices, quota
 from robnu.services.credentials import load_credentials
+from robnu.services.dispatch import effective_settings
 from robnu.services.documents import LocalStorage, store_document
 from robnu.services.runtime import Runtime
 from robnu.services.tokens import DbTokenStore
@@ -23,6 +25,9 @@ class RuntimeServices:
 
     def claim_quota(self, session: Session, seller_id: int, order_id: int, now: datetime) -> bool:
         return quota.claim(session, seller_id, order_id, now)
+
+    def release_quota(self, session: Session, order_id: int) -> None:
+        quota.release(session, order_id)
 
     def store_document(
         self,
@@ -51,6 +56,21 @@ class RuntimeServices:
         )
         return row.id
 
+    def invoice_number(
+        self,
+        session: Session,
+        account: MarketplaceAccount,
+        order_id: int,
+        *,
+        kind: str,
+        prefix: str,
+        issued_at: datetime,
+    ) -> str:
+        return invoices.assign(session, account, order_id, kind=kind, prefix=prefix, issued_at=issued_at)
+
+    def void_invoice_number(self, session: Session, order_id: int, *, kind: str, reason: str) -> None:
+        invoices.void(session, order_id, kind, reason)
+
 
 def build_context(
     rt: Runtime, session: Session, adapter: MarketplaceAdapter, account: MarketplaceAccount
@@ -63,4 +83,5 @@ def build_context(
         http=rt.http,
         tokens=DbTokenStore(rt.sessions, rt.vault, account, rt.clock),
         services=RuntimeServices(rt),
+        dispatch=effective_settings(session, account),
     )

@@ -7,6 +7,7 @@ from typing import Any
 
 from robnu.adapters.base import ProcessingReport
 from robnu.db.models import MarketplaceAccount
+from robnu.domain.dispatch import SETTING_NAMES, apply_changes
 from robnu.domain.errors import NotFound, UnsupportedTarget
 from robnu.domain.marketplace import ScheduleTarget
 from robnu.services.accounts import adapter_for
@@ -15,8 +16,9 @@ from robnu.services.runtime import Runtime
 
 
 def process_account(rt: Runtime, account_id: int, options: Mapping[str, Any] | None = None) -> ProcessingReport:
-    """Run the account's flow once. ``options`` reach the flow through ``ctx.options`` (closure policy,
-    a manual manifest close, test crash points)."""
+    """Run the account's flow once. ``options`` that name a dispatch setting (``closure_policy``,
+    ``cutoff``, ...) override the stored one for this run only; the rest reach the flow through
+    ``ctx.options`` (``close_manifest``: the user's manual close; test crash points)."""
     with rt.sessions() as s:
         account = s.get(MarketplaceAccount, account_id)
         if account is None:
@@ -25,5 +27,9 @@ def process_account(rt: Runtime, account_id: int, options: Mapping[str, Any] | N
         if ScheduleTarget.FULL_PROCESSING not in adapter.supported_targets:
             raise UnsupportedTarget(f"{adapter.code} adapter does not support {ScheduleTarget.FULL_PROCESSING}")
         ctx = build_context(rt, s, adapter, account)
-        ctx.options.update(options or {})
+        given = dict(options or {})
+        overrides = {k: given.pop(k) for k in list(given) if k in SETTING_NAMES}
+        if overrides:
+            ctx.dispatch = apply_changes(ctx.dispatch, overrides)
+        ctx.options.update(given)
         return adapter.full_processing(ctx)

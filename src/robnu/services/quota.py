@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -66,6 +66,23 @@ def claim(session: Session, seller_id: int, order_id: int, now: datetime) -> boo
         nested.rollback()
         return False
     nested.commit()
+    return True
+
+
+def release(session: Session, order_id: int) -> bool:
+    """Give back the order's slot (the flow found it is not the seller's to process, e.g. FBA): the claim
+    row and the day's count go together, so a held order of that day can take the slot."""
+    claim_day = session.execute(
+        delete(QuotaClaim).where(QuotaClaim.order_id == order_id).returning(QuotaClaim.seller_id, QuotaClaim.ist_day)
+    ).first()
+    if claim_day is None:
+        return False
+    seller_id, day = claim_day
+    session.execute(
+        update(QuotaCounter)
+        .where(QuotaCounter.seller_id == seller_id, QuotaCounter.ist_day == day, QuotaCounter.used > 0)
+        .values(used=QuotaCounter.used - 1)
+    )
     return True
 
 

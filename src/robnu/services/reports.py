@@ -23,6 +23,7 @@ from sqlalchemy import select
 from robnu.db.models import Marketplace, MarketplaceAccount, RunReport, User
 from robnu.domain.clock import IST
 from robnu.domain.errors import NotFound
+from robnu.domain.marketplace import ScheduleTarget
 from robnu.security.redaction import redact
 from robnu.services.runtime import Runtime
 
@@ -51,8 +52,9 @@ class SmtpSettings(BaseSettings):
     password: SecretStr | None = None
     starttls: bool = True
     sender: str = "robnu@localhost"
-    # Which outcomes are mailed: by default the seller hears about scheduled processing and failures.
-    notify: str = "FULL_PROCESSING,FAILED,AUTH_FAILED"
+    # Which outcomes are mailed: by default the seller hears about scheduled processing, failures and SLA
+    # alerts (a watchdog run is mailed only when it raised one; see ``should_email``).
+    notify: str = "FULL_PROCESSING,SLA_WATCHDOG,FAILED,AUTH_FAILED"
 
 
 @dataclass
@@ -204,9 +206,13 @@ def render_text(report: ReportView) -> str:
         f"  held       {report.held}",
         f"  failed     {report.failed}",
     ]
-    if report.details:
-        lines += ["", "Details:"] + [f"  {k}: {v}" for k, v in sorted(report.details.items())]
-    if report.error:
+    details = dict(report.details)
+    alerts = details.pop("sla_alerts", None)  # the SLA watchdog's new band edges, one message each
+    if alerts:
+        lines += ["", "SLA alerts:"] + [f"  * {a}" for a in alerts]
+    if details:
+        lines += ["", "Details:"] + [f"  {k}: {v}" for k, v in sorted(details.items())]
+    if report.error and not alerts:
         lines += ["", f"What failed: {report.error}"]
     if report.status == RunOutcome.AUTH_FAILED:
         lines += [
@@ -219,6 +225,8 @@ def render_text(report: ReportView) -> str:
 
 def should_email(settings: SmtpSettings, report: ReportView) -> bool:
     wanted = {w.strip().upper() for w in settings.notify.split(",") if w.strip()}
+    if report.target == ScheduleTarget.SLA_WATCHDOG and report.status == RunOutcome.SUCCEEDED:
+        return False  # a watchdog run without a new alert comes every five minutes: not news
     return bool(settings.host) and (report.target in wanted or report.status in wanted)
 
 
@@ -234,7 +242,10 @@ def email_report(rt: Runtime, report_id: int, settings: SmtpSettings | None = No
     if not recipients:
         return False
     msg = EmailMessage()
-    msg["Subject"] = f"Robnu: {report.marketplace} {report.target.lower()} run {report.status.lower()}"
+    if report.details.get("sla_alerts"):
+        msg["Subject"] = f"Robnu: {report.error} on {report.marketplace} account {report.account_id}"
+    else:
+        msg["Subject"] = f"Robnu: {report.marketplace} {report.target.lower()} run {report.status.lower()}"
     msg["From"] = settings.sender
     msg["To"] = ", ".join(recipients)
     msg.set_content(render_text(report))

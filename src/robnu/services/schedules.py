@@ -14,14 +14,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from croniter import croniter
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, or_, select, update
 from sqlalchemy.orm import Session
 
 from robnu.adapters.base import MarketplaceAdapter
 from robnu.db.models import Marketplace, MarketplaceAccount, Schedule
 from robnu.domain.clock import IST
 from robnu.domain.errors import InvalidInput, NotFound
-from robnu.domain.marketplace import ScheduleTarget
+from robnu.domain.marketplace import ADAPTER_FREE_TARGETS, ScheduleTarget
 from robnu.services.runtime import Runtime
 
 
@@ -37,7 +37,8 @@ class Cadence:
 
 
 # Orders often; returns and payouts less often; inventory soon after stock changes (pending pushes are
-# picked up within two minutes); credentials every four hours; full processing at the batch times.
+# picked up within two minutes); credentials every four hours; full processing at the batch times; the SLA
+# watchdog every five minutes (a 10 % band of a two-hour batch is twelve minutes wide: it is seen in time).
 DEFAULT_CADENCES: dict[ScheduleTarget, Cadence] = {
     ScheduleTarget.ORDERS: Cadence(interval_seconds=15 * 60, jitter_seconds=60),
     ScheduleTarget.RETURNS: Cadence(interval_seconds=2 * 3600, jitter_seconds=5 * 60),
@@ -45,7 +46,11 @@ DEFAULT_CADENCES: dict[ScheduleTarget, Cadence] = {
     ScheduleTarget.INVENTORY: Cadence(interval_seconds=2 * 60, jitter_seconds=15),
     ScheduleTarget.CREDENTIAL_CHECK: Cadence(interval_seconds=4 * 3600, jitter_seconds=10 * 60),
     ScheduleTarget.FULL_PROCESSING: Cadence(cron="0 9,14 * * *"),
+    ScheduleTarget.SLA_WATCHDOG: Cadence(interval_seconds=5 * 60),
 }
+# A target no adapter declares gets its default schedule when the adapter supports the one it serves:
+# the watchdog watches the batches that full processing makes.
+_DEFAULT_WHEN = {ScheduleTarget.SLA_WATCHDOG: ScheduleTarget.FULL_PROCESSING}
 
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
@@ -93,10 +98,11 @@ def first_due(cadence: Cadence, now: datetime, rng: random.Random | None = None)
 def create_default_schedules(
     session: Session, account: MarketplaceAccount, adapter: MarketplaceAdapter, now: datetime
 ) -> list[Schedule]:
-    """One schedule per target the adapter supports (called inside ``connect_account``'s transaction)."""
+    """One schedule per target the adapter supports, and the SLA watchdog where it runs full processing
+    (called inside ``connect_account``'s transaction)."""
     created = []
     for target, cadence in DEFAULT_CADENCES.items():
-        if target not in adapter.supported_targets:
+        if _DEFAULT_WHEN.get(target, target) not in adapter.supported_targets:
             continue
         schedule = Schedule(
             seller_id=account.seller_id,
@@ -239,11 +245,19 @@ def set_enabled(rt: Runtime, account_id: int, target: str | None, enabled: bool)
 
 
 def pause_account(session: Session, account_id: int) -> int:
-    """Bad credentials: stop every schedule of the account until it is reconnected and resumed."""
+    """Bad credentials: stop every schedule of the account that talks to the marketplace until it is
+    reconnected and resumed. The SLA watchdog goes on: a batch that cannot be closed is the one at risk."""
     result = session.execute(
-        update(Schedule).where(Schedule.marketplace_account_id == account_id).values(enabled=False)
+        update(Schedule)
+        .where(Schedule.marketplace_account_id == account_id, Schedule.target.not_in(list(ADAPTER_FREE_TARGETS)))
+        .values(enabled=False)
     )
     return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def runnable_account() -> ColumnElement[bool]:
+    """A schedule's account may run it: it needs no reconnect, or the target never calls the marketplace."""
+    return or_(MarketplaceAccount.needs_reconnect.is_(False), Schedule.target.in_(list(ADAPTER_FREE_TARGETS)))
 
 
 @dataclass(frozen=True)
@@ -258,15 +272,16 @@ class DueRun:
 def claim_due(
     session: Session, now: datetime, *, limit: int = 500, exclude_accounts: Collection[int] = ()
 ) -> list[DueRun]:
-    """Due, enabled schedules of accounts that need no reconnect, oldest first; each one's
-    ``next_run_at`` is moved to its next slot in this transaction, so it is claimed exactly once."""
+    """Due, enabled schedules of accounts that need no reconnect (the SLA watchdog's whatever the account),
+    oldest first; each one's ``next_run_at`` is moved to its next slot in this transaction, so it is claimed
+    exactly once."""
     q = (
         select(Schedule)
         .join(MarketplaceAccount, MarketplaceAccount.id == Schedule.marketplace_account_id)
         .where(
             Schedule.enabled.is_(True),
             Schedule.next_run_at <= now,
-            MarketplaceAccount.needs_reconnect.is_(False),
+            runnable_account(),
         )
         .order_by(Schedule.next_run_at)
         .limit(limit)

@@ -20,6 +20,7 @@ from sqlalchemy import select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from robnu.db.catalog import product_ids_for_skus
 from robnu.db.models import InventoryTask, Listing, Product
 from robnu.db.stock_models import StockMovement
 from robnu.domain.errors import InvalidInput, NotFound
@@ -81,19 +82,13 @@ def _move(session: Session, product_id: int, *, on_hand: int = 0, reserved: int 
     return StockLevel(*row)
 
 
-def apply_order_effects(session: Session, seller_id: int, items: Sequence[ItemState], now: datetime) -> int:
+def apply_order_effects(
+    session: Session, seller_id: int, items: Sequence[ItemState], now: datetime, *, account_id: int | None = None
+) -> int:
     """Apply what each item's current status means for stock; returns how many effects were new."""
     if not items:
         return 0
-    products = dict(
-        session.execute(
-            select(Product.sku, Product.id).where(
-                Product.seller_id == seller_id, Product.sku.in_({i.sku for i in items})
-            )
-        )
-        .tuples()
-        .all()
-    )
+    products = product_ids_for_skus(session, seller_id, {i.sku for i in items}, account_id)
     done: dict[int, set[str]] = {}
     for item_id, kind in session.execute(
         select(StockMovement.order_item_id, StockMovement.kind).where(

@@ -165,6 +165,7 @@ def write_orders(
             if i["external_id"] in item_ids
         ],
         now,
+        account_id=account.id,
     )
     return counts
 

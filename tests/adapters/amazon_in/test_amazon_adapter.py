@@ -15,6 +15,7 @@ from robnu.adapters.amazon_in.client import LIMITS, AmazonClient
 from robnu.adapters.errors import MarketplaceAuthError, MarketplaceRequestError, TransientMarketplaceError
 from robnu.domain.records import (
     InventoryPush,
+    ListingRecord,
     OrderRecord,
     PayoutRecord,
     Quarantine,
@@ -310,3 +311,82 @@ def test_push_inventory_revoked_raises_before_anything_is_sent(env: Env) -> None
     sku = sorted(env.sandbox.world.account(env.key).sku_index)[0]
     with pytest.raises(MarketplaceAuthError):
         env.adapter.push_inventory(env.ctx(), [InventoryPush(1, sku, None, sku, 5, 1)])
+
+
+# ------------------------------------------------------------------ catalog
+
+ITEMS = "/listings/2021-08-01/items/"
+
+
+def _listings(env: Env, skus: list[str], **ctx: Any) -> list[ListingRecord | Quarantine]:
+    return list(env.adapter.sync_listings(env.ctx(**ctx), skus))
+
+
+def test_listings_are_read_one_sku_at_a_time(env: Env) -> None:
+    account = env.sandbox.world.account(env.key)
+    skus = sorted(account.sku_index)[:12]
+    records = _listings(env, [*skus, "NO-SUCH/SKU"])
+    assert all(isinstance(r, ListingRecord) for r in records)  # an unknown SKU (404) is no listing
+    by_sku = {r.seller_sku: r for r in records if isinstance(r, ListingRecord)}
+    assert list(by_sku) == skus
+    for sku in skus:
+        record = by_sku[sku]
+        assert (record.external_id, record.marketplace_sku) == (sku, account.sku_index[sku].asin)
+        assert record.quantity == env.sandbox.world.quantity(account, sku) and record.active
+    reads = [c for c in env.transport.calls if c.method == "GET" and c.path.startswith(ITEMS)]
+    assert len(reads) == len(skus) + 1
+    assert [c.status for c in reads] == [200] * len(skus) + [404]
+    assert all(c.params["marketplaceIds"] == env.creds["marketplace_id"] for c in reads)
+    assert all(c.params["includedData"] == "summaries,offers,fulfillmentAvailability" for c in reads)
+
+
+def test_the_read_sees_what_was_pushed(env: Env) -> None:
+    skus = sorted(env.sandbox.world.account(env.key).sku_index)[:3]
+    pushes = [InventoryPush(i, sku, None, sku, 40 + i, 1) for i, sku in enumerate(skus)]
+    assert all(r.ok for r in env.adapter.push_inventory(env.ctx(), pushes))
+    records = _listings(env, skus)
+    assert {r.seller_sku: r.quantity for r in records if isinstance(r, ListingRecord)} == {
+        p.seller_sku: p.quantity for p in pushes
+    }
+
+
+def test_listing_reads_keep_to_the_published_rate(env: Env) -> None:
+    assert (LIMITS["getListingsItem"].rate, LIMITS["getListingsItem"].burst) == (5, 10)
+    ctx = env.ctx(rate_scale=1.0)
+    slept: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        raise _Waited  # stop here: the client would wait this long for a getListingsItem token
+
+    ctx.http.policy.sleep = sleep
+    with AmazonClient.open(ctx) as other:  # another client of the selling partner spends the burst of 10
+        for _ in range(10):
+            other.api.limiter.acquire("getListingsItem")
+    assert not slept
+    skus = sorted(env.sandbox.world.account(env.key).sku_index)[:3]
+    with pytest.raises(_Waited):
+        list(env.adapter.sync_listings(ctx, skus))
+    assert not [c for c in env.transport.calls if c.path.startswith(ITEMS)]  # it waits before asking
+    assert slept[0] == pytest.approx(1 / 5, rel=0.01)
+
+
+def test_an_unreadable_listing_is_quarantined_and_the_rest_read(env: Env) -> None:
+    account = env.sandbox.world.account(env.key)
+    skus = sorted(account.sku_index)[:3]
+    account.quantities[skus[1]] = "plenty"  # the sandbox serves it as fulfillmentAvailability quantity
+    records = _listings(env, skus)
+    bad = [r for r in records if isinstance(r, Quarantine)]
+    assert len(bad) == 1 and bad[0].external_id == skus[1]
+    assert [r.seller_sku for r in records if isinstance(r, ListingRecord)] == [skus[0], skus[2]]
+
+
+def test_listing_read_failures_are_raised(env: Env) -> None:
+    sku = sorted(env.sandbox.world.account(env.key).sku_index)[0]
+    _fault(env, FaultKind.SERVER_ERROR, "getListingsItem", remaining=-1, status=503)
+    with pytest.raises(TransientMarketplaceError):
+        _listings(env, [sku], max_retries=1)
+    env.sandbox.kit.faults.clear()
+    env.sandbox.revoke(env.key)
+    with pytest.raises(MarketplaceAuthError):
+        _listings(env, [sku])

@@ -8,6 +8,7 @@ import io
 from collections import defaultdict
 from datetime import timedelta
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from amazon_support import Env, Raw
@@ -23,7 +24,7 @@ from robnu.domain.statuses import (
     ReturnStatus,
     ShipmentStatus,
 )
-from robnu.sandbox.amazon_in.constants import DETAILED_STATUSES, FULFILLMENT_STATUSES, RETURNS_REPORT
+from robnu.sandbox.amazon_in.constants import DETAILED_STATUSES, FULFILLMENT_STATUSES, MARKETPLACE_ID, RETURNS_REPORT
 
 ALL_DATA = "FULFILLMENT,RECIPIENT,PROCEEDS,PACKAGES,PAYMENT,CANCELLATION"
 
@@ -289,3 +290,71 @@ def test_transaction_without_breakdowns_still_adds_up() -> None:
     assert [(line.line_type, line.amount) for line in mapping.transaction_lines(bare)] == [
         (PayoutLineType.OTHER, Decimal("422.74"))
     ]
+
+
+# ------------------------------------------------------------------ listings (getListingsItem)
+
+LISTING_DATA = "summaries,offers,fulfillmentAvailability"
+
+
+def _item(env: Env, raw: Any, sku: str) -> dict[str, Any]:
+    path = f"/listings/2021-08-01/items/{env.key}/{sku}"
+    body: dict[str, Any] = raw(path, marketplaceIds=MARKETPLACE_ID, includedData=LISTING_DATA)
+    return body
+
+
+def test_listings_from_real_items(env: Env, raw: Any) -> None:
+    account = env.sandbox.world.account(env.key)
+    seen_at = env.world.clock.now()
+    for sku, item in sorted(account.sku_index.items())[:8]:
+        record = mapping.map_listing(_item(env, raw, sku), MARKETPLACE_ID, seen_at)
+        assert (record.external_id, record.seller_sku, record.marketplace_sku) == (sku, sku, item.asin)
+        assert record.title == item.title
+        assert record.quantity == env.sandbox.world.quantity(account, sku)
+        assert (record.raw_status, record.active) == ("BUYABLE,DISCOVERABLE", True)
+        assert record.source_updated_at == seen_at.replace(microsecond=0)  # the summary's lastUpdatedDate
+        assert record.price is None  # the sandbox serves no offers
+
+
+def test_listing_offers_channels_and_status(env: Env, raw: Any) -> None:
+    sku = sorted(env.sandbox.world.account(env.key).sku_index)[0]
+    real = _item(env, raw, sku)
+    now = env.world.clock.now()
+
+    def mapped(**changes: Any) -> Any:
+        return mapping.map_listing({**copy.deepcopy(real), **changes}, MARKETPLACE_ID, now)
+
+    b2c = {"marketplaceId": MARKETPLACE_ID, "offerType": "B2C", "price": {"currencyCode": "INR", "amount": "499.00"}}
+    b2b = {**b2c, "offerType": "B2B", "price": {"currencyCode": "INR", "amount": "450.00"}}
+    assert mapped(offers=[b2b, b2c]).price == Decimal("499.00")
+    afn = [{"fulfillmentChannelCode": "AMAZON_IN", "quantity": 7}]
+    assert mapped(fulfillmentAvailability=afn).quantity is None  # Amazon's own stock is not the seller's
+    summary = real["summaries"][0]
+    hidden = mapped(summaries=[{**summary, "status": ["DISCOVERABLE"]}])
+    assert hidden.raw_status == "DISCOVERABLE" and not hidden.active
+    assert mapped(summaries=[{**summary, "status": []}]).raw_status == "NONE"
+    elsewhere = {**summary, "marketplaceId": "A1F83G8C2ARO7P"}
+    assert mapped(summaries=[elsewhere, summary]).marketplace_sku == summary["asin"]
+
+
+def test_an_unreadable_listing_is_quarantined(env: Env, raw: Any) -> None:
+    sku = sorted(env.sandbox.world.account(env.key).sku_index)[0]
+    real = _item(env, raw, sku)
+    summary = real["summaries"][0]
+    now = env.world.clock.now()
+    for broken in (
+        {k: v for k, v in real.items() if k != "sku"},
+        {**real, "summaries": []},  # no summary for the account's marketplace
+        {**real, "summaries": [{**summary, "marketplaceId": "A1F83G8C2ARO7P"}]},
+        {**real, "summaries": [{**summary, "status": "BUYABLE"}]},
+        {**real, "fulfillmentAvailability": [{"fulfillmentChannelCode": "DEFAULT", "quantity": "9"}]},
+        {**real, "offers": [{"marketplaceId": MARKETPLACE_ID, "offerType": "B2C", "price": {"currencyCode": "INR"}}]},
+        {**real, "offers": [{"marketplaceId": MARKETPLACE_ID, "offerType": "B2C", "price": {"currencyCode": "USD"}}]},
+    ):
+        result = map_or_quarantine(
+            partial(mapping.map_listing, marketplace_id=MARKETPLACE_ID, seen_at=now), broken, sku
+        )
+        assert isinstance(result, Quarantine) and result.external_id == sku, broken
+    assert not isinstance(
+        map_or_quarantine(partial(mapping.map_listing, marketplace_id=MARKETPLACE_ID, seen_at=now), real), Quarantine
+    )

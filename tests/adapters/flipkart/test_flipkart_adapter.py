@@ -14,7 +14,15 @@ from flipkart_support import Env, RecordingTransport, token_calls
 
 from robnu.adapters.errors import MarketplaceAuthError, TransientMarketplaceError
 from robnu.adapters.flipkart.client import POST_DISPATCH, TOKEN_MARGIN, complete_csv
-from robnu.domain.records import InventoryPush, OrderRecord, PayoutRecord, Quarantine, ReturnRecord, SyncWindow
+from robnu.domain.records import (
+    InventoryPush,
+    ListingRecord,
+    OrderRecord,
+    PayoutRecord,
+    Quarantine,
+    ReturnRecord,
+    SyncWindow,
+)
 from robnu.domain.statuses import ValidationStatus
 from robnu.sandbox.faults import FaultKind, FaultRule
 
@@ -248,3 +256,63 @@ def test_complete_csv_check() -> None:
     assert complete_csv(header + row) and complete_csv(header)
     assert not complete_csv(header + row[:30]) and not complete_csv(header + row[:-1])
     assert not complete_csv("<html><body>upstream gateway error</body></html>")
+
+
+# ------------------------------------------------------------------ catalog
+
+
+def _listings(env: Env, skus: list[str], **ctx: Any) -> list[ListingRecord | Quarantine]:
+    return list(env.adapter.sync_listings(env.ctx(**ctx), skus))
+
+
+def test_listings_are_read_by_sku_ten_a_call(env: Env) -> None:
+    catalog = env.sandbox.world.account(env.key).listings
+    location = env.creds["location_id"]
+    known = sorted([*catalog, "NO-SUCH-SKU-1", "NO-SUCH-SKU-2"])  # 26 SKUs: 3 calls
+    records = _listings(env, known)
+    assert all(isinstance(r, ListingRecord) for r in records)
+    by_sku = {r.seller_sku: r for r in records if isinstance(r, ListingRecord)}
+    assert set(by_sku) == set(catalog)  # an unknown SKU is no listing, and is not quarantined either
+    for sku, item in catalog.items():
+        record = by_sku[sku]
+        assert (record.external_id, record.marketplace_sku) == (item.listing_id, item.fsn)
+        assert record.quantity == item.inventory[location] and record.active
+    reads = [p for m, p, _, _ in env.transport.calls if m == "GET" and p.startswith("/sellers/listings/v3/")]
+    assert len(reads) == 3 and all(len(p.rsplit("/", 1)[1].split(",")) <= 10 for p in reads)
+
+
+def test_no_known_sku_reads_nothing(env: Env) -> None:
+    assert _listings(env, []) == []
+    assert env.transport.count("/sellers/listings/v3/") == 0
+
+
+def test_a_sku_with_a_comma_or_slash_is_asked_alone(env: Env) -> None:
+    skus = sorted(env.sandbox.world.account(env.key).listings)[:3]
+    records = _listings(env, ["A/B", "C,D", *skus])
+    assert sorted(r.seller_sku for r in records if isinstance(r, ListingRecord)) == skus
+    assert env.transport.count("/sellers/listings/v3/", "GET") == 3  # the plain SKUs, then each odd one alone
+
+
+def test_the_read_sees_what_was_pushed(env: Env) -> None:
+    pushes = list(_pushes(env, 3))
+    assert all(r.ok for r in env.adapter.push_inventory(env.ctx(), pushes))
+    records = _listings(env, [p.seller_sku for p in pushes])
+    assert {r.seller_sku: r.quantity for r in records if isinstance(r, ListingRecord)} == {
+        p.seller_sku: p.quantity for p in pushes
+    }
+
+
+def test_an_unreadable_listing_is_quarantined_and_the_rest_read(env: Env) -> None:
+    catalog = env.sandbox.world.account(env.key).listings
+    skus = sorted(catalog)[:4]
+    catalog[skus[1]].inventory[env.creds["location_id"]] = "plenty"  # type: ignore[assignment]
+    records = _listings(env, skus)
+    bad = [r for r in records if isinstance(r, Quarantine)]
+    assert len(bad) == 1 and bad[0].external_id == catalog[skus[1]].listing_id
+    assert sorted(r.seller_sku for r in records if isinstance(r, ListingRecord)) == [skus[0], *skus[2:]]
+
+
+def test_a_listing_read_outage_is_raised(env: Env) -> None:
+    env.sandbox.kit.faults.add(FaultRule(FaultKind.SERVER_ERROR, "getListings", remaining=-1, params={"status": 503}))
+    with pytest.raises(TransientMarketplaceError):
+        _listings(env, sorted(env.sandbox.world.account(env.key).listings)[:3], max_retries=1)

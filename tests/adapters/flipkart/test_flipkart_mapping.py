@@ -241,3 +241,77 @@ def test_a_settlement_row_that_does_not_add_up_is_refused(env: Env, raw: Raw) ->
     broken = {**first, "net_amount": str(Decimal(first["net_amount"]) + 1)}
     with pytest.raises(ArithmeticError):
         mapping.map_payout(first["neft_id"], [broken])
+
+
+DELETE = object()  # a field left out of the payload
+
+
+def _real_listings(env: Env, raw: Raw, count: int = 10) -> dict[str, Any]:
+    """``available`` of a real ``GET /sellers/listings/v3/{skuIds}`` for the first catalog SKUs."""
+    skus = sorted(env.sandbox.world.account(env.key).listings)[:count]
+    body = raw("GET", "/sellers/listings/v3/" + ",".join(skus))
+    assert set(body["available"]) == set(skus) and body["unavailable"] == []
+    return dict(body["available"])
+
+
+def test_listings_from_the_real_listing_read(env: Env, raw: Raw) -> None:
+    catalog = env.sandbox.world.account(env.key).listings
+    location = env.creds["location_id"]
+    seen_at = env.world.clock.now()
+    for sku, payload in _real_listings(env, raw).items():
+        record = mapping.map_listing(sku, payload, location, seen_at)
+        item = catalog[sku]
+        assert record.external_id == item.listing_id and record.external_id.startswith("LST")
+        assert (record.seller_sku, record.marketplace_sku) == (sku, item.fsn)
+        assert record.quantity == item.inventory[location]
+        assert record.price == Decimal(int(item.selling_price))
+        assert (record.raw_status, record.active) == ("ACTIVE", True)
+        assert record.title is None  # only the OAS example has product_title; the schema does not
+        assert record.source_updated_at == seen_at  # modelled: no update time in the payload
+
+
+def test_listing_status_location_and_title(env: Env, raw: Raw) -> None:
+    location = env.creds["location_id"]
+    now = env.world.clock.now()
+    sku, payload = next(iter(_real_listings(env, raw, 1).items()))
+    [own] = payload["locations"]
+    other = {**own, "id": "LOCelsewhere", "inventory": 999}
+
+    def mapped(**changes: Any) -> Any:
+        return mapping.map_listing(sku, {**payload, **changes}, location, now)
+
+    assert mapped(listing_status="INACTIVE").raw_status == "INACTIVE" and not mapped(listing_status="INACTIVE").active
+    archived = mapped(archived_status="ARCHIVED")
+    assert archived.raw_status == "ARCHIVED" and not archived.active
+    assert not mapped(locations=[{**own, "status": "DISABLED"}]).active
+    assert mapped(locations=[other, own]).quantity == own["inventory"]  # the account's location only
+    assert mapped(locations=[other]).quantity is None  # not stocked at the account's location: unknown
+    assert mapped(product_title="Kurta (Teal, M)").title == "Kurta (Teal, M)"  # the OAS example's field
+    assert mapped(price={}).price is None
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"listing_id": DELETE},
+        {"listing_id": None},
+        {"listing_id": ""},
+        {"locations": [{"status": "ENABLED", "inventory": 3}]},  # a location without id
+        {"locations": "everywhere"},
+        {"inventory": "lots"},
+        {"inventory": 2.5},
+        {"price": {"selling_price": "free"}},
+    ],
+)
+def test_an_unreadable_listing_is_quarantined(env: Env, raw: Raw, change: dict[str, Any]) -> None:
+    sku, payload = next(iter(_real_listings(env, raw, 1).items()))
+    broken = dict(payload)
+    if "inventory" in change:
+        broken["locations"] = [{**payload["locations"][0], "inventory": change["inventory"]}]
+    else:
+        broken.update(change)
+    broken = {k: v for k, v in broken.items() if v is not DELETE}
+    location = env.creds["location_id"]
+    now = env.world.clock.now()
+    result = map_or_quarantine(lambda p: mapping.map_listing(sku, p, location, now), broken, sku)
+    assert isinstance(result, Quarantine) and result.external_id == sku

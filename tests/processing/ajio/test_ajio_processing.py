@@ -15,12 +15,17 @@ from pypdf import PdfReader
 from sqlalchemy import select
 from tests.processing.ajio.conftest import AjioProcessing
 
-from robnu.adapters.ajio.processing import STAGES
+from robnu.adapters.ajio.processing import DUPLICATE_ROUNDS, STAGES
 from robnu.adapters.processing import SimulatedCrash
 from robnu.config import Settings
+from robnu.db.dispatch_models import InvoiceNumber
 from robnu.db.models import Order, Shipment
 from robnu.db.processing_models import OrderProcessing, ProcessingBatch, ProcessingStep
 from robnu.db.stock_models import Document
+from robnu.domain.india import make_gstin
+from robnu.services import invoices
+from robnu.services.dispatch import set_seller_tax_identity, update_settings
+from robnu.services.invoices import set_last_number
 
 LAST = STAGES[-1].number
 ORDER_DOCS = ("SLIP", "VENDOR_INVOICE", "LABEL", "CUSTOMER_INVOICE")
@@ -279,3 +284,90 @@ def test_an_order_ajio_cancelled_after_the_sync_is_held_at_the_pull_stage(ap: Aj
         pull = s.execute(select(ProcessingStep).where(ProcessingStep.stage == 1)).scalar_one()
         assert pull.detail is not None and '"queue": 3' in pull.detail and '"marketplace_pendency": 2' in pull.detail
     assert ids[0] not in _per_order(ap.pushed())["confirmations"]
+
+
+def test_vendor_invoices_take_consecutive_numbers_from_the_stores_series(ap: AjioProcessing) -> None:
+    ids = ap.new_orders(3)
+    ap.sync()
+    assert ap.process().processed == 3
+    prefix = ap.book.account.store["invoice_series_prefix"]  # e.g. "JPR/": AJIO checks the prefix (§8)
+    numbers = sorted(ap.book.by_id[oid].invoice.invoice_number for oid in ids)
+    assert numbers == [f"{prefix}26-27/{n:0{16 - len(prefix) - 6}d}" for n in (1, 2, 3)]
+    assert all(len(n) <= 16 for n in numbers)
+
+
+def test_a_gstin_of_another_business_holds_the_order_before_confirmation(ap: AjioProcessing) -> None:
+    store_gstin = ap.book.account.store["seller_gstin"]
+    other_state = "29" if store_gstin[:2] != "29" else "27"
+    same_business = make_gstin(other_state, store_gstin[2:12])  # the same PAN, another state's registration
+    set_seller_tax_identity(ap.rt, ap.seller_id, gstin=same_business, legal_name=None)
+    ap.new_orders(1)
+    ap.sync()
+    assert ap.process().processed == 1
+    update_settings(ap.rt, ap.account_id, {"seller_gstin": make_gstin(store_gstin[:2], "ZZZZZ9999Z")})
+    other = ap.new_orders(1)
+    ap.sync()
+    report = ap.process()
+    assert (report.processed, report.held) == (0, 1)
+    with ap.rt.sessions() as s:
+        row = s.get(OrderProcessing, ap.order_ids()[other[0]])
+        assert row is not None and row.stage == 2 and "another business" in (row.held_reason or "")
+    assert other[0] not in _per_order(ap.pushed())["confirmations"]
+
+
+def test_the_accounts_stored_closure_policy_applies_without_options(ap: AjioProcessing) -> None:
+    update_settings(ap.rt, ap.account_id, {"closure_policy": "MANUAL"})
+    ap.new_orders(1)
+    ap.sync()
+    assert ap.process().processed == 0  # waits for the user's close
+    assert ap.process(close_manifest=True).processed == 1
+
+
+def _numbers_of(ap: AjioProcessing, external_id: str) -> list[InvoiceNumber]:
+    with ap.rt.sessions() as s:
+        return list(
+            s.execute(
+                select(InvoiceNumber)
+                .where(InvoiceNumber.order_id == ap.order_ids()[external_id])
+                .order_by(InvoiceNumber.serial)
+            ).scalars()
+        )
+
+
+def test_numbers_used_in_the_ajio_portal_are_voided_or_skipped_by_setting_the_series(ap: AjioProcessing) -> None:
+    ap.sandbox.generate_orders(ap.key, 40, days=20)  # history: AJIO's portal invoiced most of these itself
+    used = ap.book.account.invoice_seq
+    assert used > 2 * DUPLICATE_ROUNDS  # more than a run or two can skip
+    ap.advance(timedelta(minutes=1))
+    today = ap.new_orders(1)
+    ap.sync()
+    ap.process()
+    with ap.rt.sessions() as s:
+        row = s.get(OrderProcessing, ap.order_ids()[today[0]])
+        assert row is not None and row.status == "HELD" and "set where the series stands" in (row.held_reason or "")
+    tried = _numbers_of(ap, today[0])
+    assert len(tried) == DUPLICATE_ROUNDS and all("DUPLICATE" in (n.void_reason or "") for n in tried[:-1])
+    prefix = ap.book.account.store["invoice_series_prefix"].rstrip("/")
+    set_last_number(ap.rt, ap.seller_id, prefix, "26-27", used)  # the seller says where the series stands
+    later = ap.new_orders(1)
+    ap.sync()
+    ap.process()
+    assert ap.book.by_id[later[0]].invoice.invoice_number == f"{prefix}/26-27/{used + 1:06d}"
+
+
+def test_a_few_numbers_used_elsewhere_are_voided_and_the_next_one_taken(ap: AjioProcessing) -> None:
+    ap.sandbox.generate_orders(ap.key, 40, days=20)
+    used = ap.book.account.invoice_seq
+    prefix = ap.book.account.store["invoice_series_prefix"].rstrip("/")
+    set_last_number(ap.rt, ap.seller_id, prefix, "26-27", used - 2)  # the seller's note is two behind
+    ap.advance(timedelta(minutes=1))
+    today = ap.new_orders(1)
+    ap.sync()
+    ap.process()
+    number = ap.book.by_id[today[0]].invoice.invoice_number
+    tried = [(n.serial, n.void_reason is not None) for n in _numbers_of(ap, today[0])]
+    assert tried[-1] == (int(number.rsplit("/", 1)[1]), False)  # the live number is the one AJIO took
+    assert all(void for _, void in tried[:-1])
+    with ap.rt.sessions() as s:
+        voided = {r.serial for r in invoices.register(s, ap.seller_id, "26-27") if r.void_reason}
+    assert voided == {used - 1, used}  # exactly the two numbers the portal had used, whichever order met them

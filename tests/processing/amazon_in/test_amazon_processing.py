@@ -8,6 +8,7 @@ import hashlib
 import io
 from collections import Counter
 from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from pypdf import PdfReader
@@ -16,9 +17,12 @@ from tests.processing.amazon_in.conftest import Proc
 
 from robnu.adapters.amazon_in.processing import STAGES
 from robnu.adapters.processing import SimulatedCrash
-from robnu.db.models import Order, OrderItem, Shipment
+from robnu.db.models import Order, OrderItem, Product, Shipment
 from robnu.db.processing_models import OrderProcessing, ProcessingBatch, ProcessingStep
 from robnu.db.stock_models import Document
+from robnu.domain.india import make_gstin
+from robnu.services import quota
+from robnu.services.dispatch import update_settings
 
 
 def _text(proc: Proc, doc: Document) -> str:
@@ -86,7 +90,7 @@ def test_happy_path_to_the_manifest(proc: Proc) -> None:
     for doc in _docs(proc):
         text = _text(proc, doc)
         if doc.doc_type == "CUSTOMER_INVOICE":
-            assert doc.external_ref and doc.external_ref.replace("-", "/", 1).startswith("A/")
+            assert doc.external_ref and doc.external_ref.replace("-", "/", 1).startswith("AZ/")
             assert gstin in text and "Tax invoice" in text and "Place of supply" in text
             assert any(o in text for o in orders)
             assert items[doc.order_id].sku in text  # type: ignore[index]
@@ -156,20 +160,26 @@ def test_a_bad_line_is_held_without_failing_its_batch(proc: Proc) -> None:
     assert all(o in text for o in good) and bad_address not in text and bad_quantity not in text
 
 
-def test_an_easy_ship_order_is_held_with_its_reason(proc: Proc) -> None:
-    orders = proc.orders(2)
+def test_an_easy_ship_order_is_skipped_and_gives_its_free_slot_back(free_proc: Proc) -> None:
+    proc = free_proc
     easy = proc.sandbox.generate_orders(proc.key, 1, days=10 / 1440, track="EASY_SHIP")
-    proc.advance(timedelta(minutes=100))
+    proc.advance(timedelta(minutes=11))
+    orders = proc.sandbox.generate_orders(proc.key, 25, days=10 / 1440, track="SELF_SHIP")  # all newer
+    proc.advance(timedelta(minutes=100))  # all UNSHIPPED; the Easy Ship pickup not scheduled yet (seeded)
     proc.sync()
     ids = proc.order_ids()
-    report = proc.process()
+    with proc.rt.sessions() as s:
+        assert s.get(Order, ids[easy[0]]).status == "NEW"  # type: ignore[union-attr]
+    first = proc.process()  # the Easy Ship order (oldest) took a slot, then gave it back at stage 1
+    assert (first.skipped, first.processed, first.held) == (1, 24, 1)
     with proc.rt.sessions() as s:
         row = s.get(OrderProcessing, ids[easy[0]])
-        status = s.get(Order, ids[easy[0]]).status  # type: ignore[union-attr]
-    if status == "NEW":  # still UNSHIPPED at sync (Easy Ship not yet picked up): held at stage 1
-        assert row is not None and row.status == "HELD" and "Easy Ship" in (row.held_reason or "")
-        assert report.held == 1
-    assert report.processed == 2
+        assert row is not None and row.status == "SKIPPED" and "Easy Ship" in (row.held_reason or "")
+        seller_id = s.get(Order, ids[easy[0]]).seller_id  # type: ignore[union-attr]
+        assert quota.used_today(s, seller_id, proc.world.clock.now()) == 24
+    second = proc.process()  # the same IST day: the freed slot goes to the order the quota held
+    assert (second.processed, second.held) == (1, 0)
+    assert _statuses(proc) == {"DONE": 25, "SKIPPED": 1}
     assert {c["order_id"] for c in proc.confirmations()} == set(orders)
 
 
@@ -228,9 +238,9 @@ def test_after_the_cut_off_orders_go_to_the_next_days_first_batch(proc: Proc) ->
 def test_a_manifest_closed_after_the_cut_off_is_marked_late(proc: Proc) -> None:
     proc.orders(2)  # 14:00 IST, batch 2 (cut-off 17:30)
     proc.sync()
-    assert proc.process(closure_policy="MANUAL").processed == 0
-    proc.advance(timedelta(hours=4))  # 18:00 IST: MANUAL auto-closes (late) when the watchdog runs it
-    assert proc.process(closure_policy="MANUAL").processed == 2
+    assert proc.process(closure_policy="MANUAL", manual_autoclose=True).processed == 0
+    proc.advance(timedelta(hours=4))  # 18:00 IST: MANUAL with auto-close closes (late) on the next run
+    assert proc.process(closure_policy="MANUAL", manual_autoclose=True).processed == 2
     with proc.rt.sessions() as s:
         step = s.execute(
             select(ProcessingStep).where(ProcessingStep.stage == len(STAGES), ProcessingStep.outcome == "DONE")
@@ -248,3 +258,38 @@ def test_orders_arriving_after_an_immediate_closure_in_the_same_slot_are_process
     proc.advance(timedelta(minutes=100))  # 15:40 IST: still batch 2's slot
     proc.sync()
     assert proc.process().processed == 2
+
+
+def test_the_invoice_carries_the_configured_gstin_series_and_product_gst_rate(proc: Proc) -> None:
+    proc.orders(2)
+    proc.sync()
+    ids = proc.order_ids()
+    with proc.rt.session() as s:
+        first = s.get(Order, min(ids.values()))
+        assert first is not None
+        configured = make_gstin("27", "AAPFU0939F")
+        sku = s.execute(select(OrderItem.sku).where(OrderItem.order_id == first.id)).scalars().first()
+        assert sku is not None
+        product = s.execute(select(Product).where(Product.sku == sku)).scalar_one_or_none()
+        if product is None:  # the SKU is not in the stock master yet: the seller adds it with its rate
+            product = Product(
+                seller_id=first.seller_id,
+                sku=sku,
+                on_hand=50,
+                reserved=0,
+                stock_version=1,
+                created_at=first.created_at,
+                updated_at=first.created_at,
+            )
+            s.add(product)
+        product.gst_rate = Decimal("12")
+    update_settings(proc.rt, proc.account_id, {"seller_gstin": configured, "invoice_prefix": "KT"})
+    assert proc.process().processed == 2
+    invoices = [d for d in _docs(proc) if d.doc_type == "CUSTOMER_INVOICE"]
+    assert sorted(d.external_ref for d in invoices) == [
+        "KT-26-27-0000001",
+        "KT-26-27-0000002",
+    ]  # KT/26-27/0000001, as a file-safe ref
+    texts = {d.order_id: _text(proc, d) for d in invoices}
+    assert all(f"Supplier GSTIN: {configured}" in t for t in texts.values())
+    assert "12%" in texts[first.id]  # the product master's rate, not the apparel slab

@@ -65,6 +65,7 @@ def test_happy_path_to_the_manifest(fk: FK) -> None:
         ).all()
         assert len(docs) == 3 * len(state)
         manifest_refs = set()
+        invoice_serials: list[int] = []
         for doc, order_ext, shipment_ext in docs:
             content = (root / doc.storage_key).read_bytes()
             assert content.startswith(b"%PDF")
@@ -74,15 +75,17 @@ def test_happy_path_to_the_manifest(fk: FK) -> None:
             if doc.doc_type == "LABEL":
                 assert shipment_ext in text and order_ext in text and "Ekart" in text
             elif doc.doc_type == "CUSTOMER_INVOICE":
-                assert doc.external_ref and doc.external_ref.startswith("RF/") and doc.external_ref in text
+                assert doc.external_ref and doc.external_ref.startswith("FK/") and doc.external_ref in text
+                invoice_serials.append(int(doc.external_ref.rsplit("/", 1)[1]))
             else:
                 assert doc.external_ref and doc.external_ref in text and shipment_ext in text
                 manifest_refs.add(doc.external_ref)
         assert len(manifest_refs) == 1
+        assert sorted(invoice_serials) == list(range(1, len(state) + 1))  # one consecutive series, no gaps
         batch = s.execute(select(ProcessingBatch)).scalar_one()
         assert (batch.stage, batch.status, batch.manifest_ref) == (MANIFEST, "CLOSED", manifest_refs.pop())
     pushed_invoices = {x["shipmentId"]: x["invoiceNumber"] for x in fk.pushed()["labels"]}
-    assert all(n.startswith("RF/") and len(n) <= 16 for n in pushed_invoices.values())
+    assert all(n.startswith("FK/") and len(n) <= 16 for n in pushed_invoices.values())
     # a second run finds nothing to do and sends nothing
     before = fk.pushed()
     again = fk.process()
@@ -203,8 +206,9 @@ def test_delayed_closure_waits_for_cutoff_minus_30_min(fk: FK) -> None:
     [
         (0, {}, False, False),  # MANUAL: waits for the user
         (0, {"close_manifest": True}, True, False),  # the user's close action
-        (51, {}, True, False),  # auto-close at cut-off - 10 min (12:51 IST)
-        (65, {}, True, True),  # past the 13:00 cut-off: still manifested, flagged late
+        (51, {}, False, False),  # MANUAL without auto-close: still waiting at 12:51 IST
+        (51, {"manual_autoclose": True}, True, False),  # configured auto-close at cut-off - 10 min (12:51 IST)
+        (65, {"manual_autoclose": True}, True, True),  # past the 13:00 cut-off: still manifested, flagged late
     ],
 )
 def test_manual_closure_and_cutoff(fk: FK, minutes: int, options: dict[str, object], closes: bool, late: bool) -> None:
@@ -228,9 +232,11 @@ def test_asynchronous_packing_defers_then_resumes(make_fk: Callable[..., FK]) ->
     fk = make_fk(pack_delay=5.0)  # PACKING_IN_PROGRESS -> PACKED after 5 s of sandbox time
     fk.sync()
     report = fk.process()
-    assert report.processed == 0 and any("await packed deferred" in n for n in report.notes)
+    assert report.processed == 0 and report.waiting == len(fk.end_state())
+    assert any("await packed waiting" in n for n in report.notes)
     with fk.rt.sessions() as s:
         assert set(s.execute(select(OrderProcessing.stage)).scalars()) == {PACK}
+        assert all(r.waiting_since is not None for r in s.execute(select(OrderProcessing)).scalars())
     fk.advance(timedelta(seconds=10))
     report = fk.process()
     assert report.processed == len(fk.end_state())

@@ -17,12 +17,12 @@ from pypdf import PdfReader
 from sqlalchemy import select
 from tests.processing.meesho.conftest import MeeshoProcessing
 
-from robnu.adapters.errors import TransientMarketplaceError
 from robnu.adapters.meesho.processing import STAGES
 from robnu.adapters.processing import SimulatedCrash
 from robnu.db.models import Order, Product, Shipment
 from robnu.db.processing_models import OrderProcessing, ProcessingBatch, ProcessingStep
 from robnu.db.stock_models import Document
+from robnu.services.dispatch import update_settings
 
 LAST = STAGES[-1].number
 
@@ -254,22 +254,42 @@ def test_documents_land_under_the_storage_directory(mp: MeeshoProcessing, settin
             assert path.is_file() and path.read_bytes().startswith(b"%PDF")
 
 
-def test_a_label_not_ready_stops_the_run_and_the_next_run_resumes_without_relabelling(
+def test_a_label_not_ready_waits_and_the_next_run_resumes_without_relabelling(
     mp: MeeshoProcessing,
 ) -> None:
     nos = mp.new_orders(2)
     mp.sync()
     mp.sandbox.world.config.label_delay_seconds = 600.0  # §7: labels turn READY after a delay
-    with pytest.raises(TransientMarketplaceError, match="not ready"):
-        mp.process(label_polls=1)
-    # Every label was asked for before the first wait; the run stopped at the archive stage.
+    first = mp.process(label_polls=1)
+    assert (first.processed, first.waiting, first.held) == (0, 2, 0)
+    # Every label was asked for before the first wait; both orders wait at the archive stage.
     assert _per_order(mp.pushed())["labels"] == Counter({no: 1 for no in nos})
     assert not mp.pushed()["manifests"]
+    with mp.rt.sessions() as s:
+        rows = s.execute(select(OrderProcessing)).scalars().all()
+        assert {(r.stage, r.status) for r in rows} == {(4, "IN_PROGRESS")}
+        assert all(r.waiting_since is not None and "not ready" in (r.last_error or "") for r in rows)
     mp.advance(timedelta(minutes=11))
     assert mp.process(label_polls=1).processed == 2
     per = _per_order(mp.pushed())
     for kind in ("accepts", "labels", "manifests"):
         assert per[kind] == Counter({no: 1 for no in nos}), kind
+
+
+def test_a_label_that_never_turns_ready_is_held_after_the_maximum_wait(mp: MeeshoProcessing) -> None:
+    mp.new_orders(1)
+    mp.sync()
+    mp.sandbox.world.config.label_delay_seconds = 10 * 3600.0
+    update_settings(mp.rt, mp.account_id, {"async_max_wait_minutes": 60})
+    assert mp.process(label_polls=1).waiting == 1
+    mp.advance(timedelta(minutes=59))
+    assert mp.process(label_polls=1).waiting == 1  # still inside the hour
+    mp.advance(timedelta(minutes=2))
+    report = mp.process(label_polls=1)
+    assert (report.waiting, report.held, report.processed) == (0, 1, 0)
+    with mp.rt.sessions() as s:
+        row = s.execute(select(OrderProcessing)).scalar_one()
+        assert row.status == "HELD" and "waited 61 min at archive label" in (row.held_reason or "")
 
 
 def test_a_manifest_after_the_sla_deadline_is_still_made_and_reported_late(mp: MeeshoProcessing) -> None:

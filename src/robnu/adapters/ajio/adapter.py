@@ -92,8 +92,11 @@ class AjioAdapter(MarketplaceAdapter):
         finally:
             client.close()
 
-    def sync_listings(self, ctx: AdapterContext) -> Iterator[ListingRecord | Quarantine]:
-        """GET /products: every SKU of the store with its published status and live inventory."""
+    def sync_listings(self, ctx: AdapterContext, known_skus: Sequence[str]) -> Iterator[ListingRecord | Quarantine]:
+        """GET /products: every SKU of the store with its published status and live inventory.
+
+        The whole catalog is listed, so ``known_skus`` is not needed.
+        """
         seen_at = ctx.clock.now()
         with AjioClient(ctx) as client:
             for product in client.products():
@@ -129,10 +132,9 @@ class AjioAdapter(MarketplaceAdapter):
         return results
 
     def full_processing(self, ctx: AdapterContext) -> ProcessingReport:
-        """The 11-stage flow from open order to closed manifest (processing.py). ``ctx.options``:
-        ``closure_policy`` IMMEDIATE (default) / DELAYED / MANUAL, ``close_manifest`` (the MANUAL user
-        action), ``manual_autoclose``, ``cutoff`` (a ``datetime.time``, IST; default 17:30)."""
-        flow = AjioFlow.for_context(ctx)
+        """The 11-stage flow from open order to closed manifest (processing.py), on the account's dispatch
+        settings (``ctx.dispatch``); ``ctx.options["close_manifest"]`` is the MANUAL user action."""
+        flow = AjioFlow()
         try:
             return run_flow(ctx, flow)
         finally:

@@ -32,7 +32,7 @@ import hashlib
 import json
 import re
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -43,21 +43,28 @@ from robnu.adapters.ajio.client import AjioClient
 from robnu.adapters.ajio.credentials import AjioCredentials
 from robnu.adapters.base import AdapterContext
 from robnu.adapters.errors import TransientMarketplaceError
-from robnu.adapters.processing import BatchResult, ProcessingFlow, Scope, StageSpec, StepResult
-from robnu.db.models import Order, OrderItem, Product, Shipment
+from robnu.adapters.processing import (
+    VENDOR_INVOICE,
+    BatchResult,
+    ProcessingFlow,
+    Scope,
+    StageSpec,
+    StepResult,
+    may_close_manifest,
+)
+from robnu.db.catalog import products_for_skus
+from robnu.db.models import Order, OrderItem, Shipment
 from robnu.db.processing_models import ProcessingBatch, ProcessingStep
 from robnu.db.stock_models import Document
 from robnu.domain.clock import IST
+from robnu.domain.dispatch import invoice_prefix_ok
 from robnu.domain.india import PincodeCheck, check_pincode_state, gstin_problem
 from robnu.domain.statuses import OrderStatus
 
 CONFIRM_BATCH = 100  # §7: at most 100 orders per confirmation upload
 MANIFEST_BATCH = 250  # §10: at most 250 shipments per manifest, one courier
 CONFIRM_ROUNDS = 5  # a 422 pulls the named lines out and uploads the rest; a few rounds at most
-DEFAULT_CUTOFF = time(17, 30)  # product.md §3: the AJIO manifest cut-off, 17:30 IST, per account configurable
-DELAYED_CLOSE = timedelta(minutes=30)  # product.md §3: DELAYED closes at cut-off - 30 min [inferred]
-MANUAL_AUTOCLOSE = timedelta(minutes=10)  # MANUAL, when configured to, closes at cut-off - 10 min [inferred]
-CLOSURE_POLICIES = ("IMMEDIATE", "DELAYED", "MANUAL")
+DUPLICATE_ROUNDS = 5  # invoice numbers AJIO already knows are voided and the next taken, this many times
 LIVE = frozenset({"PENDENCY", "CONFIRMED", "PACKED"})  # AJIO statuses an order can still go through the flow in
 
 STAGES = (
@@ -86,41 +93,16 @@ def _aware(at: datetime) -> datetime:
 
 
 class AjioFlow(ProcessingFlow):
-    """AJIO's 11 stages. ``closure_policy``: IMMEDIATE (default), DELAYED or MANUAL; ``cutoff``: the IST
-    manifest cut-off (the day's last batch cut-off); ``first_batch``: the mid-morning batch's cut-off."""
+    """AJIO's 11 stages. Batches, the manifest cut-off (17:30 IST by default) and the closure policy are
+    the account's dispatch settings (``ctx.dispatch``)."""
 
     stages = STAGES
     # PENDENCY -> NEW; an order acknowledged in the portal (CONFIRMED -> ACCEPTED) joins at its stage.
     eligible_statuses = frozenset({OrderStatus.NEW, OrderStatus.ACCEPTED})
 
-    def __init__(
-        self,
-        client_factory: Callable[[AdapterContext], AjioClient] = AjioClient,
-        *,
-        closure_policy: str = "IMMEDIATE",
-        cutoff: time = DEFAULT_CUTOFF,
-        first_batch: time = time(13, 0),
-        manual_autoclose: bool = False,
-    ) -> None:
-        if closure_policy not in CLOSURE_POLICIES:
-            raise ValueError(f"unknown closure policy {closure_policy!r}")
-        if first_batch >= cutoff:
-            raise ValueError("the first batch must close before the cut-off")
-        self.closure_policy = closure_policy
-        self.batch_cutoffs = (first_batch, cutoff)  # two batches a day (product.md §3)
-        self.manual_autoclose = manual_autoclose
+    def __init__(self, client_factory: Callable[[AdapterContext], AjioClient] = AjioClient) -> None:
         self._client_factory = client_factory
         self._client: AjioClient | None = None
-
-    @classmethod
-    def for_context(cls, ctx: AdapterContext) -> AjioFlow:
-        o = ctx.options
-        cutoff = o.get("cutoff")
-        return cls(
-            closure_policy=str(o.get("closure_policy") or "IMMEDIATE"),
-            cutoff=cutoff if isinstance(cutoff, time) else DEFAULT_CUTOFF,
-            manual_autoclose=bool(o.get("manual_autoclose")),
-        )
 
     def client(self, ctx: AdapterContext) -> AjioClient:
         if self._client is None:
@@ -193,10 +175,10 @@ class AjioFlow(ProcessingFlow):
         """
         s = ctx.session
         pending = order.raw_status == "PENDENCY"
-        for item in _items(ctx, order):
-            product = s.execute(
-                select(Product).where(Product.seller_id == order.seller_id, Product.sku == item.sku)
-            ).scalar_one_or_none()
+        items = _items(ctx, order)
+        products = products_for_skus(s, order.seller_id, [i.sku for i in items], ctx.account.id)
+        for item in items:
+            product = products.get(item.sku)
             if product is not None:
                 free = product.on_hand - product.reserved + item.quantity
                 if item.quantity > free:
@@ -210,14 +192,21 @@ class AjioFlow(ProcessingFlow):
         return StepResult(detail={"lines": len(_items(ctx, order))})
 
     def _validate_gstin(self, ctx: AdapterContext, order: Order) -> StepResult:
-        """The seller's GSTIN the vendor invoice will carry: 15 characters, valid checksum (india.md §1),
-        registered in the ship-from state."""
+        """The seller's GSTIN the vendor invoice will carry (the AJIO store's): 15 characters, valid checksum
+        (india.md §1), registered in the ship-from state, and of the same business (PAN) as the GSTIN the
+        seller configured in Robnu, when one is configured: another PAN would invoice from the wrong entity."""
         store = _creds(ctx).store
         problem = gstin_problem(store.seller_gstin)
         if problem:
             return StepResult(held=f"seller GSTIN {store.seller_gstin}: {problem}")
         if store.seller_gstin[:2] != store.state_code:
             return StepResult(held=f"seller GSTIN {store.seller_gstin} is not registered in state {store.state_code}")
+        configured = ctx.dispatch.seller_gstin
+        if configured and configured[2:12] != store.seller_gstin[2:12]:  # the PAN: the same legal entity
+            return StepResult(
+                held=f"seller GSTIN: AJIO's store has {store.seller_gstin}, another business than the "
+                f"{configured} configured in Robnu"
+            )
         return StepResult(detail={"gstin": store.seller_gstin})
 
     def _validate_address(self, ctx: AdapterContext, order: Order) -> StepResult:
@@ -306,8 +295,9 @@ class AjioFlow(ProcessingFlow):
     def _vendor_invoice(self, ctx: AdapterContext, order: Order) -> StepResult:
         """The B2B invoice to AJIO for the PO quantity (§8). Look first: a shipment that already carries a
         B2B invoice number was invoiced (before a crash, or in the portal) and is not invoiced again.
-        [modelled] Invoice number: the account's series prefix + Robnu's order id (unique, <= 16 chars,
-        the same on a re-run). E-invoice (IRN) accounts are held: the GSP call is not built yet."""
+        Invoice number: the next in the seller's consecutive series for the FY (``services.invoices``),
+        prefixed with the AJIO store's series prefix (AJIO checks it, §8) unless the account sets one;
+        the same number on a re-run. E-invoice (IRN) accounts are held: the GSP call is not built yet."""
         client = self.client(ctx)
         creds = _creds(ctx)
         po = client.order(order.external_id)
@@ -320,20 +310,39 @@ class AjioFlow(ProcessingFlow):
         if not number:
             if creds.einvoice.enabled:
                 return StepResult(held="vendor invoice: e-invoicing (IRN) accounts are not supported yet")
-            number = f"{creds.store.invoice_series_prefix}R{order.id:07d}"[:16]
+            prefix = ctx.dispatch.invoice_prefix or creds.store.invoice_series_prefix.rstrip("/-")
+            if not invoice_prefix_ok(prefix):
+                return StepResult(held=f"vendor invoice: series prefix {prefix!r} cannot make a 16-character number")
+            assert ctx.services is not None
             bill_to = po.get("bill_to") or {}
-            body = {
-                "invoice_number": number,
-                "invoice_date": _epoch(ctx.clock.now()),
-                "seller_gstin": creds.store.seller_gstin,
-                "buyer_gstin": bill_to.get("gstin"),
-                "place_of_supply": bill_to.get("state_code"),
-                "lines": lines,
-            }
-            status, answer = client.upload_b2b_invoice(order.external_id, body)
-            if status != 200:
-                errors = "; ".join(str(e.get("message")) for e in answer.get("errors") or [])[:250]
-                return StepResult(held=f"vendor invoice rejected: {answer.get('errorCode')}: {errors}")
+            for _ in range(DUPLICATE_ROUNDS):
+                number = ctx.services.invoice_number(
+                    ctx.session, ctx.account, order.id, kind=VENDOR_INVOICE, prefix=prefix, issued_at=ctx.clock.now()
+                )
+                body = {
+                    "invoice_number": number,
+                    "invoice_date": _epoch(ctx.clock.now()),
+                    "seller_gstin": creds.store.seller_gstin,
+                    "buyer_gstin": bill_to.get("gstin"),
+                    "place_of_supply": bill_to.get("state_code"),
+                    "lines": lines,
+                }
+                status, answer = client.upload_b2b_invoice(order.external_id, body)
+                if status == 200:
+                    break
+                codes = {str(e.get("code")) for e in answer.get("errors") or []}
+                if "DUPLICATE_INVOICE_NUMBER" not in codes:
+                    errors = "; ".join(str(e.get("message")) for e in answer.get("errors") or [])[:250]
+                    return StepResult(held=f"vendor invoice rejected: {answer.get('errorCode')}: {errors}")
+                # Used outside Robnu (the AJIO portal, another tool): void it and take the series' next.
+                ctx.services.void_invoice_number(
+                    ctx.session, order.id, kind=VENDOR_INVOICE, reason="AJIO: DUPLICATE_INVOICE_NUMBER"
+                )
+            else:
+                return StepResult(
+                    held=f"vendor invoice: AJIO already has {prefix} numbers up to at least {number}; set where "
+                    "the series stands (robnu invoices start)"
+                )
             sent = True
         number = str(number)
         shipment = _shipment(ctx, order)
@@ -396,7 +405,7 @@ class AjioFlow(ProcessingFlow):
                 continue
             content = client.document(operation, path)
             if content is None:
-                raise TransientMarketplaceError(f"AJIO {doc_type.lower()} for {order.external_id} is not ready yet")
+                return StepResult(waiting=f"AJIO {doc_type.lower()} for {order.external_id} is not ready yet")
             ids[doc_type] = _store(ctx, order, shipment, doc_type, content, refs[doc_type] or None)
         return StepResult(external_ref=refs["CUSTOMER_INVOICE"] or None, detail={"documents": ids, **refs})
 
@@ -438,7 +447,7 @@ class AjioFlow(ProcessingFlow):
         if status not in ("PACKED", "READY_TO_DISPATCH", "DISPATCHED"):
             return StepResult(held=f"open manifest: shipment is {status} at AJIO")
         if status == "PACKED" and view.get("label_status") != "READY":
-            raise TransientMarketplaceError(f"AJIO label for {order.external_id} is not ready yet")
+            return StepResult(waiting=f"AJIO label for {order.external_id} is not ready yet")
         return StepResult(
             external_ref=str(view.get("shipment_id") or order.external_id),
             detail={"courier": view.get("courier_name"), "awb": view.get("awb_number"), "status": status},
@@ -448,20 +457,15 @@ class AjioFlow(ProcessingFlow):
     def _close_manifest(self, ctx: AdapterContext, batch: ProcessingBatch, orders: list[Order]) -> BatchResult:
         """Submit the open manifest under the batch's closure policy (product.md §3):
 
-        * IMMEDIATE: now (every shipment reached stage 10, reconciliation GREEN);
-        * DELAYED: from cut-off - 30 min (deferred before);
-        * MANUAL: only with ``ctx.options["close_manifest"]``, or from cut-off - 10 min when configured.
+        IMMEDIATE now (every shipment reached stage 10, reconciliation GREEN); DELAYED from cut-off - 30 min;
+        MANUAL on the user's action or, when configured, from cut-off - 10 min (``may_close_manifest``).
 
         Past the cut-off the manifest is still submitted (AJIO marks it late: next-day dispatch) and the
         note says so. One AJIO manifest per courier, <= 250 shipments. Look first: shipments already on a
         non-cancelled manifest of the day are not submitted again. Each manifest PDF is stored once."""
         now = ctx.clock.now()
-        cutoff = _aware(batch.cutoff_at)
         policy = batch.closure_policy
-        if policy == "DELAYED" and now < cutoff - DELAYED_CLOSE:
-            return BatchResult(deferred=True)
-        autoclose = self.manual_autoclose and now >= cutoff - MANUAL_AUTOCLOSE
-        if policy == "MANUAL" and not ctx.options.get("close_manifest") and not autoclose:
+        if not may_close_manifest(ctx, batch):
             return BatchResult(deferred=True)
         client = self.client(ctx)
         ids = {o.external_id: o for o in orders}

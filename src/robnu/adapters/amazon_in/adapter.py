@@ -9,6 +9,8 @@
 * Payouts: Finances v0 ``listFinancialEventGroups`` (one payout per group) with the lines of the group's
   Finances 2024-06-19 ``listTransactions``.
 * Inventory: Listings Items 2021-08-01 ``patchListingsItem``, one SKU per call.
+* Catalog: Listings Items 2021-08-01 ``getListingsItem`` for each SKU Robnu knows (Amazon reads listings
+  by SKU), paced by the client's rate limiter.
 * Full processing: the seller-fulfilled flow in processing.py (getOrder, v0 confirmShipment, local
   slips, invoices, labels and manifests).
 
@@ -20,6 +22,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from datetime import timedelta
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from robnu.adapters.amazon_in import mapping
@@ -45,6 +48,7 @@ from robnu.domain.marketplace import ScheduleTarget
 from robnu.domain.records import (
     InventoryPush,
     InventoryPushResult,
+    ListingRecord,
     OrderRecord,
     PayoutLineRecord,
     PayoutRecord,
@@ -221,13 +225,31 @@ class AmazonInAdapter(MarketplaceAdapter):
                 results.append(_push_result(push, sku, body))
         return results
 
+    # ------------------------------------------------------------------ catalog
+    def sync_listings(self, ctx: AdapterContext, known_skus: Sequence[str]) -> Iterator[ListingRecord | Quarantine]:
+        """One getListingsItem per SKU Robnu knows (§9; includedData summaries, offers,
+        fulfillmentAvailability), at the published 5/s (burst 10) the client keeps to. A SKU Amazon does
+        not know (404) is not a listing; an item that cannot be mapped is quarantined.
+
+        Amazon's ``searchListingsItems`` would list the whole catalog, but the reference (and the sandbox)
+        cover only the per-SKU read, so the SKUs come from Robnu.
+        """
+        seen_at = ctx.clock.now()
+        with AmazonClient.open(ctx) as client:
+            mapper = partial(mapping.map_listing, marketplace_id=client.creds.marketplace_id, seen_at=seen_at)
+            for sku in known_skus:
+                if not sku:
+                    continue
+                item = client.get_listing(sku)
+                if item is not None:
+                    yield map_or_quarantine(mapper, item, sku)
+
     # ------------------------------------------------------------------ full processing
     def full_processing(self, ctx: AdapterContext) -> ProcessingReport:
         """The seller-fulfilled flow of processing.py, stage by stage on the engine (issue 5).
-        ``ctx.options["closure_policy"]`` picks IMMEDIATE (default), DELAYED or MANUAL."""
+        The closure policy and cut-offs are the account's dispatch settings (``ctx.dispatch``)."""
         with AmazonClient.open(ctx) as client:
-            policy = str(ctx.options.get("closure_policy") or "IMMEDIATE")
-            return run_flow(ctx, AmazonFlow(client, closure_policy=policy))
+            return run_flow(ctx, AmazonFlow(client))
 
 
 def _not_sent(pushes: Sequence[InventoryPush], reason: str) -> list[InventoryPushResult]:

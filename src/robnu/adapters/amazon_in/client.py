@@ -48,6 +48,7 @@ DOCUMENTS_PATH = "/reports/2021-06-30/documents"
 LISTINGS_PATH = "/listings/2021-08-01/items"
 CONFIRM_SHIPMENT_PATH = "/orders/v0/orders/{order_id}/shipmentConfirmation"
 
+LISTING_DATA = ("summaries", "offers", "fulfillmentAvailability")  # §9 getListingsItem includedData
 ORDER_DATA = ("FULFILLMENT", "RECIPIENT", "PROCEEDS", "PACKAGES", "PAYMENT", "CANCELLATION")  # §6.3
 RETURNS_REPORT = "GET_FLAT_FILE_RETURNS_DATA_BY_RETURN_DATE"
 PAGE_SIZE = 100  # §6.1 maximum
@@ -400,6 +401,21 @@ class AmazonClient:
             "patchListingsItem", "PATCH", path, params={"marketplaceIds": self.creds.marketplace_id}, json_body=body
         )
         return dict(result) if isinstance(result, dict) else {}
+
+    def get_listing(self, sku: str, included: tuple[str, ...] = LISTING_DATA) -> Any:
+        """getListingsItem (§9): the ``Item`` of one seller SKU in the account's marketplace, or None when
+        Amazon has no listing for the SKU (404, "the resource specified does not exist"). Paced by the
+        client-side ``getListingsItem`` bucket (5/s, burst 10, §5), shared by every client of the selling
+        partner. The body is returned as sent; the mapping quarantines one it cannot read."""
+        seller = quote(self.creds.selling_partner_id, safe="")
+        path = f"{LISTINGS_PATH}/{seller}/{quote(sku, safe='')}"
+        params = {"marketplaceIds": self.creds.marketplace_id, "includedData": ",".join(included)}
+        try:
+            return self.call("getListingsItem", "GET", path, params=params)
+        except MarketplaceRequestError as exc:
+            if exc.http_status == 404:
+                return None
+            raise
 
     def probe(self, now: datetime) -> None:
         """One cheap authenticated read (a one-order search of the last day), for credential checks."""

@@ -16,6 +16,7 @@ from typing import Any
 
 from robnu.domain.india import GST_STATE_CODES, state_code_for_pincode
 from robnu.domain.records import (
+    ListingRecord,
     OrderItemRecord,
     OrderRecord,
     PayoutLineRecord,
@@ -524,4 +525,59 @@ def map_payout(group: Mapping[str, Any], lines: list[PayoutLineRecord]) -> Payou
         period_start=start,
         period_end=end,
         paid_at=paid_at,
+    )
+
+
+# ----------------------------------------------------------------------------------------- listings
+
+LISTING_CHANNEL = "DEFAULT"  # §9: the seller-fulfilled channel; the quantity Robnu patches is this one
+
+
+def map_listing(item: Mapping[str, Any], marketplace_id: str, seen_at: datetime) -> ListingRecord:
+    """A Listings Items 2021-08-01 ``Item`` (getListingsItem, includedData summaries, offers and
+    fulfillmentAvailability, §9), seen in the account's marketplace.
+
+    * ``external_id`` = ``seller_sku`` = ``sku``: Amazon addresses a listing by seller SKU (the patch path).
+    * The marketplace's summary gives ``asin`` (``marketplace_sku``), ``itemName`` (``title``),
+      ``lastUpdatedDate`` (``source_updated_at``; the read time when absent) and ``status`` (BUYABLE /
+      DISCOVERABLE): ``raw_status`` is the list joined with commas (NONE when empty); active = BUYABLE. An item
+      without a summary for the marketplace cannot be read as a listing there (ValueError: quarantined).
+    * ``quantity`` = ``fulfillmentAvailability`` of channel DEFAULT (seller-fulfilled); None without one (an
+      Amazon-fulfilled listing's quantity is Amazon's).
+    * ``price`` = the marketplace's B2C offer price (INR); None without one.
+    """
+    sku = str(item["sku"])
+    if not sku:
+        raise ValueError("listing without a sku")
+    summaries = item.get("summaries") or []
+    if not isinstance(summaries, list):
+        raise ValueError(f"SKU {sku}: summaries is not a list")
+    summary = next((x for x in summaries if x["marketplaceId"] == marketplace_id), None)
+    if summary is None:
+        raise ValueError(f"SKU {sku}: no summary for marketplace {marketplace_id}")
+    statuses = summary.get("status") or []
+    if not isinstance(statuses, list):
+        raise ValueError(f"SKU {sku}: status is not a list")
+    quantity: int | None = None
+    for entry in item.get("fulfillmentAvailability") or []:
+        if entry["fulfillmentChannelCode"] == LISTING_CHANNEL and entry.get("quantity") is not None:
+            value = entry["quantity"]
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise ValueError(f"SKU {sku}: quantity {value!r} is not an integer")
+            quantity = value
+    price: Decimal | None = None
+    for offer in item.get("offers") or []:
+        if offer.get("marketplaceId") == marketplace_id and offer.get("offerType") == "B2C":
+            price = money(offer.get("price"))
+    asin, name = summary.get("asin"), summary.get("itemName")
+    return ListingRecord(
+        external_id=sku,
+        seller_sku=sku,
+        source_updated_at=opt_time(summary.get("lastUpdatedDate")) or seen_at,
+        raw_status=",".join(str(x) for x in statuses) or "NONE",
+        marketplace_sku=str(asin) if asin else None,
+        title=str(name) if name else None,
+        price=price,
+        quantity=quantity,
+        active="BUYABLE" in statuses,
     )

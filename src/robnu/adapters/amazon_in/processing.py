@@ -20,24 +20,23 @@ and skips an order that already carries our packageReferenceId.
 
 modelled (marked ``modelled:`` below):
 * Easy Ship (Amazon schedules the pickup, prints label and invoice) and FBA orders are out of this
-  flow: they are HELD with the reason at stage 1 (they still take a free-tier slot, see the report).
+  flow: stage 1 SKIPS them with the reason and their free-tier slot is given back.
 * The seller's own carrier (default ``Delhivery``) and its AWB: Robnu has no carrier booking, so the
   AWB is derived from the account and order ids. Options: ``carrier_code``, ``carrier_name``.
-* The invoice number ``A/<FY>/<order id>`` (<= 16 characters, unique per FY, not a gapless serial) and
-  the GST rate (apparel slab from 22 Sep 2025: 5 % up to INR 2,500 a piece, 18 % above; prices are
-  GST-inclusive).
-* The seller's GSTIN: Amazon's MERCHANT tax registration on getOrder (includedData TAX), read at
-  stage 1 and kept in its processing_steps detail; ``ctx.options["seller_gstin"]`` overrides it.
-* Closure policies (product.md §3): IMMEDIATE; DELAYED (the manifest waits until cut-off - 30 min);
-  MANUAL (waits for ``ctx.options["close_manifest"]`` or cut-off - 10 min). A manifest after the
-  batch's cut-off is still made, and marked late.
+* The GST rate when the product master has none: the apparel slab from 22 Sep 2025 (5 % up to
+  INR 2,500 a piece, 18 % above; prices are GST-inclusive).
+The invoice number is the next in the seller's consecutive series (``AZ/26-27/000001``, or the account's
+prefix), given once per order. The seller's GSTIN: the one configured in Robnu (account or seller), else
+Amazon's MERCHANT tax registration on getOrder (includedData TAX), read at stage 1 and kept in its
+processing_steps detail. Closure policies and cut-offs are the account's dispatch settings
+(``may_close_manifest``); a manifest after the batch's cut-off is still made, and marked late.
 """
 
 from __future__ import annotations
 
 import json
 from collections import defaultdict
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -48,8 +47,18 @@ from robnu.adapters.amazon_in.client import AmazonClient
 from robnu.adapters.amazon_in.mapping import api_time
 from robnu.adapters.base import AdapterContext
 from robnu.adapters.errors import MarketplaceRequestError
-from robnu.adapters.processing import BatchResult, ProcessingFlow, Scope, StageSpec, StepResult
-from robnu.db.models import Order, OrderItem, Product, Shipment
+from robnu.adapters.processing import (
+    TAX_INVOICE,
+    BatchResult,
+    ProcessingFlow,
+    Scope,
+    StageSpec,
+    StepResult,
+    may_close_manifest,
+    product_gst_rate,
+)
+from robnu.db.catalog import products_for_skus
+from robnu.db.models import Order, OrderItem, Shipment
 from robnu.db.processing_models import ProcessingBatch, ProcessingStep
 from robnu.db.stock_models import Document
 from robnu.domain.clock import IST
@@ -68,9 +77,7 @@ STAGES = (
     StageSpec(MANIFEST, "manifest", "dispatch", Scope.BATCH),
 )
 CHECK_DATA = ("FULFILLMENT", "PACKAGES", "TAX")
-CLOSURE_POLICIES = ("IMMEDIATE", "DELAYED", "MANUAL")
-DELAYED_BEFORE_CUTOFF = timedelta(minutes=30)
-MANUAL_AUTO_CLOSE_BEFORE_CUTOFF = timedelta(minutes=10)
+DEFAULT_INVOICE_PREFIX = "AZ"  # the seller's Amazon invoice series unless the account sets one
 DEFAULT_CARRIER = "Delhivery"  # modelled: the seller's own carrier account
 SLIP, INVOICE, LABEL_DOC, MANIFEST_DOC = "SLIP", "CUSTOMER_INVOICE", "LABEL", "MANIFEST"
 PAISE = Decimal("0.01")
@@ -81,11 +88,8 @@ class AmazonFlow(ProcessingFlow):
     # NEW = UNSHIPPED at Amazon (mapping.ORDER_STATUS): the orders waiting for the seller.
     eligible_statuses = frozenset({OrderStatus.NEW})
 
-    def __init__(self, client: AmazonClient, *, closure_policy: str = "IMMEDIATE") -> None:
-        if closure_policy not in CLOSURE_POLICIES:
-            raise ValueError(f"unknown closure policy {closure_policy!r}")
+    def __init__(self, client: AmazonClient) -> None:
         self.client = client
-        self.closure_policy = closure_policy
 
     # ------------------------------------------------------------------ order stages
     def run_order_stage(self, ctx: AdapterContext, spec: StageSpec, order: Order) -> StepResult:
@@ -109,10 +113,10 @@ class AmazonFlow(ProcessingFlow):
         status = str(fulfillment.get("fulfillmentStatus") or "")
         programs = set(raw.get("programs") or ())
         if fulfillment.get("fulfilledBy") == "AMAZON" or "DELIVERY_BY_AMAZON" in programs:
-            return StepResult(held="fulfilled by Amazon (FBA): nothing for the seller to ship")
+            return StepResult(skip="fulfilled by Amazon (FBA): nothing for the seller to ship")
         if "AMAZON_EASY_SHIP" in programs:
             # modelled: Easy Ship pickups, labels and invoices are Amazon's; not in this flow yet
-            return StepResult(held="Easy Ship order: Amazon schedules the pickup (not in this flow)")
+            return StepResult(skip="Easy Ship order: Amazon schedules the pickup (not in this flow)")
         if status != "UNSHIPPED":
             return StepResult(held=f"order is {status or 'of unknown status'} at Amazon, not UNSHIPPED")
         ship_by = (fulfillment.get("shipByWindow") or {}).get("latestDateTime")
@@ -187,14 +191,8 @@ class AmazonFlow(ProcessingFlow):
     def _manifest(self, ctx: AdapterContext, batch: ProcessingBatch, orders: list[Order]) -> BatchResult:
         now = ctx.clock.now()
         cutoff = _aware(batch.cutoff_at)
-        if self.closure_policy == "DELAYED" and now < cutoff - DELAYED_BEFORE_CUTOFF:
-            return BatchResult(deferred=True, detail={"policy": "DELAYED", "closes_at": cutoff - DELAYED_BEFORE_CUTOFF})
-        if (
-            self.closure_policy == "MANUAL"
-            and not ctx.options.get("close_manifest")
-            and now < cutoff - MANUAL_AUTO_CLOSE_BEFORE_CUTOFF
-        ):
-            return BatchResult(deferred=True, detail={"policy": "MANUAL"})
+        if not may_close_manifest(ctx, batch):
+            return BatchResult(deferred=True, detail={"policy": batch.closure_policy})
         ref = f"AMZ-MAN-{batch.ist_day}-{batch.batch_no}-{ctx.account.id}"
         late = now > cutoff
         existing = _document(ctx, MANIFEST_DOC, external_ref=ref)
@@ -216,7 +214,7 @@ class AmazonFlow(ProcessingFlow):
                 [
                     ("Manifest", ref),
                     ("Seller", ctx.account.display_name),
-                    ("Batch", f"{batch.ist_day} #{batch.batch_no} ({self.closure_policy})"),
+                    ("Batch", f"{batch.ist_day} #{batch.batch_no} ({batch.closure_policy})"),
                     ("Cut-off", cutoff.astimezone(IST).strftime("%d-%m-%Y %H:%M IST")),
                     ("Closed", now.astimezone(IST).strftime("%d-%m-%Y %H:%M IST") + (" LATE" if late else "")),
                     ("Shipments", str(len(rows))),
@@ -229,7 +227,7 @@ class AmazonFlow(ProcessingFlow):
                 ctx.session, account=ctx.account, doc_type=MANIFEST_DOC, content=content, external_ref=ref
             )
         return BatchResult(
-            external_ref=ref, detail={"orders": len(orders), "late": late, "policy": self.closure_policy}
+            external_ref=ref, detail={"orders": len(orders), "late": late, "policy": batch.closure_policy}
         )
 
 
@@ -238,12 +236,7 @@ def _quantity(ctx: AdapterContext, order: Order) -> StepResult:
     wanted: dict[str, int] = defaultdict(int)
     for item in _items(ctx, order):
         wanted[item.sku] += item.quantity
-    products = {
-        p.sku: p
-        for p in ctx.session.execute(
-            select(Product).where(Product.seller_id == order.seller_id, Product.sku.in_(list(wanted)))
-        ).scalars()
-    }
+    products = products_for_skus(ctx.session, order.seller_id, wanted, ctx.account.id)
     unchecked = sorted(sku for sku in wanted if sku not in products)
     for sku, quantity in sorted(wanted.items()):
         product = products.get(sku)
@@ -266,8 +259,8 @@ def _facts(ctx: AdapterContext, order: Order) -> dict[str, Any]:
 
 
 def seller_gstin(ctx: AdapterContext, order: Order) -> str | None:
-    """The seller's GSTIN: ``ctx.options["seller_gstin"]`` if set, else Amazon's MERCHANT tax registration."""
-    value = ctx.options.get("seller_gstin") or _facts(ctx, order).get("seller_gstin")
+    """The seller's GSTIN: the one configured in Robnu, else Amazon's MERCHANT tax registration."""
+    value = ctx.dispatch.seller_gstin or _facts(ctx, order).get("seller_gstin")
     return str(value).strip().upper() if value else None
 
 
@@ -343,7 +336,14 @@ def _pack(ctx: AdapterContext, order: Order) -> StepResult:
             shipment_id=shipment.id,
             external_ref=f"SLIP-{shipment.external_id}",
         )
-    number = invoice_number(order, ctx.clock.now())
+    number = ctx.services.invoice_number(
+        ctx.session,
+        ctx.account,
+        order.id,
+        kind=TAX_INVOICE,
+        prefix=ctx.dispatch.invoice_prefix or DEFAULT_INVOICE_PREFIX,
+        issued_at=ctx.clock.now(),
+    )
     if _document(ctx, INVOICE, order_id=order.id) is None:
         ctx.services.store_document(
             ctx.session,
@@ -389,19 +389,10 @@ def _label(ctx: AdapterContext, order: Order) -> StepResult:
 
 
 # ---------------------------------------------------------------------- invoice
-def financial_year(at: datetime) -> str:
-    local = at.astimezone(IST)
-    start = local.year if local.month >= 4 else local.year - 1
-    return f"{start % 100:02d}-{(start + 1) % 100:02d}"
-
-
-def invoice_number(order: Order, now: datetime) -> str:
-    """``A/<FY>/<order id>``: at most 16 characters of letters, digits, ``-`` and ``/`` (india.md §2)."""
-    return f"A/{financial_year(now)}/{order.id:07d}"
-
-
-def gst_rate(unit_price: Decimal) -> int:
-    return 5 if unit_price <= 2500 else 18  # modelled: the apparel slab from 22 Sep 2025 (india.md §3)
+def gst_rate(unit_price: Decimal, product_rate: Decimal | None = None) -> Decimal:
+    if product_rate is not None:
+        return Decimal(product_rate)
+    return Decimal(5 if unit_price <= 2500 else 18)  # modelled: the apparel slab from 22 Sep 2025 (india.md §3)
 
 
 def _invoice_pdf(ctx: AdapterContext, order: Order, items: list[OrderItem], number: str) -> bytes:
@@ -413,7 +404,7 @@ def _invoice_pdf(ctx: AdapterContext, order: Order, items: list[OrderItem], numb
     grand = Decimal("0.00")
     for item in items:
         total = Decimal(item.line_total).quantize(PAISE, ROUND_HALF_UP)
-        rate = gst_rate(Decimal(item.unit_price))
+        rate = gst_rate(Decimal(item.unit_price), product_gst_rate(ctx.session, order.seller_id, item.sku))
         taxable = (total * 100 / (100 + rate)).quantize(PAISE, ROUND_HALF_UP)
         tax = total - taxable
         half = (tax / 2).quantize(PAISE, ROUND_HALF_UP)
@@ -425,7 +416,7 @@ def _invoice_pdf(ctx: AdapterContext, order: Order, items: list[OrderItem], numb
                 item.hsn or "-",
                 str(item.quantity),
                 f"{taxable}",
-                f"{rate}%",
+                f"{rate.normalize():f}%",
                 f"{cgst}",
                 f"{sgst}",
                 f"{igst}",

@@ -4,7 +4,8 @@ Orders: shipments modified in the window are searched per filter group (§5); th
 collected and every shipment of those orders is looked up by ``orderIds`` (an order may split across
 shipments, §3), with shipping details (AWB, courier, address) fetched in batches of 100 (§6). Returns
 come from ``GET /sellers/v2/returns`` per source (§9); payouts from the settled_transaction_ledger
-report (§13). See docs/adapters/flipkart.md.
+report (§13). The catalog is read by SKU (``GET /sellers/listings/v3/{skuIds}``, §10) for the SKUs Robnu
+knows. See docs/adapters/flipkart.md.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
 from robnu.adapters.base import (
@@ -48,6 +50,7 @@ from robnu.domain.marketplace import ScheduleTarget
 from robnu.domain.records import (
     InventoryPush,
     InventoryPushResult,
+    ListingRecord,
     OrderRecord,
     PayoutRecord,
     Quarantine,
@@ -104,16 +107,11 @@ class FlipkartAdapter(MarketplaceAdapter):
     def full_processing(self, ctx: AdapterContext) -> ProcessingReport:
         """validate -> pack (labels + invoice) -> packed -> documents -> RTD -> manifest (processing.py).
 
-        ``ctx.options``: ``closure_policy`` (IMMEDIATE | DELAYED | MANUAL), ``close_manifest`` (the
-        MANUAL close action), ``seller_gstin`` (checked when given: the account row has none).
+        On the account's dispatch settings (``ctx.dispatch``: closure policy, cut-offs, GSTIN, invoice
+        series); ``ctx.options["close_manifest"]`` is the MANUAL close action.
         """
         with open_client(ctx) as client:
-            flow = FlipkartFlow(
-                client,
-                closure_policy=str(ctx.options.get("closure_policy") or "IMMEDIATE"),
-                seller_gstin=ctx.options.get("seller_gstin"),
-                close_now=bool(ctx.options.get("close_manifest")),
-            )
+            flow = FlipkartFlow(client)
             return run_flow(ctx, flow)
 
     # ------------------------------------------------------------------ orders
@@ -197,6 +195,24 @@ class FlipkartAdapter(MarketplaceAdapter):
             return Quarantine(rows, "settlement rows without a neft_id")
         return map_or_quarantine(lambda r: mapping.map_payout(neft_id, r), rows, neft_id)
 
+    # ------------------------------------------------------------------ catalog
+    def sync_listings(self, ctx: AdapterContext, known_skus: Sequence[str]) -> Iterator[ListingRecord | Quarantine]:
+        """The listings of the SKUs Robnu knows, read by SKU, <= 10 a call (§10). Flipkart's listing search
+        (``POST /listings/v3/search``) returns ids only, so every listing would be read by SKU anyway.
+
+        A SKU Flipkart does not know (``unavailable`` / ``invalid``) is not a listing; a listing that cannot
+        be mapped is quarantined.
+        """
+        seen_at = ctx.clock.now()
+        client = open_client(ctx)
+        try:
+            for available in client.listings(known_skus):
+                for sku, raw in available.items():
+                    mapper = partial(mapping.map_listing, str(sku), location_id=client.location_id, seen_at=seen_at)
+                    yield map_or_quarantine(mapper, raw, _listing_id(raw) or str(sku))
+        finally:
+            client.close()
+
     # ------------------------------------------------------------------ inventory
     def push_inventory(self, ctx: AdapterContext, pushes: Sequence[InventoryPush]) -> list[InventoryPushResult]:
         """Absolute quantities at the account's location, <= 10 SKUs per call (§10). HTTP 200 carries
@@ -229,6 +245,11 @@ class FlipkartAdapter(MarketplaceAdapter):
         finally:
             client.close()
         return results
+
+
+def _listing_id(raw: Any) -> str | None:
+    value = raw.get("listing_id") if isinstance(raw, dict) else None
+    return str(value) if value else None
 
 
 def _batches(pushes: Sequence[InventoryPush]) -> Iterator[list[InventoryPush]]:

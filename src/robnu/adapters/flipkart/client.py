@@ -14,6 +14,7 @@ import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 
@@ -38,6 +39,7 @@ SEARCH_PATH = "/sellers/v3/shipments/filter"
 SHIPMENTS_PATH = "/sellers/v3/shipments"
 RETURNS_PATH = "/sellers/v2/returns"
 INVENTORY_PATH = "/sellers/listings/v3/update/inventory"
+LISTINGS_PATH = "/sellers/listings/v3"  # §10: GET /sellers/listings/v3/{skuIds}, comma-separated
 PACK_PATH = "/sellers/v3/shipments/labels"  # §7
 DISPATCH_PATH = "/sellers/v3/shipments/dispatch"  # §8 RTD
 HANDOVER_PATH = "/sellers/v3/shipments/handover/counts"  # §8
@@ -62,6 +64,9 @@ REPORT_COLUMNS = frozenset(
 SEARCH_PAGE = 20  # §5: every integrator uses 20; the sandbox caps there
 LOOKUP_BATCH = 100  # §6: <= 100 ids per lookup / details call
 INVENTORY_BATCH = 10  # §10: <= 10 SKUs per update
+# modelled: the reference gives no cap for the listing read; the sandbox takes <= 10 SKUs a call, like the
+# inventory and price updates (§10, §12), and so does the client.
+LISTINGS_BATCH = 10
 ACTION_BATCH = 25  # §7/§8: <= 25 shipments per pack / RTD call
 REPORT_CHUNK = timedelta(days=7)  # one settlement report per week of the window: bounded memory
 REPORT_MAX_POLLS = 40
@@ -87,6 +92,7 @@ LIMITS: dict[str, OperationLimit] = {
     "getShipmentDetails": _API,
     "getReturns": _API,
     "updateInventory": _API,
+    "getListings": _API,
     "pack": _API,
     "markRTD": _API,
     "handoverCounts": _API,
@@ -376,6 +382,35 @@ class FlipkartClient:
         result = self._json("updateInventory", "POST", INVENTORY_PATH, json_body=dict(body))
         return result if isinstance(result, dict) else {}
 
+    def listings(self, skus: Sequence[str]) -> Iterator[dict[str, Any]]:
+        """``available`` of ``GET /sellers/listings/v3/{skuIds}`` (§10) per call of <= LISTINGS_BATCH SKUs:
+        seller SKU -> listing. SKUs Flipkart does not know come back ``unavailable`` (or ``invalid``): they
+        are not listings, and are not returned.
+
+        The SKUs travel percent-encoded in one path segment, separated by commas. A SKU holding a comma or
+        a slash cannot be named in such a list (servers decode the path before splitting and routing it), so
+        it is asked alone; a 400 or 404 to that lone call means Flipkart cannot read it: not a listing
+        (modelled: Flipkart documents neither case).
+        """
+        plain = [sku for sku in skus if sku and not _awkward(sku)]
+        for n in range(0, len(plain), LISTINGS_BATCH):
+            yield self._listings(plain[n : n + LISTINGS_BATCH])
+        for sku in skus:
+            if sku and _awkward(sku):
+                try:
+                    yield self._listings([sku])
+                except MarketplaceRequestError as exc:
+                    if exc.http_status not in (400, 404):
+                        raise
+
+    def _listings(self, skus: Sequence[str]) -> dict[str, Any]:
+        path = f"{LISTINGS_PATH}/{','.join(quote(sku, safe='') for sku in skus)}"
+        body = self._json("getListings", "GET", path)
+        available = body.get("available") if isinstance(body, dict) else None
+        if not isinstance(body, dict) or not isinstance(available, dict | None):
+            raise TransientMarketplaceError("Flipkart getListings answered without an `available` map")
+        return dict(available or {})
+
     # ------------------------------------------------------------------ processing (§7, §8)
     def shipments_by_ids(self, shipment_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
         """The current §5 shipment object per shipment id (``GET /v3/shipments?shipmentIds=``)."""
@@ -505,6 +540,11 @@ def complete_csv(text: str) -> bool:
         return False
     width = len(rows[0])
     return all(len(row) == width for row in rows[1:])
+
+
+def _awkward(sku: str) -> bool:
+    """A SKU that cannot share the comma-separated ``{skuIds}`` path segment with others."""
+    return "," in sku or "/" in sku
 
 
 def _returns_next_url(next_url: str) -> str:

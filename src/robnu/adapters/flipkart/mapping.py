@@ -15,6 +15,7 @@ from typing import Any
 
 from robnu.domain.clock import IST
 from robnu.domain.records import (
+    ListingRecord,
     OrderItemRecord,
     OrderRecord,
     PayoutLineRecord,
@@ -416,4 +417,54 @@ def map_payout(neft_id: str, rows: Sequence[Mapping[str, str]]) -> PayoutRecord:
         lines=lines,
         period_end=paid,
         paid_at=paid,
+    )
+
+
+# ---------------------------------------------------------------------------------------------- listings
+def _count(value: Any) -> int:
+    """An inventory count: an integer (or a string of one), never a bool or a fraction."""
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise ValueError(f"not a count: {value!r}")
+    return int(value)
+
+
+def map_listing(sku: str, raw: Mapping[str, Any], location_id: str, seen_at: datetime) -> ListingRecord:
+    """One listing of ``GET /sellers/listings/v3/{skuIds}`` (§10): ``available[sku]``.
+
+    * ``external_id`` is the listing id (``LST`` + FSN + 6 chars, §3); ``marketplace_sku`` the FSN
+      (``product_id``), which the inventory update must carry.
+    * ``quantity`` is ``inventory`` at the account's location, the number Robnu pushes there; None when the
+      listing has no entry for that location (nothing to compare).
+    * ``raw_status`` is ``listing_status`` (ACTIVE | INACTIVE), or ARCHIVED when ``archived_status`` says so;
+      active means ACTIVE, not archived and not DISABLED at the account's location.
+    * ``price`` is ``price.selling_price`` (integer rupees, §10). ``title`` is ``product_title``, which only the
+      OAS example shows (the schema and the sandbox have none): None when absent.
+    * modelled: the payload has no update time; the time it was read stands in.
+    """
+    listing_id = raw["listing_id"]
+    if not isinstance(listing_id, str) or not listing_id.strip():
+        raise ValueError(f"SKU {sku}: listing_id {listing_id!r}")
+    status = str(raw.get("listing_status") or "UNKNOWN").upper()
+    archived = str(raw.get("archived_status") or "NONE").upper() == "ARCHIVED"
+    quantity: int | None = None
+    location_status: str | None = None
+    for location in raw.get("locations") or []:
+        if str(location["id"]) == location_id:
+            inventory = location.get("inventory")
+            quantity = _count(inventory) if inventory is not None else None
+            location_status = str(location.get("status") or "") or None
+    price = raw.get("price") or {}
+    selling = price.get("selling_price")
+    product_id = raw.get("product_id")
+    title = raw.get("product_title")
+    return ListingRecord(
+        external_id=listing_id.strip(),
+        seller_sku=sku,
+        source_updated_at=seen_at,
+        raw_status="ARCHIVED" if archived else status,
+        marketplace_sku=str(product_id) if product_id else None,
+        title=str(title) if title else None,
+        price=money(selling) if selling is not None else None,
+        quantity=quantity,
+        active=status == "ACTIVE" and not archived and location_status != "DISABLED",
     )

@@ -31,7 +31,8 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Iterable, Iterator, Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from pypdf import PdfReader
@@ -41,8 +42,20 @@ from sqlalchemy import select
 from robnu.adapters.base import AdapterContext
 from robnu.adapters.flipkart.client import ACTION_BATCH, FlipkartClient
 from robnu.adapters.flipkart.mapping import fk_time
-from robnu.adapters.processing import BatchResult, ProcessingFlow, Scope, StageSpec, StepResult
-from robnu.db.models import Order, OrderItem, Product, Shipment
+from robnu.adapters.processing import (
+    TAX_INVOICE,
+    BatchResult,
+    ProcessingFlow,
+    Scope,
+    StageSpec,
+    StepResult,
+    aware,
+    given_invoice_number,
+    may_close_manifest,
+    product_gst_rate,
+)
+from robnu.db.catalog import products_for_skus
+from robnu.db.models import Order, OrderItem, Shipment
 from robnu.db.processing_models import ProcessingBatch
 from robnu.db.stock_models import Document
 from robnu.domain.clock import IST
@@ -61,11 +74,10 @@ PAST_PACK = frozenset({PACKED_STATUS, READY, "PICKUP_COMPLETE", "SHIPPED", "DELI
 PAST_RTD = frozenset({READY, "PICKUP_COMPLETE", "SHIPPED", "DELIVERED", "COMPLETED"})
 
 GST_SLABS = (0.0, 0.25, 3.0, 5.0, 12.0, 18.0, 28.0)
-# modelled: orders carry no tax rate (the search shows GST-inclusive prices only) and the product master
-# has none, so a rate is derived from the synced tax amount when there is one, else this default.
+# modelled: orders carry no tax rate (the search shows GST-inclusive prices only): the product master's
+# rate when the seller set one, else a rate derived from the synced tax amount, else this default.
 DEFAULT_GST_RATE = 18.0
-DELAYED_BEFORE_CUTOFF = timedelta(minutes=30)  # product.md §3: DELAYED closes at cut-off - 30 min
-MANUAL_AUTOCLOSE_BEFORE_CUTOFF = timedelta(minutes=10)  # MANUAL: "if configured, closes at cut-off - 10 min"
+DEFAULT_INVOICE_PREFIX = "FK"  # the seller's Flipkart invoice series unless the account sets one
 MANIFEST_ID = re.compile(r"Manifest(?: ID)?:\s*([A-Za-z0-9-]+)")
 
 
@@ -79,21 +91,9 @@ def _state(sh: dict[str, Any]) -> str:
     return min(live, key=lambda s: order.index(s) if s in order else -1)
 
 
-def financial_year(at: datetime) -> str:
-    """``25-26`` for an IST date in April 2025 - March 2026 (india.md: invoice series per financial year)."""
-    local = at.astimezone(IST)
-    start = local.year if local.month >= 4 else local.year - 1
-    return f"{start % 100:02d}-{(start + 1) % 100:02d}"
-
-
-def invoice_number(order: Order) -> str:
-    """The seller's tax-invoice number: <= 16 characters of letters, digits, '-' and '/', unique per
-    financial year (india.md). Modelled: ``RF/<FY of the order date>/<Robnu order id>``, so a re-run
-    declares the same number; a real seller series (consecutive, per GSTIN) needs a counter table."""
-    return f"RF/{financial_year(order.ordered_at)}/{order.id % 10**7:07d}"
-
-
-def gst_rate(item: OrderItem) -> float:
+def gst_rate(item: OrderItem, product_rate: Decimal | None = None) -> float:
+    if product_rate is not None:
+        return float(product_rate)
     taxable = item.line_total - item.tax_amount
     if item.tax_amount > 0 and taxable > 0:
         rate = float(item.tax_amount / taxable * 100)
@@ -129,20 +129,8 @@ class FlipkartFlow(ProcessingFlow):
     # APPROVED / PACKING_IN_PROGRESS / FORM_FAILED map to ACCEPTED; a held shipment is PENDING (§3: hold).
     eligible_statuses = frozenset({OrderStatus.ACCEPTED})
 
-    def __init__(
-        self,
-        client: FlipkartClient,
-        *,
-        closure_policy: str = "IMMEDIATE",
-        seller_gstin: str | None = None,
-        close_now: bool = False,
-    ) -> None:
-        if closure_policy not in ("IMMEDIATE", "DELAYED", "MANUAL"):
-            raise ValueError(f"unknown closure policy {closure_policy!r}")
+    def __init__(self, client: FlipkartClient) -> None:
         self.client = client
-        self.closure_policy = closure_policy
-        self.seller_gstin = seller_gstin
-        self.close_now = close_now  # MANUAL: the user's "close manifest" action
 
     # ------------------------------------------------------------------ helpers
     @staticmethod
@@ -171,9 +159,11 @@ class FlipkartFlow(ProcessingFlow):
         raise NotImplementedError(spec.name)
 
     def _validate(self, ctx: AdapterContext, order: Order) -> StepResult:
-        """product.md §2 checklist items 2-4, before anything is declared to Flipkart."""
-        if self.seller_gstin is not None and (problem := gstin_problem(self.seller_gstin)):
-            return StepResult(held=f"seller GSTIN {self.seller_gstin}: {problem}")
+        """product.md §2 checklist items 2-4, before anything is declared to Flipkart. The seller's GSTIN is
+        checked when Robnu has one (the account's or the seller's): Flipkart keeps its own copy."""
+        gstin = ctx.dispatch.seller_gstin
+        if gstin is not None and (problem := gstin_problem(gstin)):
+            return StepResult(held=f"seller GSTIN {gstin}: {problem}")
         if (
             order.ship_pincode
             and order.ship_state_code
@@ -182,12 +172,11 @@ class FlipkartFlow(ProcessingFlow):
             return StepResult(held=f"pincode {order.ship_pincode} does not belong to state {order.ship_state_code}")
         s = ctx.session
         items = s.execute(select(OrderItem).where(OrderItem.order_id == order.id)).scalars().all()
+        products = products_for_skus(s, order.seller_id, [i.sku for i in items], ctx.account.id)
         for item in items:
             if item.status == OrderStatus.CANCELLED:
                 continue
-            product = s.execute(
-                select(Product).where(Product.seller_id == order.seller_id, Product.sku == item.sku)
-            ).scalar_one_or_none()
+            product = products.get(item.sku)
             # A SKU the seller does not track in Robnu is not checked (modelled: Flipkart holds the stock).
             if product is not None and product.on_hand < item.quantity:
                 return StepResult(held=f"SKU {item.sku}: {item.quantity} ordered, {product.on_hand} on hand")
@@ -206,7 +195,7 @@ class FlipkartFlow(ProcessingFlow):
                 .scalars()
                 .all()
             )
-            invoice_ref = invoice_number(order)
+            invoice_ref = given_invoice_number(s, order.id, TAX_INVOICE) or sh.external_id
             for doc_type, fetch, ref in (
                 ("LABEL", self.client.label_pdf, sh.external_id),
                 ("CUSTOMER_INVOICE", self.client.invoice_pdf, invoice_ref),
@@ -267,7 +256,15 @@ class FlipkartFlow(ProcessingFlow):
                 elif current is not None and current.get("hold"):
                     result.held[order.id] = "Flipkart holds the shipment (COD / address / fraud check)"
                 else:
-                    number = invoice_number(order)
+                    assert ctx.services is not None
+                    number = ctx.services.invoice_number(
+                        ctx.session,
+                        ctx.account,
+                        order.id,
+                        kind=TAX_INVOICE,
+                        prefix=ctx.dispatch.invoice_prefix or DEFAULT_INVOICE_PREFIX,
+                        issued_at=now,
+                    )
                     owner[sh.external_id] = order.id
                     invoices[sh.external_id] = number
                     entries.append(self._pack_entry(ctx, order, sh, current or {}, number, now))
@@ -298,7 +295,9 @@ class FlipkartFlow(ProcessingFlow):
             tax_items.append(
                 {
                     "orderItemId": str(raw.get("orderItemId")),
-                    "taxRate": gst_rate(item) if item is not None else DEFAULT_GST_RATE,
+                    "taxRate": gst_rate(item, product_gst_rate(ctx.session, order.seller_id, item.sku))
+                    if item is not None
+                    else DEFAULT_GST_RATE,
                     "quantity": int(raw.get("quantity") or 1),
                 }
             )
@@ -311,25 +310,23 @@ class FlipkartFlow(ProcessingFlow):
         }
 
     def _await_packed(self, orders: list[Order], by_order: dict[int, list[Shipment]]) -> BatchResult:
-        """Packing is asynchronous (5-10 s typical, up to 30 min, §3): wait, as a deferral, while any
-        shipment is PACKING_IN_PROGRESS. FORM_FAILED needs the seller's state-form ack number (§7
+        """Packing is asynchronous (5-10 s typical, up to 30 min, §3): an order whose shipment is still
+        PACKING_IN_PROGRESS waits at this stage (the engine holds it after the account's maximum wait)
+        while the packed ones go on. FORM_FAILED needs the seller's state-form ack number (§7
         ``forms/updateAck``), which Robnu cannot invent: that order is held for the seller."""
         states = self._states(by_order)
         result = BatchResult()
-        waiting = 0
         for order in orders:
             for sh in by_order.get(order.id, []):
                 current = states.get(sh.external_id)
                 state = _state(current) if current else "MISSING"
                 if state in (PACKING, APPROVED):
-                    waiting += 1
+                    result.waiting[order.id] = f"shipment {sh.external_id} is {state} at Flipkart"
                 elif state == FORM_FAILED:
                     result.held[order.id] = "FORM_FAILED: the state e-way/compliance form needs an ack number"
                 elif state not in PAST_PACK:
                     result.held[order.id] = f"shipment {sh.external_id} is {state} after packing"
-        if waiting:
-            return BatchResult(deferred=True, detail={"packing": waiting})
-        result.detail = {"held": len(result.held)}
+        result.detail = {"held": len(result.held), "packing": len(result.waiting)}
         return result
 
     def _rtd(self, ctx: AdapterContext, orders: list[Order], by_order: dict[int, list[Shipment]]) -> BatchResult:
@@ -367,11 +364,9 @@ class FlipkartFlow(ProcessingFlow):
         assert ctx.services is not None
         s = ctx.session
         now = ctx.clock.now()
-        cutoff = batch.cutoff_at
-        if self.closure_policy == "DELAYED" and now < cutoff - DELAYED_BEFORE_CUTOFF:
-            return BatchResult(deferred=True, detail={"closes_at": cutoff - DELAYED_BEFORE_CUTOFF})
-        if self.closure_policy == "MANUAL" and not self.close_now and now < cutoff - MANUAL_AUTOCLOSE_BEFORE_CUTOFF:
-            return BatchResult(deferred=True, detail={"waiting_for": "manual close"})
+        cutoff = aware(batch.cutoff_at)
+        if not may_close_manifest(ctx, batch):
+            return BatchResult(deferred=True, detail={"policy": batch.closure_policy})
         shipments = [sh for o in orders for sh in by_order.get(o.id, [])]
         recorded = {
             d.shipment_id: d

@@ -97,8 +97,11 @@ class MeeshoAdapter(MarketplaceAdapter):
         finally:
             client.close()
 
-    def sync_listings(self, ctx: AdapterContext) -> Iterator[ListingRecord | Quarantine]:
-        """GET /v1/products (§10): every catalogue SKU with its status and live stock."""
+    def sync_listings(self, ctx: AdapterContext, known_skus: Sequence[str]) -> Iterator[ListingRecord | Quarantine]:
+        """GET /v1/products (§10): every catalogue SKU with its status and live stock.
+
+        The whole catalog is listed, so ``known_skus`` is not needed.
+        """
         seen_at = ctx.clock.now()
         with MeeshoClient(ctx) as client:
             for page in client.pages("listProducts", "/v1/products", {}, "sku"):
@@ -153,7 +156,7 @@ class MeeshoAdapter(MarketplaceAdapter):
 
     def full_processing(self, ctx: AdapterContext) -> ProcessingReport:
         """Accept -> label + tax invoice -> archive -> manifest, per order and per batch (processing.py).
-        ``ctx.options["closure_policy"]``: IMMEDIATE (default), DELAYED or MANUAL."""
+        The closure policy and cut-offs are the account's dispatch settings (``ctx.dispatch``)."""
         flow = MeeshoFlow.for_context(ctx)
         try:
             return run_flow(ctx, flow)

@@ -27,7 +27,6 @@ from __future__ import annotations
 import hashlib
 import time as systime
 from collections.abc import Callable, Sequence
-from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import func, select
@@ -35,8 +34,16 @@ from sqlalchemy import func, select
 from robnu.adapters.base import AdapterContext
 from robnu.adapters.errors import MarketplaceRequestError, TransientMarketplaceError
 from robnu.adapters.meesho.client import MeeshoClient
-from robnu.adapters.processing import BatchResult, ProcessingFlow, Scope, StageSpec, StepResult
-from robnu.db.models import Order, OrderItem, Product, Shipment
+from robnu.adapters.processing import (
+    BatchResult,
+    ProcessingFlow,
+    Scope,
+    StageSpec,
+    StepResult,
+    may_close_manifest,
+)
+from robnu.db.catalog import products_for_skus
+from robnu.db.models import Order, OrderItem, Shipment
 from robnu.db.processing_models import OrderProcessing, ProcessingBatch
 from robnu.db.stock_models import Document
 from robnu.domain.india import PincodeCheck, check_pincode_state
@@ -45,8 +52,6 @@ from robnu.domain.statuses import OrderStatus
 ACCEPT_BATCH = 50  # §6: <= 50 sub-orders per accept call
 MANIFEST_BATCH = 100  # §7: <= 100 sub-orders per manifest, one courier
 LABEL_POLLS = 6  # GET /v1/labels/{id} until READY (0 s delay in the sandbox); then the run resumes later
-DELAYED_CLOSE = timedelta(minutes=30)  # product.md §3: DELAYED closes at cut-off - 30 min [inferred]
-CLOSURE_POLICIES = ("IMMEDIATE", "DELAYED", "MANUAL")
 # Confirmed but not yet handed over: still counted in on-hand stock.
 UNSHIPPED = (OrderStatus.NEW, OrderStatus.ACCEPTED, OrderStatus.PACKED, OrderStatus.READY_TO_SHIP)
 
@@ -77,12 +82,8 @@ class MeeshoFlow(ProcessingFlow):
         self,
         client_factory: Callable[[AdapterContext], MeeshoClient] = MeeshoClient,
         *,
-        closure_policy: str = "IMMEDIATE",
         sleep: Callable[[float], None] = systime.sleep,
     ) -> None:
-        if closure_policy not in CLOSURE_POLICIES:
-            raise ValueError(f"unknown closure policy {closure_policy!r}")
-        self.closure_policy = closure_policy
         self._client_factory = client_factory
         self._client: MeeshoClient | None = None
         self._sleep = sleep
@@ -90,9 +91,9 @@ class MeeshoFlow(ProcessingFlow):
 
     @classmethod
     def for_context(cls, ctx: AdapterContext) -> MeeshoFlow:
-        """Options: ``closure_policy`` (IMMEDIATE, DELAYED, MANUAL), ``close_manifest`` (the MANUAL user
-        action), ``label_polls`` (how often to look for a READY label before leaving it to the next run)."""
-        flow = cls(closure_policy=str(ctx.options.get("closure_policy") or "IMMEDIATE"))
+        """Options: ``label_polls`` (how often to look for a READY label before leaving it to the next run).
+        The closure policy and cut-offs are the account's dispatch settings (``ctx.dispatch``)."""
+        flow = cls()
         flow.label_polls = int(ctx.options.get("label_polls", LABEL_POLLS))
         return flow
 
@@ -127,10 +128,10 @@ class MeeshoFlow(ProcessingFlow):
         engine runs them. [modelled] A SKU Robnu does not track passes (Meesho's own ACCEPT_BY_INVENTORY
         check still applies at acceptance)."""
         s = ctx.session
-        for item in s.execute(select(OrderItem).where(OrderItem.order_id == order.id)).scalars():
-            product = s.execute(
-                select(Product).where(Product.seller_id == order.seller_id, Product.sku == item.sku)
-            ).scalar_one_or_none()
+        items = s.execute(select(OrderItem).where(OrderItem.order_id == order.id)).scalars().all()
+        products = products_for_skus(s, order.seller_id, [i.sku for i in items], ctx.account.id)
+        for item in items:
+            product = products.get(item.sku)
             if product is None:
                 continue
             committed = s.execute(
@@ -171,7 +172,7 @@ class MeeshoFlow(ProcessingFlow):
             label_id = str(created["label_id"])
         return StepResult(external_ref=str(label_id))
 
-    def _ready_label(self, client: MeeshoClient, label_id: str) -> dict[str, Any]:
+    def _ready_label(self, client: MeeshoClient, label_id: str) -> dict[str, Any] | None:
         for attempt in range(max(1, self.label_polls)):
             label = client.label(label_id)
             if label.get("status") == "READY":
@@ -180,8 +181,7 @@ class MeeshoFlow(ProcessingFlow):
                 raise TransientMarketplaceError(f"Meesho label {label_id} failed")
             if attempt + 1 < self.label_polls:
                 self._sleep(0.1 * (attempt + 1))
-        # Not ready yet: the run stops here and resumes at this stage next time (the label is not re-sent).
-        raise TransientMarketplaceError(f"Meesho label {label_id} not ready")
+        return None  # not ready yet: the order waits at this stage for the next run (the label is not re-sent)
 
     def _archive_label(self, ctx: AdapterContext, order: Order) -> StepResult:
         """Wait for the label job, download the PDF (a 4x6 label page + a tax-invoice page, §7) and store it
@@ -202,6 +202,8 @@ class MeeshoFlow(ProcessingFlow):
             shipment.awb = shipping.get("awb") or shipment.awb
             shipment.courier = shipping.get("courier") or shipment.courier
         label = self._ready_label(client, str(label_id))
+        if label is None:
+            return StepResult(waiting=f"Meesho label {label_id} not ready")
         item: dict[str, Any] = next(
             (i for i in label.get("items") or [] if i.get("sub_order_no") == order.external_id), {}
         )
@@ -274,15 +276,12 @@ class MeeshoFlow(ProcessingFlow):
         """Hand the batch over: one manifest per courier (§7 MIXED_COURIERS), <= 100 each.
 
         Closure policy [inferred, product.md §3]: IMMEDIATE closes now; DELAYED waits for cut-off - 30 min
-        (late additions still make it); MANUAL waits for ``ctx.options["close_manifest"]``. Past the
+        (late additions still make it); MANUAL waits for the user (``may_close_manifest``). Past the
         sub-order's ``sla_deadline`` Meesho charges late dispatch: the manifest is still made (holding
         it would become an auto-cancel), and the late sub-orders are reported.
         """
         now = ctx.clock.now()
-        policy = batch.closure_policy or self.closure_policy
-        if policy == "DELAYED" and now < batch.cutoff_at - DELAYED_CLOSE:
-            return BatchResult(deferred=True)
-        if policy == "MANUAL" and not ctx.options.get("close_manifest"):
+        if not may_close_manifest(ctx, batch):
             return BatchResult(deferred=True)
         client = self.client(ctx)
         held: dict[int, str] = {}
@@ -324,7 +323,12 @@ class MeeshoFlow(ProcessingFlow):
         return BatchResult(
             external_ref=",".join(manifests)[:100] or None,
             held=held,
-            detail={"manifests": manifests, "documents": documents, "late_dispatch": late, "policy": policy},
+            detail={
+                "manifests": manifests,
+                "documents": documents,
+                "late_dispatch": late,
+                "policy": batch.closure_policy,
+            },
         )
 
     def _archive_manifest(self, ctx: AdapterContext, client: MeeshoClient, manifest_id: str) -> int:

@@ -74,6 +74,11 @@ class AjioSandbox:
     def pushed(self, account_key: str) -> dict[str, Any]:
         return self.world.pushed(account_key)
 
+    def last_invoice_serial(self, account_key: str) -> int:
+        """The serial of the last B2B invoice of the store's series (the portal invoices too): what the
+        seller's own books say when Robnu asks where the series stands."""
+        return int(self.world.book(account_key).account.invoice_seq)
+
 
 def build_sandbox(
     *,
