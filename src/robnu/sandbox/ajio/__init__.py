@@ -62,7 +62,7 @@ class AjioSandbox:
     def create_account(self, **overrides: Any) -> dict[str, Any]:
         return self.world.create_account(**overrides)
 
-    def generate_orders(self, account_key: str, count: int, *, days: int = 30) -> list[str]:
+    def generate_orders(self, account_key: str, count: int, *, days: float = 30) -> list[str]:
         return self.world.generate_orders(account_key, count, days=days)
 
     def revoke(self, account_key: str) -> None:

@@ -160,7 +160,7 @@ class AjioWorld:
         used.add(value)
         return value
 
-    def generate_orders(self, pob: str, count: int, *, days: int = 30) -> list[str]:
+    def generate_orders(self, pob: str, count: int, *, days: float = 30) -> list[str]:
         book = self.book(pob)
         acc = book.account
         now = self.now()
@@ -169,7 +169,7 @@ class AjioWorld:
         for _ in range(count):
             acc.order_seq += 1
             rng = stable_rng(self.seed, pob, "order", acc.order_seq)
-            created = now - rng.randint(60, max(61, days * DAY))
+            created = now - rng.randint(60, max(61, int(days * DAY)))
             oid = self._unique(self._order_ids, rng, "FN", 10)
             carrier = rng.choice(COURIERS)
             n_lines = 1 if rng.random() < 0.7 else 2 if rng.random() < 0.75 else 3
