@@ -410,3 +410,48 @@ def test_a_listing_mapped_by_hand_keeps_its_product_through_reconciliation(harne
         assert s.execute(select(func.count(Product.id))).scalar_one() == products_before
     push_pending(h.rt, account)
     assert dict(h.profile.pushed_quantities(h.sandbox, h.key))[external_id] == 7
+
+
+def test_the_catalog_schedule_repairs_drift_the_marketplace_picked_up_elsewhere(harness: Harness) -> None:
+    """The periodic reconciliation (CATALOG target): a quantity changed outside Robnu (in the seller panel)
+    is found on the next run and put back to the truth by the inventory push."""
+    from robnu.domain.records import InventoryPush
+    from robnu.jobs.execute import execute_run
+    from robnu.services.accounts import adapter_for
+    from robnu.services.context import build_context
+    from robnu.services.reports import RunOutcome
+
+    h = harness
+    account = h.connect()
+    assert SyncEngine(h.rt).run(account, ScheduleTarget.ORDERS).status is SyncRunStatus.SUCCEEDED
+    first = execute_run(h.rt, account, "CATALOG")
+    assert first.outcome is RunOutcome.SUCCEEDED and first.counts["synced"] > 0
+    execute_run(h.rt, account, "INVENTORY")  # whatever the first read found drifted goes out
+    with h.rt.sessions() as s:
+        listing = (
+            s.execute(
+                select(Listing)
+                .where(Listing.marketplace_account_id == account, Listing.product_id.is_not(None))
+                .order_by(Listing.external_id)
+            )
+            .scalars()
+            .first()
+        )
+        assert listing is not None
+        truth = (
+            listing.last_pushed_quantity if listing.last_pushed_quantity is not None else listing.marketplace_quantity
+        )
+        acct = s.get(MarketplaceAccount, account)
+        assert acct is not None and truth is not None
+        adapter = adapter_for(h.rt, acct)
+        wrong = truth + 17
+        results = adapter.push_inventory(  # the seller's panel, not Robnu: Robnu's books do not move
+            build_context(h.rt, s, adapter, acct),
+            [InventoryPush(0, listing.seller_sku, listing.marketplace_sku, listing.external_id, wrong, 0)],
+        )
+        assert results[0].ok, results
+    assert dict(h.profile.pushed_quantities(h.sandbox, h.key))[listing.external_id] == wrong
+    second = execute_run(h.rt, account, "CATALOG")
+    assert second.outcome is RunOutcome.SUCCEEDED and second.counts["processed"] >= 1  # drift found
+    assert execute_run(h.rt, account, "INVENTORY").outcome is RunOutcome.SUCCEEDED
+    assert dict(h.profile.pushed_quantities(h.sandbox, h.key))[listing.external_id] == truth

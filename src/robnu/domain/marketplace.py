@@ -22,6 +22,7 @@ class ScheduleTarget(StrEnum):
     FULL_PROCESSING = "FULL_PROCESSING"
     CREDENTIAL_CHECK = "CREDENTIAL_CHECK"
     SLA_WATCHDOG = "SLA_WATCHDOG"  # headroom of the open dispatch batches (product.md §4)
+    CATALOG = "CATALOG"  # the periodic full reconciliation: listings read, linked, drift against the truth repaired
 
 
 SYNC_TARGETS = frozenset({ScheduleTarget.ORDERS, ScheduleTarget.RETURNS, ScheduleTarget.PAYOUTS})

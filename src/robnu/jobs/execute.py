@@ -22,6 +22,7 @@ from robnu.security.redaction import redact
 from robnu.services import schedules, sla
 from robnu.services.accounts import adapter_for
 from robnu.services.inventory_push import push_pending
+from robnu.services.listings import reconcile_account
 from robnu.services.processing import process_account
 from robnu.services.reports import FINAL_OUTCOMES, ReportData, RunOutcome, email_report, save_report
 from robnu.services.runtime import Runtime
@@ -110,6 +111,34 @@ def _full_processing(rt: Runtime, account_id: int) -> _Partial:
     )
 
 
+def _catalog(rt: Runtime, account_id: int) -> _Partial:
+    """Read the catalog, link new listings, queue a push wherever the marketplace drifted from the truth
+    (the INVENTORY schedule sends it within minutes)."""
+    try:
+        o = reconcile_account(rt, account_id)
+    except MarketplaceAuthError as exc:
+        record_auth_failure(rt, account_id, exc)
+        return _Partial(RunOutcome.AUTH_FAILED, failed=1, error=f"{type(exc).__name__}: {exc}")
+    except TransientMarketplaceError as exc:
+        return _Partial(RunOutcome.RETRYING, retryable=True, failed=1, error=f"{type(exc).__name__}: {exc}")
+    details = {
+        "listings": o.listings,
+        "new_listings": o.new_listings,
+        "new_products": o.new_products,
+        "drifted": o.drifted,
+        "unlinked": o.unlinked,
+    }
+    if o.quarantined:
+        return _Partial(
+            RunOutcome.PARTIAL,
+            synced=o.listings,
+            held=o.quarantined,
+            details=details,
+            error=f"{o.quarantined} quarantined",
+        )
+    return _Partial(RunOutcome.SUCCEEDED, synced=o.listings, processed=o.drifted, details=details)
+
+
 def _sla_watchdog(rt: Runtime, account_id: int) -> _Partial:
     """The account's open batches against their deadlines; new band edges become this run's alerts.
 
@@ -157,6 +186,8 @@ def _dispatch(rt: Runtime, account_id: int, target: ScheduleTarget, owner: str |
         return _inventory(rt, account_id)
     if target is ScheduleTarget.CREDENTIAL_CHECK:
         return _credential_check(rt, account_id)
+    if target is ScheduleTarget.CATALOG:
+        return _catalog(rt, account_id)
     return _full_processing(rt, account_id)
 
 

@@ -47,6 +47,7 @@ DEFAULT_CADENCES: dict[ScheduleTarget, Cadence] = {
     ScheduleTarget.CREDENTIAL_CHECK: Cadence(interval_seconds=4 * 3600, jitter_seconds=10 * 60),
     ScheduleTarget.FULL_PROCESSING: Cadence(cron="0 9,14 * * *"),
     ScheduleTarget.SLA_WATCHDOG: Cadence(interval_seconds=5 * 60),
+    ScheduleTarget.CATALOG: Cadence(interval_seconds=6 * 3600, jitter_seconds=15 * 60),
 }
 # A target no adapter declares gets its default schedule when the adapter supports the one it serves:
 # the watchdog watches the batches that full processing makes.

@@ -52,6 +52,7 @@ class AjioAdapter(MarketplaceAdapter):
             ScheduleTarget.INVENTORY,
             ScheduleTarget.CREDENTIAL_CHECK,
             ScheduleTarget.FULL_PROCESSING,
+            ScheduleTarget.CATALOG,
         }
     )
 

@@ -85,6 +85,7 @@ class AmazonInAdapter(MarketplaceAdapter):
             ScheduleTarget.INVENTORY,
             ScheduleTarget.CREDENTIAL_CHECK,
             ScheduleTarget.FULL_PROCESSING,
+            ScheduleTarget.CATALOG,
         }
     )
     # SP-API refuses a *Before less than 2 minutes before now (§6.1, §8): the engine's window ends earlier.

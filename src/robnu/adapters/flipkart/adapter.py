@@ -85,6 +85,7 @@ class FlipkartAdapter(MarketplaceAdapter):
             ScheduleTarget.INVENTORY,
             ScheduleTarget.CREDENTIAL_CHECK,
             ScheduleTarget.FULL_PROCESSING,
+            ScheduleTarget.CATALOG,
         }
     )
 

@@ -61,6 +61,7 @@ class MeeshoAdapter(MarketplaceAdapter):
             ScheduleTarget.INVENTORY,
             ScheduleTarget.CREDENTIAL_CHECK,
             ScheduleTarget.FULL_PROCESSING,
+            ScheduleTarget.CATALOG,
         }
     )
 
