@@ -225,3 +225,13 @@ def test_closure_policy_rules() -> None:
     assert manual.may_close(cutoff, early, user_asked=True)
     assert not auto.may_close(cutoff, cutoff - timedelta(minutes=11))
     assert auto.may_close(cutoff, cutoff - timedelta(minutes=10))
+
+
+def test_cli_changes_a_sellers_plan(rt: Runtime, account: int, cli: CliRunner) -> None:
+    with rt.sessions() as s:
+        seller_id = s.get(MarketplaceAccount, account).seller_id  # type: ignore[union-attr]
+    assert cli.invoke(app, ["sellers", "plan", str(seller_id), "free"]).exit_code == 0
+    with rt.sessions() as s:
+        assert s.get(Seller, seller_id).plan == "FREE"  # type: ignore[union-attr]
+    bad = cli.invoke(app, ["sellers", "plan", str(seller_id), "platinum"])
+    assert bad.exit_code == 2 and "plan" in bad.output

@@ -25,8 +25,9 @@ from robnu.db.models import MarketplaceAccount, Order
 from robnu.db.processing_models import OrderProcessing, ProcessingBatch, ProcessingStep
 from robnu.domain.clock import ManualClock
 from robnu.domain.dispatch import DispatchSettings
+from robnu.domain.errors import InvalidInput
 from robnu.domain.statuses import OrderStatus
-from robnu.services.accounts import adapter_for, connect_account, create_seller
+from robnu.services.accounts import adapter_for, change_plan, connect_account, create_seller
 from robnu.services.context import build_context
 from robnu.services.runtime import Runtime
 from robnu.services.writers import write_orders
@@ -108,6 +109,21 @@ def test_crash_at_any_stage_resumes_to_the_same_end_state(rt: Runtime, account: 
             select(func.count(ProcessingStep.id)).where(ProcessingStep.outcome == "DONE")
         ).scalar_one()
         assert done_steps == 3 + 2  # three order-stage steps, two batch-stage steps
+
+
+def test_a_plan_upgrade_releases_the_orders_held_for_the_quota_the_same_day(rt: Runtime, account: int) -> None:
+    _add_orders(rt, account, [f"P{n:02d}" for n in range(28)])
+    flow = LedgerFlow()
+    assert _run(rt, account, flow).held == 3  # type: ignore[attr-defined]
+    with rt.sessions() as s:
+        seller_id = s.get(MarketplaceAccount, account).seller_id  # type: ignore[union-attr]
+    with pytest.raises(InvalidInput):
+        change_plan(rt, seller_id, "PLATINUM")
+    change_plan(rt, seller_id, "growth")
+    again = _run(rt, account, flow)  # the same IST day
+    assert (again.processed, again.held) == (3, 0)  # type: ignore[attr-defined]
+    with rt.sessions() as s:
+        assert Counter(s.execute(select(OrderProcessing.status)).scalars()) == {"DONE": 28}
 
 
 def test_free_tier_holds_the_26th_order_until_the_next_ist_day(rt: Runtime, account: int) -> None:

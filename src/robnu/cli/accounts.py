@@ -33,6 +33,14 @@ def create_seller(
     console.print(f"seller {seller_id} created")
 
 
+@sellers_app.command("plan")
+@handles_errors
+def change_plan(seller_id: int, plan: Annotated[str, typer.Argument(help="FREE, GROWTH or ENTERPRISE")]) -> None:
+    """Change a seller's plan; orders held for the free tier are processed by the next run."""
+    account_service.change_plan(runtime(upgrade=True), seller_id, plan)
+    console.print(f"seller {seller_id} is on {plan.upper()}")
+
+
 def _prompt_credentials(model: type[BaseModel]) -> dict[str, Any]:
     """Ask for each field; secrets are read without echo; nested blobs as JSON."""
     data: dict[str, Any] = {}

@@ -42,6 +42,19 @@ def create_seller(rt: Runtime, name: str, *, plan: str = Plan.FREE, owner_email:
         return seller.id
 
 
+def change_plan(rt: Runtime, seller_id: int, plan: str) -> None:
+    """Move the seller to another plan. Orders held for the free tier's quota are taken by the next
+    processing run (the quota is asked again for every held order)."""
+    plan = plan.strip().upper()
+    if plan not in Plan.__members__:
+        raise InvalidInput("plan", f"must be one of {', '.join(Plan)}")
+    with rt.session() as s:
+        seller = s.get(Seller, seller_id)
+        if seller is None:
+            raise NotFound(f"seller {seller_id} does not exist")
+        seller.plan = plan
+
+
 @dataclass(frozen=True)
 class AccountView:
     id: int
