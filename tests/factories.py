@@ -1,8 +1,11 @@
-"""Valid credential sets of the right shape for each marketplace (not real credentials)."""
+"""Valid credential sets of the right shape for each marketplace (not real credentials), and small rows."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
+
+from robnu.db.models import Product
 
 CANARY = "CANARY-7f3c9a1e-do-not-leak"
 
@@ -47,3 +50,10 @@ def credentials(code: str, n: int = 1, secret: str = "s3cret-value-xyz") -> dict
 
 
 ALL_CODES = ("AJIO", "MEESHO", "AMAZON_IN", "FLIPKART")
+
+
+def product(seller_id: int, sku: str, on_hand: int, at: datetime, *, version: int = 1) -> Product:
+    """A product of the seller's SKU master with ``on_hand`` units, none reserved (add it to a session)."""
+    return Product(
+        seller_id=seller_id, sku=sku, on_hand=on_hand, reserved=0, stock_version=version, created_at=at, updated_at=at
+    )

@@ -31,6 +31,7 @@ from robnu.services.inventory_push import push_pending
 from robnu.services.sync import SyncEngine, SyncOutcome
 from robnu.services.validation import validate_account
 from tests.conformance.conftest import Harness
+from tests.factories import product as make_product
 
 GENERIC_FAULTS = (
     FaultKind.RATE_LIMIT,
@@ -388,15 +389,7 @@ def test_a_listing_mapped_by_hand_keeps_its_product_through_reconciliation(harne
         )
         assert listing is not None
         now = h.world.clock.now()
-        master = Product(
-            seller_id=h.seller_id,
-            sku="MASTER-SKU-1",
-            on_hand=7,
-            reserved=0,
-            stock_version=1,
-            created_at=now,
-            updated_at=now,
-        )
+        master = make_product(h.seller_id, "MASTER-SKU-1", 7, now)
         s.add(master)
         s.flush()
         listing_id, external_id, master_id = listing.id, listing.external_id, master.id

@@ -30,6 +30,7 @@ from robnu.services.sync import SyncEngine
 from tests.conformance.conftest import PROFILES, RATE_SCALE
 from tests.conformance.profile import ConformanceProfile
 from tests.conftest import FIXED_NOW, _empty_tables
+from tests.factories import product as make_product
 
 MASTER_PRODUCTS = 4  # listings 0..3 of every account sell MASTER-0..3
 MASTER_STOCK = 5  # low, so that concurrent orders drive some products out of stock
@@ -74,15 +75,7 @@ def _map_masters(rt: Runtime, seller: int, channels: list[Channel]) -> dict[int,
     with rt.session() as s:
         masters = []
         for i in range(MASTER_PRODUCTS):
-            product = Product(
-                seller_id=seller,
-                sku=f"MASTER-{i}",
-                on_hand=MASTER_STOCK,
-                reserved=0,
-                stock_version=1,
-                created_at=now,
-                updated_at=now,
-            )
+            product = make_product(seller, f"MASTER-{i}", MASTER_STOCK, now)
             s.add(product)
             masters.append(product)
         s.flush()

@@ -20,6 +20,7 @@ from robnu.services.runtime import Runtime
 from robnu.services.writers import write_orders
 from tests.conftest import FIXED_NOW
 from tests.factories import credentials
+from tests.factories import product as make_product
 from tests.integration.test_cli import cli as cli
 
 
@@ -29,17 +30,7 @@ def listing(rt: Runtime) -> tuple[int, int]:
     seller = create_seller(rt, "Listings")
     account_id = connect_account(rt, seller, "MEESHO", credentials("MEESHO"))
     with rt.session() as s:
-        s.add(
-            Product(
-                seller_id=seller,
-                sku="KURTA-M",
-                on_hand=10,
-                reserved=0,
-                stock_version=0,
-                created_at=FIXED_NOW,
-                updated_at=FIXED_NOW,
-            )
-        )
+        s.add(make_product(seller, "KURTA-M", 10, FIXED_NOW, version=0))
         row = Listing(
             seller_id=seller,
             marketplace_account_id=account_id,

@@ -19,21 +19,14 @@ from robnu.services.stock import StockLevel, adjust_on_hand, available_for
 from robnu.services.writers import write_orders
 from tests.conftest import FIXED_NOW
 from tests.factories import credentials
+from tests.factories import product as make_product
 
 
 def _setup(rt: Runtime, on_hand: int = 10, accounts: tuple[str, ...] = ("AJIO", "FLIPKART")) -> tuple[int, list[int]]:
     seller = create_seller(rt, "Stock Test")
     account_ids = [connect_account(rt, seller, code, credentials(code)) for code in accounts]
     with rt.session() as s:
-        product = Product(
-            seller_id=seller,
-            sku="KURTA-M",
-            on_hand=on_hand,
-            reserved=0,
-            stock_version=0,
-            created_at=FIXED_NOW,
-            updated_at=FIXED_NOW,
-        )
+        product = make_product(seller, "KURTA-M", on_hand, FIXED_NOW, version=0)
         s.add(product)
         s.flush()
         for account_id in account_ids:

@@ -13,6 +13,7 @@ from decimal import Decimal
 import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
+from tests.factories import product as make_product
 from tests.processing.amazon_in.conftest import Proc
 
 from robnu.adapters.amazon_in.processing import STAGES
@@ -272,15 +273,7 @@ def test_the_invoice_carries_the_configured_gstin_series_and_product_gst_rate(pr
         assert sku is not None
         product = s.execute(select(Product).where(Product.sku == sku)).scalar_one_or_none()
         if product is None:  # the SKU is not in the stock master yet: the seller adds it with its rate
-            product = Product(
-                seller_id=first.seller_id,
-                sku=sku,
-                on_hand=50,
-                reserved=0,
-                stock_version=1,
-                created_at=first.created_at,
-                updated_at=first.created_at,
-            )
+            product = make_product(first.seller_id, sku, 50, first.created_at)
             s.add(product)
         product.gst_rate = Decimal("12")
     update_settings(proc.rt, proc.account_id, {"seller_gstin": configured, "invoice_prefix": "KT"})

@@ -13,11 +13,12 @@ from typing import Any
 import pytest
 from pypdf import PdfReader
 from sqlalchemy import func, select
+from tests.factories import product as make_product
 from tests.processing.flipkart.conftest import FK
 
 from robnu.adapters.flipkart.processing import MANIFEST, PACK, PACKED, RTD, FlipkartFlow
 from robnu.adapters.processing import SimulatedCrash
-from robnu.db.models import Order, OrderItem, Product, Shipment
+from robnu.db.models import Order, OrderItem, Shipment
 from robnu.db.processing_models import OrderProcessing, ProcessingBatch, ProcessingStep
 from robnu.db.stock_models import Document
 from robnu.domain.marketplace import ScheduleTarget
@@ -272,17 +273,7 @@ def test_order_without_stock_is_held_before_packing(fk: FK) -> None:
         )
         assert item is not None
         now = fk.rt.clock.now()
-        s.add(
-            Product(
-                seller_id=fk.seller_id,
-                sku=item.sku,
-                on_hand=0,
-                reserved=0,
-                stock_version=0,
-                created_at=now,
-                updated_at=now,
-            )
-        )
+        s.add(make_product(fk.seller_id, item.sku, 0, now, version=0))
         s.commit()
         short = set(
             s.execute(
