@@ -37,6 +37,7 @@ from robnu.db.models import Order, Product
 from robnu.db.processing_models import OrderProcessing, ProcessingBatch, ProcessingStep
 from robnu.domain.clock import IST
 from robnu.domain.dispatch import ClosurePolicy
+from robnu.domain.statuses import FulfilledBy
 
 
 class Scope(StrEnum):
@@ -221,18 +222,22 @@ def _intake(
         )
         .order_by(Order.ordered_at, Order.id)
     ).scalars():
+        # The marketplace ships it from its own warehouse (FBA): not the seller's work, no free-tier slot.
+        theirs = order.fulfilled_by == FulfilledBy.MARKETPLACE
         s.add(
             OrderProcessing(
                 order_id=order.id,
                 seller_id=order.seller_id,
                 marketplace_account_id=ctx.account.id,
                 stage=0,
-                status=ProcessingStatus.PENDING,
+                status=ProcessingStatus.SKIPPED if theirs else ProcessingStatus.PENDING,
+                held_reason="fulfilled by the marketplace" if theirs else None,
                 attempts=0,
                 created_at=now,
                 updated_at=now,
             )
         )
+        report.skipped += theirs
     s.commit()
     waiting = (
         s.execute(

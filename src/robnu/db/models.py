@@ -149,6 +149,9 @@ class Order(SyncedMixin, Base):
     ship_pincode: Mapped[str | None] = mapped_column(String(10))
     dispatch_by: Mapped[datetime | None] = mapped_column(UTCDateTime)
     item_count: Mapped[int] = mapped_column(Integer, default=0)
+    # SELLER or MARKETPLACE (Amazon FBA): a marketplace-fulfilled order moves no stock of the seller's and
+    # takes no part in the seller's dispatch flow.
+    fulfilled_by: Mapped[str] = mapped_column(String(16), default="SELLER", server_default="SELLER")
 
 
 class OrderItem(SyncedMixin, Base):

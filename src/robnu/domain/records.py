@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from robnu.domain.statuses import (
+    FulfilledBy,
     OrderStatus,
     PayoutLineType,
     PayoutStatus,
@@ -70,6 +71,7 @@ class OrderRecord:
     ship_state_code: str | None = None
     ship_pincode: str | None = None
     dispatch_by: datetime | None = None
+    fulfilled_by: FulfilledBy = FulfilledBy.SELLER
 
 
 @dataclass(slots=True)

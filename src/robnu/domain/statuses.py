@@ -5,6 +5,15 @@ from __future__ import annotations
 from enum import StrEnum
 
 
+class FulfilledBy(StrEnum):
+    """Who ships the order: the seller (from the stock Robnu keeps) or the marketplace (from its own
+    warehouse: Amazon FBA). A marketplace-fulfilled order touches neither the seller's stock nor the
+    seller's dispatch flow."""
+
+    SELLER = "SELLER"
+    MARKETPLACE = "MARKETPLACE"
+
+
 class OrderStatus(StrEnum):
     PENDING = "PENDING"  # placed, not yet actionable (payment/fraud hold, dispatch-after not reached)
     NEW = "NEW"  # actionable: waiting for the seller to accept / acknowledge

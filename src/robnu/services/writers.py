@@ -22,6 +22,7 @@ from robnu.db.models import (
     Shipment,
 )
 from robnu.domain.records import OrderRecord, PayoutRecord, ReturnRecord
+from robnu.domain.statuses import FulfilledBy
 from robnu.services.stock import ItemState, apply_order_effects
 from robnu.services.upsert import existing_versions, upsert_rows
 
@@ -108,16 +109,20 @@ def write_orders(
                 "ship_pincode": r.ship_pincode,
                 "dispatch_by": r.dispatch_by,
                 "item_count": sum(i.quantity for i in r.items),
+                "fulfilled_by": r.fulfilled_by.value,
             }
             for r in changed
         ],
     )
     items: list[dict[str, Any]] = []
     shipments: list[dict[str, Any]] = []
+    from_marketplace_stock: set[str] = set()  # items the marketplace ships from its own warehouse (FBA)
     for r in changed:
         order_id = ids.get(r.external_id)
         if order_id is None:  # a racing writer stored something newer: theirs stands
             continue
+        if r.fulfilled_by is FulfilledBy.MARKETPLACE:
+            from_marketplace_stock.update(i.external_id for i in r.items)
         for i in r.items:
             items.append(
                 {
@@ -162,7 +167,7 @@ def write_orders(
         [
             ItemState(item_ids[i["external_id"]], i["sku"], i["quantity"], i["status"])
             for i in items
-            if i["external_id"] in item_ids
+            if i["external_id"] in item_ids and i["external_id"] not in from_marketplace_stock
         ],
         now,
         account_id=account.id,

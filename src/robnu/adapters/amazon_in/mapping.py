@@ -26,6 +26,7 @@ from robnu.domain.records import (
     ShipmentRecord,
 )
 from robnu.domain.statuses import (
+    FulfilledBy,
     OrderStatus,
     PayoutLineType,
     PayoutStatus,
@@ -316,6 +317,7 @@ def map_order(order: Mapping[str, Any]) -> OrderRecord:
         ship_state_code=state_code(address) if address else None,
         ship_pincode=address.get("postalCode") or None,
         dispatch_by=dispatch_by,
+        fulfilled_by=FulfilledBy.MARKETPLACE if fulfillment.get("fulfilledBy") == "AMAZON" else FulfilledBy.SELLER,
     )
 
 
