@@ -28,6 +28,12 @@ class OrderStatus(StrEnum):
     UNKNOWN = "UNKNOWN"
 
 
+# Placed, not yet shipped nor cancelled: the order still takes stock the seller has on hand.
+OPEN_ORDER_STATUSES = frozenset(
+    {OrderStatus.PENDING, OrderStatus.NEW, OrderStatus.ACCEPTED, OrderStatus.PACKED, OrderStatus.READY_TO_SHIP}
+)
+
+
 class ShipmentStatus(StrEnum):
     PENDING = "PENDING"
     PACKED = "PACKED"

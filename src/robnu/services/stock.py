@@ -24,11 +24,9 @@ from robnu.db.catalog import product_ids_for_skus
 from robnu.db.models import InventoryTask, Listing, Product
 from robnu.db.stock_models import StockMovement
 from robnu.domain.errors import InvalidInput, NotFound
-from robnu.domain.statuses import InventoryTaskStatus, OrderStatus
+from robnu.domain.statuses import OPEN_ORDER_STATUSES, InventoryTaskStatus, OrderStatus
 
-OPEN = frozenset(
-    {OrderStatus.PENDING, OrderStatus.NEW, OrderStatus.ACCEPTED, OrderStatus.PACKED, OrderStatus.READY_TO_SHIP}
-)
+OPEN = OPEN_ORDER_STATUSES
 GONE_OUT = frozenset({OrderStatus.SHIPPED, OrderStatus.DELIVERED, OrderStatus.RETURN_REQUESTED, OrderStatus.RETURNED})
 OUT_OF_STOCK_PRIORITY = 100
 

@@ -286,5 +286,5 @@ def test_order_without_stock_is_held_before_packing(fk: FK) -> None:
     state = fk.end_state()
     held = {ext for ext, v in state.items() if v[0] == "HELD"}
     assert held == short & set(state) and held
-    assert all("0 on hand" in str(state[ext][2]) for ext in held)
+    assert all("has 0 free" in str(state[ext][2]) for ext in held)
     assert not {fk.shipment_of(ext) for ext in held} & set(fk.sent_per_shipment()["labels"])

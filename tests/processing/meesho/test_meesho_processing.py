@@ -161,7 +161,7 @@ def test_one_bad_line_is_held_and_never_fails_its_batch(mp: MeeshoProcessing) ->
     state = _end_state(mp)
     assert {no for no, v in state["rows"].items() if v[0] == "DONE"} == set(good)
     held = {no: v for no, v in state["rows"].items() if v[0] == "HELD"}
-    assert held[no_stock][1:] == (0, f"stock: {short_sku} has 0 free on hand, 1 ordered")
+    assert held[no_stock][1:] == (0, f"stock: {short_sku} has 0 free after older orders, 1 to confirm")
     assert held[wrong_pin][1] == 1 and str(held[wrong_pin][2]).startswith("address: pincode")
     assert held[cancelled][1:] == (2, "Meesho status CANCELLED: cannot be accepted")
     assert held[refused][1:] == (2, "accept refused: INSUFFICIENT_INVENTORY")

@@ -52,7 +52,7 @@ from robnu.adapters.processing import (
     StepResult,
     may_close_manifest,
 )
-from robnu.db.catalog import products_for_skus
+from robnu.adapters.stock_check import stock_shortfall
 from robnu.db.models import Order, OrderItem, Shipment
 from robnu.db.processing_models import ProcessingBatch, ProcessingStep
 from robnu.db.stock_models import Document
@@ -168,28 +168,24 @@ class AjioFlow(ProcessingFlow):
     def _validate_quantity(self, ctx: AdapterContext, order: Order) -> StepResult:
         """Confirmed quantity (= ordered: Robnu confirms whole lines) <= stock.
 
-        * Robnu's stock truth: ``on_hand - reserved`` plus this line's own reservation (the sync reserved
-          it), when Robnu tracks the SKU. [modelled] An untracked SKU passes this half.
+        * Robnu's stock truth: what is left after the seller's older unshipped orders on any marketplace
+          (``adapters.stock_check``). [modelled] An untracked SKU passes this half.
         * AJIO's declared inventory (what the confirmation upload checks, §7), while the order is still
           in pendency — so the line is pulled out before the all-or-nothing upload, not rejected in it.
         """
-        s = ctx.session
+        short = stock_shortfall(ctx.session, order, ctx.account.id)
+        if short:
+            return StepResult(held=short)
         pending = order.raw_status == "PENDENCY"
         items = _items(ctx, order)
-        products = products_for_skus(s, order.seller_id, [i.sku for i in items], ctx.account.id)
         for item in items:
-            product = products.get(item.sku)
-            if product is not None:
-                free = product.on_hand - product.reserved + item.quantity
-                if item.quantity > free:
-                    return StepResult(held=f"stock: {item.sku} has {free} free, {item.quantity} to confirm")
             if pending:
                 declared = self.client(ctx).product_inventory(item.sku)
                 if declared is None or item.quantity > declared:
                     return StepResult(
                         held=f"AJIO inventory: {item.sku} declares {declared or 0}, {item.quantity} to confirm"
                     )
-        return StepResult(detail={"lines": len(_items(ctx, order))})
+        return StepResult(detail={"lines": len(items)})
 
     def _validate_gstin(self, ctx: AdapterContext, order: Order) -> StepResult:
         """The seller's GSTIN the vendor invoice will carry (the AJIO store's): 15 characters, valid checksum

@@ -35,7 +35,6 @@ processing_steps detail. Closure policies and cut-offs are the account's dispatc
 from __future__ import annotations
 
 import json
-from collections import defaultdict
 from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -57,7 +56,7 @@ from robnu.adapters.processing import (
     may_close_manifest,
     product_gst_rate,
 )
-from robnu.db.catalog import products_for_skus
+from robnu.adapters.stock_check import stock_shortfall, untracked_skus
 from robnu.db.models import Order, OrderItem, Shipment
 from robnu.db.processing_models import ProcessingBatch, ProcessingStep
 from robnu.db.stock_models import Document
@@ -233,16 +232,12 @@ class AmazonFlow(ProcessingFlow):
 
 # ---------------------------------------------------------------------- local stages
 def _quantity(ctx: AdapterContext, order: Order) -> StepResult:
-    wanted: dict[str, int] = defaultdict(int)
-    for item in _items(ctx, order):
-        wanted[item.sku] += item.quantity
-    products = products_for_skus(ctx.session, order.seller_id, wanted, ctx.account.id)
-    unchecked = sorted(sku for sku in wanted if sku not in products)
-    for sku, quantity in sorted(wanted.items()):
-        product = products.get(sku)
-        if product is not None and quantity > product.on_hand:
-            return StepResult(held=f"confirmed quantity {quantity} of {sku} exceeds the {product.on_hand} on hand")
-    # A SKU outside the stock master has nothing to count against (as in services.stock).
+    """Ordered quantity <= the stock left after the seller's older unshipped orders (``adapters.stock_check``);
+    a SKU outside the stock master has nothing to count against and is reported."""
+    short = stock_shortfall(ctx.session, order, ctx.account.id)
+    if short:
+        return StepResult(held=short)
+    unchecked = untracked_skus(ctx.session, order, ctx.account.id)
     return StepResult(detail={"not_in_stock_master": unchecked} if unchecked else {})
 
 

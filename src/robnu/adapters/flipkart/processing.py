@@ -54,7 +54,7 @@ from robnu.adapters.processing import (
     may_close_manifest,
     product_gst_rate,
 )
-from robnu.db.catalog import products_for_skus
+from robnu.adapters.stock_check import stock_shortfall
 from robnu.db.models import Order, OrderItem, Shipment
 from robnu.db.processing_models import ProcessingBatch
 from robnu.db.stock_models import Document
@@ -170,19 +170,13 @@ class FlipkartFlow(ProcessingFlow):
             and check_pincode_state(order.ship_pincode, order.ship_state_code) is PincodeCheck.MISMATCH
         ):
             return StepResult(held=f"pincode {order.ship_pincode} does not belong to state {order.ship_state_code}")
-        s = ctx.session
-        items = s.execute(select(OrderItem).where(OrderItem.order_id == order.id)).scalars().all()
-        products = products_for_skus(s, order.seller_id, [i.sku for i in items], ctx.account.id)
-        for item in items:
-            if item.status == OrderStatus.CANCELLED:
-                continue
-            product = products.get(item.sku)
-            # A SKU the seller does not track in Robnu is not checked (modelled: Flipkart holds the stock).
-            if product is not None and product.on_hand < item.quantity:
-                return StepResult(held=f"SKU {item.sku}: {item.quantity} ordered, {product.on_hand} on hand")
+        # Stock left after the seller's older unshipped orders (a SKU Robnu does not track is not checked).
+        short = stock_shortfall(ctx.session, order, ctx.account.id)
+        if short:
+            return StepResult(held=short)
         if not self._shipments(ctx, [order.id]).get(order.id):
             return StepResult(held="no live shipment synced for this order")
-        return StepResult(detail={"items": len(items)})
+        return StepResult(detail={"items": order.item_count})
 
     def _documents(self, ctx: AdapterContext, order: Order) -> StepResult:
         """Label (+ invoice) and customer-invoice PDFs, one row each per shipment, indexed by shipment."""

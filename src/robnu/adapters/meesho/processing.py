@@ -29,7 +29,7 @@ import time as systime
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from robnu.adapters.base import AdapterContext
 from robnu.adapters.errors import MarketplaceRequestError, TransientMarketplaceError
@@ -42,9 +42,9 @@ from robnu.adapters.processing import (
     StepResult,
     may_close_manifest,
 )
-from robnu.db.catalog import products_for_skus
-from robnu.db.models import Order, OrderItem, Shipment
-from robnu.db.processing_models import OrderProcessing, ProcessingBatch
+from robnu.adapters.stock_check import stock_shortfall
+from robnu.db.models import Order, Shipment
+from robnu.db.processing_models import ProcessingBatch
 from robnu.db.stock_models import Document
 from robnu.domain.india import PincodeCheck, check_pincode_state
 from robnu.domain.statuses import OrderStatus
@@ -123,34 +123,11 @@ class MeeshoFlow(ProcessingFlow):
         raise NotImplementedError(spec.name)
 
     def _check_stock(self, ctx: AdapterContext, order: Order) -> StepResult:
-        """Confirmed quantity <= on-hand stock of the seller SKU, after what orders already confirmed in
-        processing (and not yet shipped: shipping consumes on-hand) took of it; oldest orders first, as the
-        engine runs them. [modelled] A SKU Robnu does not track passes (Meesho's own ACCEPT_BY_INVENTORY
-        check still applies at acceptance)."""
-        s = ctx.session
-        items = s.execute(select(OrderItem).where(OrderItem.order_id == order.id)).scalars().all()
-        products = products_for_skus(s, order.seller_id, [i.sku for i in items], ctx.account.id)
-        for item in items:
-            product = products.get(item.sku)
-            if product is None:
-                continue
-            committed = s.execute(
-                select(func.coalesce(func.sum(OrderItem.quantity), 0))
-                .join(Order, Order.id == OrderItem.order_id)
-                .join(OrderProcessing, OrderProcessing.order_id == Order.id)
-                .where(
-                    Order.seller_id == order.seller_id,
-                    Order.id != order.id,
-                    Order.status.in_(UNSHIPPED),
-                    OrderItem.sku == item.sku,
-                    OrderProcessing.stage >= 1,
-                    OrderProcessing.status.in_(("IN_PROGRESS", "DONE")),
-                )
-            ).scalar_one()
-            free = product.on_hand - int(committed)
-            if free < item.quantity:
-                return StepResult(held=f"stock: {item.sku} has {max(free, 0)} free on hand, {item.quantity} ordered")
-        return StepResult()
+        """Confirmed quantity <= the stock left after the seller's older unshipped orders, on any marketplace
+        (``adapters.stock_check``). [modelled] A SKU Robnu does not track passes (Meesho's own
+        ACCEPT_BY_INVENTORY check still applies at acceptance)."""
+        short = stock_shortfall(ctx.session, order, ctx.account.id)
+        return StepResult(held=short) if short else StepResult()
 
     def _label(self, ctx: AdapterContext, order: Order) -> StepResult:
         """Generate the label (Meesho assigns courier + AWB and issues the tax invoice, §7). Look first: a
