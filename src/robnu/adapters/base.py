@@ -77,6 +77,7 @@ class ProcessingReport:
     held: int = 0
     skipped: int = 0  # not this flow's orders (fulfilled by the marketplace): no slot used
     waiting: int = 0  # waiting on the marketplace (a label, packing); picked up by the next run
+    exceptions: list[str] = field(default_factory=list)  # "<order> at <stage>: <reason>", one per hold
     failed: int = 0
     notes: list[str] = field(default_factory=list)
 

@@ -320,9 +320,7 @@ def run_flow(ctx: AdapterContext, flow: ProcessingFlow) -> ProcessingReport:
                         _step(s, ctx, spec, "SKIPPED", now, order_id=row.order_id, detail={"reason": result.skip})
                         report.skipped += 1
                     elif result.held:
-                        row.status, row.held_reason = ProcessingStatus.HELD, result.held[:300]
-                        _step(s, ctx, spec, "HELD", now, order_id=row.order_id, detail={"reason": result.held})
-                        report.held += 1
+                        _hold(s, ctx, spec, row, result.held, now, report)
                     else:
                         row.stage, row.waiting_since = spec.number, None
                         _step(
@@ -354,8 +352,7 @@ def run_flow(ctx: AdapterContext, flow: ProcessingFlow) -> ProcessingReport:
                     reason = outcome.held.get(row.order_id)
                     waiting = outcome.waiting.get(row.order_id)
                     if reason:
-                        row.status, row.held_reason = ProcessingStatus.HELD, reason[:300]
-                        report.held += 1
+                        _hold(s, ctx, spec, row, reason, now, report)
                     elif waiting:
                         _wait(s, ctx, spec, row, waiting, now, report)
                     else:
@@ -414,9 +411,24 @@ def _wait(
         report.waiting += 1
         return
     reason = f"waited {int((now - since).total_seconds() // 60)} min at {spec.name}: {what}"
+    _hold(s, ctx, spec, row, reason, now, report)
+
+
+def _hold(
+    s: Session,
+    ctx: AdapterContext,
+    spec: StageSpec,
+    row: OrderProcessing,
+    reason: str,
+    now: datetime,
+    report: ProcessingReport,
+) -> None:
+    """Take the order out of the flow with the reason: recorded as a step, listed in the run's exceptions."""
     row.status, row.held_reason = ProcessingStatus.HELD, reason[:300]
     _step(s, ctx, spec, "HELD", now, order_id=row.order_id, detail={"reason": reason})
+    order = s.get(Order, row.order_id)
     report.held += 1
+    report.exceptions.append(f"{order.external_id if order else row.order_id} at {spec.name}: {reason}"[:300])
 
 
 def _in_flight(s: Session, batch: ProcessingBatch) -> bool:

@@ -81,5 +81,5 @@ def process(
         f"processed {report.processed}, held {report.held}, waiting {report.waiting}, "
         f"skipped {report.skipped}, failed {report.failed}"
     )
-    for note in report.notes:
-        console.print(f"  {note}")
+    for line in [*report.exceptions, *report.notes]:
+        console.print(f"  {line}")

@@ -106,9 +106,10 @@ def _full_processing(rt: Runtime, account_id: int) -> _Partial:
     except TransientMarketplaceError as exc:
         return _Partial(RunOutcome.RETRYING, retryable=True, failed=1, error=f"{type(exc).__name__}: {exc}")
     outcome = RunOutcome.PARTIAL if (report.held or report.failed) else RunOutcome.SUCCEEDED
-    return _Partial(
-        outcome, processed=report.processed, held=report.held, failed=report.failed, details={"notes": report.notes}
-    )
+    details: dict[str, Any] = {"notes": report.notes, "waiting": report.waiting, "skipped": report.skipped}
+    if report.exceptions:  # held orders are the run's exceptions (product.md §2): what the seller must look at
+        details["exceptions"] = report.exceptions
+    return _Partial(outcome, processed=report.processed, held=report.held, failed=report.failed, details=details)
 
 
 def _catalog(rt: Runtime, account_id: int) -> _Partial:

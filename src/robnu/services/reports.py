@@ -210,6 +210,9 @@ def render_text(report: ReportView) -> str:
     alerts = details.pop("sla_alerts", None)  # the SLA watchdog's new band edges, one message each
     if alerts:
         lines += ["", "SLA alerts:"] + [f"  * {a}" for a in alerts]
+    exceptions = details.pop("exceptions", None)  # orders a dispatch flow held, with the reason
+    if exceptions:
+        lines += ["", "Held orders (exceptions):"] + [f"  * {e}" for e in exceptions]
     if details:
         lines += ["", "Details:"] + [f"  {k}: {v}" for k, v in sorted(details.items())]
     if report.error and not alerts:

@@ -281,8 +281,12 @@ def test_an_order_ajio_cancelled_after_the_sync_is_held_at_the_pull_stage(ap: Aj
     status, stage, reason = state["rows"][ids[0]]
     assert (status, stage) == ("HELD", 0) and "CANCELLED" in (reason or "")
     with ap.rt.sessions() as s:
-        pull = s.execute(select(ProcessingStep).where(ProcessingStep.stage == 1)).scalar_one()
+        pull = s.execute(
+            select(ProcessingStep).where(ProcessingStep.stage == 1, ProcessingStep.outcome == "DONE")
+        ).scalar_one()
         assert pull.detail is not None and '"queue": 3' in pull.detail and '"marketplace_pendency": 2' in pull.detail
+        held = s.execute(select(ProcessingStep).where(ProcessingStep.stage == 1, ProcessingStep.outcome == "HELD"))
+        assert [step.order_id for step in held.scalars()] == [ap.order_ids()[ids[0]]]  # the hold is on record
     assert ids[0] not in _per_order(ap.pushed())["confirmations"]
 
 
@@ -371,3 +375,25 @@ def test_a_few_numbers_used_elsewhere_are_voided_and_the_next_one_taken(ap: Ajio
     with ap.rt.sessions() as s:
         voided = {r.serial for r in invoices.register(s, ap.seller_id, "26-27") if r.void_reason}
     assert voided == {used - 1, used}  # exactly the two numbers the portal had used, whichever order met them
+
+
+def test_held_orders_are_the_run_reports_exceptions(ap: AjioProcessing) -> None:
+    from robnu.jobs.execute import execute_run
+    from robnu.services.reports import RunOutcome, get_report, render_text
+
+    ids = ap.new_orders(2)
+    ap.sync()
+    with ap.rt.sessions() as s:
+        order = s.get(Order, ap.order_ids()[ids[0]])
+        assert order is not None
+        order.ship_pincode = "110001" if order.ship_state_code != "07" else "400001"
+        s.commit()
+    result = execute_run(ap.rt, ap.account_id, "FULL_PROCESSING")
+    assert result.outcome is RunOutcome.PARTIAL and result.report_id is not None
+    report = get_report(ap.rt, result.report_id)
+    assert report.details["exceptions"] == [
+        f"{ids[0]} at validate address: buyer pincode {order.ship_pincode} does not belong to state "
+        f"{order.ship_state_code}"
+    ]
+    text = render_text(report)
+    assert "Held orders (exceptions):" in text and f"* {ids[0]} at validate address" in text
