@@ -9,13 +9,10 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 
+from robnu.domain.token_bucket import Bucket, RateLimit, take
 
-@dataclass(frozen=True, slots=True)
-class OperationLimit:
-    rate: float  # requests per second
-    burst: int
+OperationLimit = RateLimit  # requests per second and burst, per operation
 
 
 class ClientRateLimiter:
@@ -32,7 +29,7 @@ class ClientRateLimiter:
         self._sleep = sleep
         self._monotonic = monotonic
         self._lock = threading.Lock()
-        self._state: dict[str, tuple[float, float]] = {}
+        self._state: dict[str, Bucket] = {}
         self.waited_seconds = 0.0
 
     def acquire(self, operation: str) -> None:
@@ -41,14 +38,9 @@ class ClientRateLimiter:
             return
         while True:
             with self._lock:
-                now = self._monotonic()
-                tokens, last = self._state.get(operation, (float(limit.burst), now))
-                tokens = min(float(limit.burst), tokens + (now - last) * limit.rate * self._scale)
-                if tokens >= 1.0:
-                    self._state[operation] = (tokens - 1.0, now)
+                self._state[operation], wait = take(limit, self._state.get(operation), self._monotonic(), self._scale)
+                if not wait:
                     return
-                self._state[operation] = (tokens, now)
-                wait = (1.0 - tokens) / (limit.rate * self._scale)
             self.waited_seconds += wait
             self._sleep(wait)
 

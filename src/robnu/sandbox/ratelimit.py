@@ -9,13 +9,10 @@ from __future__ import annotations
 
 import threading
 import time
-from dataclasses import dataclass
 
+from robnu.domain.token_bucket import Bucket, RateLimit, take
 
-@dataclass(frozen=True, slots=True)
-class Limit:
-    rate: float  # tokens added per second
-    burst: int  # bucket size
+Limit = RateLimit  # a published (or modelled) limit: rate per second and burst
 
 
 class RateLimiter:
@@ -24,7 +21,7 @@ class RateLimiter:
         self.scale = scale
         self.enabled = enabled
         self._lock = threading.Lock()
-        self._buckets: dict[tuple[str, str], tuple[float, float]] = {}  # key -> (tokens, last refill)
+        self._buckets: dict[tuple[str, str], Bucket] = {}
         self.throttled = 0  # how many requests were answered with a throttle, for benchmarks
 
     def limit_for(self, operation: str) -> Limit | None:
@@ -35,17 +32,12 @@ class RateLimiter:
         limit = self.limits.get(operation)
         if not self.enabled or limit is None:
             return True
-        now = time.monotonic()
         key = (account, operation)
         with self._lock:
-            tokens, last = self._buckets.get(key, (float(limit.burst), now))
-            tokens = min(float(limit.burst), tokens + (now - last) * limit.rate * self.scale)
-            if tokens >= 1.0:
-                self._buckets[key] = (tokens - 1.0, now)
-                return True
-            self._buckets[key] = (tokens, now)
-            self.throttled += 1
-            return False
+            self._buckets[key], wait = take(limit, self._buckets.get(key), time.monotonic(), self.scale)
+            if wait:
+                self.throttled += 1
+            return not wait
 
     def retry_after_seconds(self, operation: str) -> float:
         limit = self.limits.get(operation)
