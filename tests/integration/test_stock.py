@@ -7,7 +7,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from robnu.db.models import InventoryTask, Listing, MarketplaceAccount, Product
 from robnu.db.stock_models import StockMovement
@@ -15,7 +15,7 @@ from robnu.domain.records import OrderItemRecord, OrderRecord
 from robnu.domain.statuses import OrderStatus
 from robnu.services.accounts import connect_account, create_seller
 from robnu.services.runtime import Runtime
-from robnu.services.stock import StockLevel, adjust_on_hand, available_for
+from robnu.services.stock import StockLevel, adjust_on_hand, available_for, queue_listing
 from robnu.services.writers import write_orders
 from tests.conftest import FIXED_NOW
 from tests.factories import credentials
@@ -159,3 +159,72 @@ def test_concurrent_orders_on_several_marketplaces(rt: Runtime) -> None:
                 newest[t.listing_id] = t
     assert {t.quantity for t in newest.values()} == {8}
     assert {t.stock_version for t in newest.values()} == {p.stock_version}
+
+
+def test_a_quantity_back_to_what_was_last_pushed_still_supersedes_a_push_in_flight(rt: Runtime) -> None:
+    """The marketplace last received 10; a push of 8 is on its way; stock returns to 10. Were 10 skipped as
+    "already shown", the marketplace would keep the 8."""
+    seller, (ajio, _) = _setup(rt, on_hand=10)
+    with rt.session() as s:
+        listing = s.execute(select(Listing).where(Listing.marketplace_account_id == ajio)).scalar_one()
+        listing.last_pushed_quantity, listing.last_pushed_version = 10, 1
+        s.add(
+            InventoryTask(
+                seller_id=seller,
+                marketplace_account_id=ajio,
+                listing_id=listing.id,
+                quantity=8,
+                stock_version=2,
+                status="IN_FLIGHT",
+                priority=0,
+                created_at=FIXED_NOW,
+                updated_at=FIXED_NOW,
+            )
+        )
+        s.flush()
+        assert queue_listing(s, listing, StockLevel(listing.product_id or 0, 10, 0, 3), FIXED_NOW) == 1
+        pending = s.execute(
+            select(InventoryTask).where(InventoryTask.listing_id == listing.id, InventoryTask.status == "PENDING")
+        ).scalar_one()
+        assert (pending.quantity, pending.stock_version) == (10, 3)
+
+
+def test_a_task_claimed_meanwhile_is_not_edited_under_the_push(rt: Runtime) -> None:
+    """Coalescing edits only a task still PENDING: one a push claimed (IN_FLIGHT) keeps the quantity it is
+    sending, and the new quantity gets a task of its own."""
+    seller, (ajio, _) = _setup(rt, on_hand=10)
+    with rt.session() as s:
+        listing = s.execute(select(Listing).where(Listing.marketplace_account_id == ajio)).scalar_one()
+        task = InventoryTask(
+            seller_id=seller,
+            marketplace_account_id=ajio,
+            listing_id=listing.id,
+            quantity=8,
+            stock_version=2,
+            status="PENDING",
+            priority=0,
+            created_at=FIXED_NOW,
+            updated_at=FIXED_NOW,
+        )
+        s.add(task)
+        s.flush()
+        # The race made deterministic: a push claims the task right after queue_listing has read it.
+        original = s.execute
+
+        def claim_after_read(statement, *args, **kwargs):  # type: ignore[no-untyped-def]
+            result = original(statement, *args, **kwargs)
+            if getattr(statement, "is_select", False) and "inventory_tasks" in str(statement):
+                original(update(InventoryTask).where(InventoryTask.id == task.id).values(status="IN_FLIGHT"))
+            return result
+
+        s.execute = claim_after_read  # type: ignore[method-assign]
+        try:
+            added = queue_listing(s, listing, StockLevel(listing.product_id or 0, 5, 0, 3), FIXED_NOW)
+        finally:
+            del s.execute
+        assert added == 1
+        rows = {
+            (t.status, t.quantity, t.stock_version)
+            for t in s.execute(select(InventoryTask).where(InventoryTask.listing_id == listing.id)).scalars()
+        }
+        assert rows == {("IN_FLIGHT", 8, 2), ("PENDING", 5, 3)}

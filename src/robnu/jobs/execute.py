@@ -74,6 +74,8 @@ def _sync(rt: Runtime, account_id: int, target: ScheduleTarget, owner: str | Non
 
 def _inventory(rt: Runtime, account_id: int) -> _Partial:
     o = push_pending(rt, account_id)
+    if o.busy:  # another push of this account is running: it sends what is pending; try again shortly
+        return _Partial(RunOutcome.RETRYING, retryable=True, error="another push holds the lease")
     details = {"sent": o.sent, "failed": o.failed, "superseded": o.superseded, "dead": o.dead}
     with rt.sessions() as s:
         account = s.get(MarketplaceAccount, account_id)

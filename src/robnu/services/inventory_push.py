@@ -6,8 +6,12 @@
 2. Send through the adapter (outside any transaction).
 3. Record: SENT (and the listing's last pushed quantity/version, only ever moving forward), FAILED with
    backoff, or DEAD for permanent rejections or after the retry budget.
-A marketplace therefore never sees an older quantity after a newer one. IN_FLIGHT tasks left by a
-crashed process return to FAILED after ``STALE_IN_FLIGHT``.
+A marketplace therefore never sees an older quantity after a newer one — provided one push per account
+runs at a time: two pushers could each send a version and the older one arrive last. So a push holds a
+lease on (account, INVENTORY) (``services.lease``); a second push finds it taken and leaves the work to
+the holder and the next run. IN_FLIGHT tasks left by a crashed process return to FAILED after
+``STALE_IN_FLIGHT``. Task rows are locked in listing order, the order stock changes queue them in, so a
+push and a sync never wait on each other in a cycle (a deadlock on PostgreSQL).
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ from robnu.domain.errors import NotFound
 from robnu.domain.records import InventoryPush, InventoryPushResult
 from robnu.domain.statuses import InventoryTaskStatus
 from robnu.security.redaction import redact
+from robnu.services import lease
 from robnu.services.accounts import adapter_for
 from robnu.services.context import build_context
 from robnu.services.runtime import Runtime
@@ -38,6 +43,10 @@ class PushOutcome:
     failed: int = 0
     superseded: int = 0
     dead: int = 0
+    busy: bool = False  # another push of this account holds the lease: nothing was done
+
+
+LEASE_TARGET = "INVENTORY"
 
 
 def _claim(rt: Runtime, account_id: int) -> tuple[list[InventoryPush], int]:
@@ -52,7 +61,7 @@ def _claim(rt: Runtime, account_id: int) -> tuple[list[InventoryPush], int]:
             )
             .values(status=InventoryTaskStatus.FAILED, last_error="push interrupted", updated_at=now)
         )
-        rows = s.execute(
+        locked = s.execute(
             select(InventoryTask, Listing)
             .join(Listing, Listing.id == InventoryTask.listing_id)
             .where(
@@ -60,8 +69,11 @@ def _claim(rt: Runtime, account_id: int) -> tuple[list[InventoryPush], int]:
                 InventoryTask.status.in_([InventoryTaskStatus.PENDING, InventoryTaskStatus.FAILED]),
                 or_(InventoryTask.next_attempt_at.is_(None), InventoryTask.next_attempt_at <= now),
             )
-            .order_by(InventoryTask.priority.desc(), InventoryTask.stock_version.desc(), InventoryTask.id.desc())
+            .order_by(InventoryTask.listing_id, InventoryTask.id)
+            .with_for_update(of=InventoryTask)
         ).all()
+        # Out of stock first, then per listing the newest version wins.
+        rows = sorted(locked, key=lambda r: (-r[0].priority, -r[0].stock_version, -r[0].id))
         superseded = 0
         claimed: dict[int, InventoryPush] = {}
         for task, listing in rows:
@@ -132,12 +144,22 @@ def _record(rt: Runtime, results: list[InventoryPushResult]) -> PushOutcome:
     return PushOutcome(sent, failed, 0, dead)
 
 
-def push_pending(rt: Runtime, account_id: int) -> PushOutcome:
-    with rt.sessions() as s:
-        if s.get(MarketplaceAccount, account_id) is None:
+def push_pending(rt: Runtime, account_id: int, *, owner: str | None = None) -> PushOutcome:
+    owner = owner or lease.new_owner()
+    now = rt.clock.now()
+    with rt.session() as s:
+        account = s.get(MarketplaceAccount, account_id)
+        if account is None:
             raise NotFound(f"account {account_id} does not exist")
-    pushes, superseded = _claim(rt, account_id)
-    if not pushes:
-        return PushOutcome(superseded=superseded)
-    outcome = _record(rt, _send(rt, account_id, pushes))
-    return PushOutcome(outcome.sent, outcome.failed, superseded, outcome.dead)
+        lease.ensure_cursor(s, account.seller_id, account_id, LEASE_TARGET, now)
+        if not lease.try_acquire(s, account_id, LEASE_TARGET, owner, now, STALE_IN_FLIGHT):
+            return PushOutcome(busy=True)
+    try:
+        pushes, superseded = _claim(rt, account_id)
+        if not pushes:
+            return PushOutcome(superseded=superseded)
+        outcome = _record(rt, _send(rt, account_id, pushes))
+        return PushOutcome(outcome.sent, outcome.failed, superseded, outcome.dead)
+    finally:
+        with rt.session() as s:
+            lease.release(s, account_id, LEASE_TARGET, owner)

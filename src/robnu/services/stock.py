@@ -117,7 +117,9 @@ def apply_order_effects(
             done.setdefault(item.order_item_id, set()).add(kind)
             applied += 1
 
-    for item in items:
+    # Product rows are updated in id order, whatever order the items came in: two syncs touching the same
+    # products lock them in the same order (no deadlock on PostgreSQL).
+    for item in sorted(items, key=lambda i: (products.get(i.sku) or 0, i.order_item_id)):
         product_id = products.get(item.sku)
         if product_id is None:  # not in the SKU master: nothing to count against
             continue
@@ -162,7 +164,12 @@ def queue_pushes(session: Session, levels: Iterable[StockLevel], now: datetime) 
     by_product = {lv.product_id: lv for lv in levels}
     if not by_product:
         return 0
-    listings = session.execute(select(Listing).where(Listing.product_id.in_(list(by_product)))).scalars().all()
+    # In listing order: every writer locks task rows in the same order (no deadlock on PostgreSQL).
+    listings = (
+        session.execute(select(Listing).where(Listing.product_id.in_(list(by_product))).order_by(Listing.id))
+        .scalars()
+        .all()
+    )
     return sum(queue_listing(session, listing, by_product[listing.product_id or 0], now) for listing in listings)
 
 
@@ -173,21 +180,26 @@ def queue_listing(session: Session, listing: Listing, level: StockLevel, now: da
     """
     quantity = available_for(listing, level)
     priority = OUT_OF_STOCK_PRIORITY if quantity == 0 else 0
-    task = (
-        session.execute(
-            select(InventoryTask).where(
-                InventoryTask.listing_id == listing.id, InventoryTask.status == InventoryTaskStatus.PENDING
-            )
+    pending = session.execute(
+        select(InventoryTask.id, InventoryTask.stock_version).where(
+            InventoryTask.listing_id == listing.id, InventoryTask.status == InventoryTaskStatus.PENDING
         )
-        .scalars()
-        .first()
-    )
-    if task is not None:
-        if level.version >= task.stock_version:
-            task.quantity, task.stock_version, task.priority, task.updated_at = quantity, level.version, priority, now
-        return 0
-    if listing.last_pushed_quantity == quantity and not force:
-        return 0
+    ).first()
+    if pending is not None:
+        if level.version < pending.stock_version:
+            return 0  # the pending task already carries a newer quantity
+        # Compare-and-set: a push may have claimed the task since it was read (it is IN_FLIGHT with the
+        # old quantity, already on its way); then this quantity needs a task of its own.
+        coalesced = session.execute(
+            update(InventoryTask)
+            .where(InventoryTask.id == pending.id, InventoryTask.status == InventoryTaskStatus.PENDING)
+            .values(quantity=quantity, stock_version=level.version, priority=priority, updated_at=now)
+            .execution_options(synchronize_session=False)
+        ).rowcount  # type: ignore[attr-defined]
+        if coalesced:
+            return 0
+    if listing.last_pushed_quantity == quantity and not force and not _unsettled(session, listing.id):
+        return 0  # the marketplace already shows it, and no push in flight is about to change that
     session.add(
         InventoryTask(
             seller_id=listing.seller_id,
@@ -201,6 +213,20 @@ def queue_listing(session: Session, listing: Listing, level: StockLevel, now: da
         )
     )
     return 1
+
+
+def _unsettled(session: Session, listing_id: int) -> bool:
+    """A push of this listing is in flight or waiting to retry: what the marketplace will show is not yet
+    ``last_pushed_quantity``, so an unchanged quantity must still be queued (it supersedes that push)."""
+    return (
+        session.execute(
+            select(InventoryTask.id).where(
+                InventoryTask.listing_id == listing_id,
+                InventoryTask.status.in_([InventoryTaskStatus.IN_FLIGHT, InventoryTaskStatus.FAILED]),
+            )
+        ).first()
+        is not None
+    )
 
 
 def level_of(session: Session, product_id: int) -> StockLevel:
