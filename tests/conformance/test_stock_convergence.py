@@ -13,24 +13,22 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from robnu.adapters.base import HttpFactory
-from robnu.adapters.http import HttpPolicy
 from robnu.config import Settings
 from robnu.db.models import Listing, Product
 from robnu.domain.marketplace import ScheduleTarget
 from robnu.domain.statuses import SyncRunStatus
 from robnu.sandbox.world import SandboxWorld
-from robnu.services.accounts import connect_account, create_seller
+from robnu.services.accounts import create_seller
 from robnu.services.inventory_push import push_pending
 from robnu.services.listing_rules import edit_listing
 from robnu.services.listings import reconcile_account
 from robnu.services.runtime import Runtime
 from robnu.services.stock import available_for, level_of
 from robnu.services.sync import SyncEngine
-from tests.conformance.conftest import PROFILES, RATE_SCALE
+from tests.conformance.conftest import PROFILES
 from tests.conformance.profile import ConformanceProfile
-from tests.conftest import FIXED_NOW, _empty_tables
 from tests.factories import product as make_product
+from tests.sandbox_wiring import connect_sandbox_account, wired_runtime
 
 MASTER_PRODUCTS = 4  # listings 0..3 of every account sell MASTER-0..3
 MASTER_STOCK = 5  # low, so that concurrent orders drive some products out of stock
@@ -48,25 +46,17 @@ class Channel:
 
 @pytest.fixture
 def four(settings: Settings) -> Iterator[tuple[Runtime, SandboxWorld, list[Channel], int]]:
-    world = SandboxWorld.frozen_at(FIXED_NOW, codes=tuple(p.code for p in PROFILES), rate_scale=RATE_SCALE)
-    policy = HttpPolicy(backoff_base=0.001, backoff_cap=0.02, rate_scale=RATE_SCALE, max_retries=8)
-    http = HttpFactory(policy=policy, endpoints=world.endpoints(), transport=world.transport())
-    rt = Runtime.create(settings.model_copy(update={"backfill_days": 45}), http=http, clock=world.clock)
-    _empty_tables(rt.engine)
-    seller = create_seller(rt, "Four channels", plan="GROWTH")
-    channels = []
-    for profile in PROFILES:
-        sandbox = world[profile.code]
-        creds = sandbox.create_account()
-        sandbox.generate_orders(creds["account_key"], 40)  # history: the SKUs Flipkart and Amazon are asked for
-        fields = rt.registry.get(profile.code).satellite.credentials.model_fields
-        account = connect_account(rt, seller, profile.code, {k: v for k, v in creds.items() if k in fields})
-        channels.append(Channel(profile, sandbox, creds["account_key"], account))
-    try:
+    codes = tuple(p.code for p in PROFILES)
+    with wired_runtime(settings, codes, max_retries=8, backfill_days=45) as (world, rt):
+        seller = create_seller(rt, "Four channels", plan="GROWTH")
+        channels = []
+        for profile in PROFILES:
+            sandbox = world[profile.code]
+            creds = sandbox.create_account()
+            sandbox.generate_orders(creds["account_key"], 40)  # history: the SKUs Flipkart and Amazon are asked for
+            account, _ = connect_sandbox_account(rt, world, profile.code, seller, creds=creds)
+            channels.append(Channel(profile, sandbox, creds["account_key"], account))
         yield rt, world, channels, seller
-    finally:
-        world.close()
-        rt.engine.dispose()
 
 
 def _map_masters(rt: Runtime, seller: int, channels: list[Channel]) -> dict[int, int]:

@@ -9,45 +9,29 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
-from robnu.adapters.base import HttpFactory
-from robnu.adapters.http import HttpPolicy
 from robnu.config import Settings
 from robnu.db.models import MarketplacePayout, Order
 from robnu.domain.marketplace import ScheduleTarget
 from robnu.domain.statuses import SyncRunStatus
-from robnu.sandbox.world import SandboxWorld
-from robnu.services.accounts import connect_account, create_seller
-from robnu.services.runtime import Runtime
+from robnu.services.accounts import create_seller
 from robnu.services.sync import SyncEngine
-from tests.conftest import FIXED_NOW, _empty_tables
+from tests.sandbox_wiring import connect_sandbox_account, wired_runtime
 
 ORDERS_PER_ACCOUNT = 2000
 
 
 @pytest.mark.slow
 def test_counts_and_money_totals_equal_the_sandbox(settings: Settings) -> None:
-    world = SandboxWorld.frozen_at(FIXED_NOW, rate_scale=1000.0)
-    http = HttpFactory(
-        policy=HttpPolicy(backoff_base=0.001, backoff_cap=0.02, rate_scale=1000.0),
-        endpoints=world.endpoints(),
-        transport=world.transport(),
-    )
-    rt = Runtime.create(settings.model_copy(update={"backfill_days": 45}), http=http, clock=world.clock)
-    _empty_tables(rt.engine)
-    seller = create_seller(rt, "Big seller", plan="GROWTH")
-    accounts = {}
-    for code in world.codes:
-        creds = world[code].create_account()
-        world[code].generate_orders(creds["account_key"], ORDERS_PER_ACCOUNT)
-        fields = rt.registry.get(code).satellite.credentials.model_fields
-        accounts[code] = (
-            creds["account_key"],
-            connect_account(rt, seller, code, {k: v for k, v in creds.items() if k in fields}),
-        )
-    # Let the newest changes age past the safety lag, so the whole world is inside the sync window.
-    world.clock.advance(timedelta(minutes=5))
-    engine = SyncEngine(rt)
-    try:
+    with wired_runtime(settings, backfill_days=45) as (world, rt):
+        seller = create_seller(rt, "Big seller", plan="GROWTH")
+        accounts = {}
+        for code in world.codes:
+            creds = world[code].create_account()
+            world[code].generate_orders(creds["account_key"], ORDERS_PER_ACCOUNT)
+            accounts[code] = (creds["account_key"], connect_sandbox_account(rt, world, code, seller, creds=creds)[0])
+        # Let the newest changes age past the safety lag, so the whole world is inside the sync window.
+        world.clock.advance(timedelta(minutes=5))
+        engine = SyncEngine(rt)
         for code, (key, account_id) in accounts.items():
             for target in (ScheduleTarget.ORDERS, ScheduleTarget.PAYOUTS):
                 outcome = engine.run(account_id, target)
@@ -84,6 +68,3 @@ def test_counts_and_money_totals_equal_the_sandbox(settings: Settings) -> None:
             )
             assert sum((net for _, net in payouts), Decimal(0)) == expected_net, code
             assert len(payouts) >= 1, code
-    finally:
-        world.close()
-        rt.engine.dispose()

@@ -30,6 +30,7 @@ from robnu.services.reports import ReportData, RunOutcome, save_report
 from robnu.services.runtime import Runtime
 from tests.factories import credentials
 from tests.jobs.conftest import remove_kirana_hub
+from tests.sandbox_wiring import connect_sandbox_account
 
 ROOT = Path(__file__).parents[2]
 
@@ -111,9 +112,8 @@ def test_robnu_run_keeps_a_seller_in_sync_and_stops_on_ctrl_c(rt: Runtime, setti
     creds: dict[str, Any] = world["AJIO"].create_account()
     key = creds["account_key"]
     want = set(world["AJIO"].generate_orders(key, 8, days=3))
-    fields = rt.registry.get("AJIO").satellite.credentials.model_fields
     seller = create_seller(rt, "Run Seller")
-    account = connect_account(rt, seller, "AJIO", {k: v for k, v in creds.items() if k in fields})
+    account, _ = connect_sandbox_account(rt, world, "AJIO", seller, creds=creds)
     schedules.set_enabled(rt, account, None, False)  # only orders here: this test is about the process
     schedules.set_schedule(rt, account, "ORDERS", interval_seconds=10, jitter_seconds=0)
     schedules.set_enabled(rt, account, "ORDERS", True)

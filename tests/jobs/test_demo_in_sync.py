@@ -12,29 +12,23 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from robnu.adapters.base import HttpFactory
-from robnu.adapters.http import HttpPolicy
+from robnu.config import Settings
 from robnu.db.models import Order, SyncCursor
 from robnu.jobs.local import LocalRunner
 from robnu.jobs.settings import JobSettings
 from robnu.sandbox.world import SandboxWorld
-from robnu.services.accounts import connect_account, create_seller
+from robnu.services.accounts import create_seller
 from robnu.services.runtime import Runtime
-from tests.conftest import FIXED_NOW
+from tests.sandbox_wiring import connect_sandbox_account, wired_runtime
 
 RATE_SCALE = 200.0
 
 
 @pytest.fixture
-def world(rt: Runtime) -> Iterator[SandboxWorld]:
-    w = SandboxWorld.frozen_at(FIXED_NOW, rate_scale=RATE_SCALE)
-    rt.http = HttpFactory(policy=HttpPolicy(backoff_base=0.001), endpoints=w.endpoints(), transport=w.transport())
-    rt.http.policy.rate_scale = RATE_SCALE
-    rt.clock = w.clock
-    try:
-        yield w
-    finally:
-        w.close()
+def demo(settings: Settings) -> Iterator[tuple[SandboxWorld, Runtime]]:
+    """All four sandboxes and a runtime wired to them (HttpPolicy's own retries and backoff cap)."""
+    with wired_runtime(settings, rate_scale=RATE_SCALE, backoff_cap=None) as wired:
+        yield wired
 
 
 def _order_ids(rt: Runtime, account: int) -> set[str]:
@@ -42,14 +36,14 @@ def _order_ids(rt: Runtime, account: int) -> set[str]:
         return set(s.execute(select(Order.external_id).where(Order.marketplace_account_id == account)).scalars())
 
 
-def test_runner_keeps_a_demo_seller_in_sync(rt: Runtime, world: SandboxWorld) -> None:
+def test_runner_keeps_a_demo_seller_in_sync(demo: tuple[SandboxWorld, Runtime]) -> None:
+    world, rt = demo
     seller = create_seller(rt, "Demo Seller")
     accounts: dict[str, tuple[int, str, set[str]]] = {}
     for code in world.codes:
         creds: dict[str, Any] = world[code].create_account()
         ids = set(world[code].generate_orders(creds["account_key"], 15, days=5))
-        fields = rt.registry.get(code).satellite.credentials.model_fields
-        account = connect_account(rt, seller, code, {k: v for k, v in creds.items() if k in fields})
+        account, _ = connect_sandbox_account(rt, world, code, seller, creds=creds)
         accounts[code] = (account, creds["account_key"], ids)
     world.clock.advance(timedelta(minutes=2))  # first runs are spread over a minute of jitter
     runner = LocalRunner(rt, JobSettings(tick_seconds=0.02))

@@ -8,36 +8,14 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
+from tests.sandbox_wiring import MemoryTokens, adapter_context, sandbox_http
 
 from robnu.adapters.ajio.adapter import AjioAdapter
 from robnu.adapters.ajio.credentials import AjioCredentials
-from robnu.adapters.base import AdapterContext, HttpFactory, TokenStore
-from robnu.adapters.http import HttpPolicy
-from robnu.db.models import MarketplaceAccount
+from robnu.adapters.base import AdapterContext
 from robnu.sandbox.world import SandboxWorld
 
-RATE_SCALE = 1000.0
 DAY = 86400
-
-
-class MemoryTokens(TokenStore):
-    """The TokenStore contract in memory, counting writes (the DB-backed one is tested via the runtime)."""
-
-    def __init__(self) -> None:
-        self.value: tuple[str, datetime] | None = None
-        self.puts = 0
-        self.clears = 0
-
-    def get(self) -> tuple[str, datetime] | None:
-        return self.value
-
-    def put(self, token: str, expires_at: datetime) -> None:
-        self.value = (token, expires_at)
-        self.puts += 1
-
-    def clear(self) -> None:
-        self.value = None
-        self.clears += 1
 
 
 class RecordingTransport(httpx.BaseTransport):
@@ -76,18 +54,8 @@ class Env:
         return str(self.creds["pob_id"])
 
     def ctx(self, creds: dict[str, Any] | None = None, *, max_retries: int = 3) -> AdapterContext:
-        data = creds or self.creds
-        model = AjioCredentials.model_validate({k: data[k] for k in AjioCredentials.model_fields if k in data})
-        policy = HttpPolicy(backoff_base=0.001, backoff_cap=0.005, rate_scale=RATE_SCALE, max_retries=max_retries)
-        http = HttpFactory(policy=policy, endpoints=self.world.endpoints(), transport=self.transport)
-        return AdapterContext(
-            account=MarketplaceAccount(id=1),
-            credentials=model,
-            session=None,  # type: ignore[arg-type]  # the adapter never touches the database
-            clock=self.world.clock,
-            http=http,
-            tokens=self.tokens,
-        )
+        http = sandbox_http(self.world, transport=self.transport, backoff_cap=0.005, max_retries=max_retries)
+        return adapter_context(self.world, AjioCredentials, creds or self.creds, http=http, tokens=self.tokens)
 
     def now(self) -> int:
         return int(self.world.clock.now().timestamp())

@@ -8,23 +8,18 @@ from typing import Any
 
 import httpx
 import pytest
-from ajio_support import RATE_SCALE, Env, RecordingTransport
-from tests.conftest import FIXED_NOW
-
-from robnu.sandbox.world import SandboxWorld
+from ajio_support import Env, RecordingTransport
+from tests.sandbox_wiring import sandbox_world
 
 
 @pytest.fixture
 def env() -> Iterator[Env]:
-    world = SandboxWorld.frozen_at(FIXED_NOW, codes=("AJIO",), rate_scale=RATE_SCALE)
-    sandbox = world["AJIO"]
-    creds = sandbox.create_account(catalog_size=130)
-    sandbox.generate_orders(creds["account_key"], 160)
-    sandbox.generate_orders(creds["account_key"], 30, days=1)  # some still await their ack
-    try:
+    with sandbox_world(("AJIO",)) as world:
+        sandbox = world["AJIO"]
+        creds = sandbox.create_account(catalog_size=130)
+        sandbox.generate_orders(creds["account_key"], 160)
+        sandbox.generate_orders(creds["account_key"], 30, days=1)  # some still await their ack
         yield Env(world, sandbox, creds, RecordingTransport(world.transport()))
-    finally:
-        world.close()
 
 
 @pytest.fixture

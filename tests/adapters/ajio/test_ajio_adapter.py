@@ -7,20 +7,16 @@ from typing import Any
 
 import pytest
 from ajio_support import Env, window_days
-from tests.conftest import _empty_tables
+from tests.sandbox_wiring import connect_sandbox_account, runtime_for, sandbox_http
 
 from robnu.adapters.ajio.client import INVENTORY_BATCH, PAGE_SIZE, AjioClient
-from robnu.adapters.ajio.credentials import AjioCredentials
-from robnu.adapters.base import HttpFactory
 from robnu.adapters.errors import MarketplaceAuthError, MarketplaceRequestError, TransientMarketplaceError
-from robnu.adapters.http import HttpPolicy
 from robnu.config import Settings
 from robnu.domain.marketplace import ScheduleTarget
 from robnu.domain.records import InventoryPush, OrderRecord, PayoutRecord, Quarantine, ReturnRecord, SyncWindow
 from robnu.domain.statuses import SyncRunStatus, ValidationStatus
 from robnu.sandbox.faults import FaultKind, FaultRule
-from robnu.services.accounts import connect_account, create_seller
-from robnu.services.runtime import Runtime
+from robnu.services.accounts import create_seller
 from robnu.services.sync import SyncEngine
 from robnu.services.validation import validate_account
 
@@ -228,19 +224,13 @@ def test_inventory_batch_that_keeps_failing_stays_retryable(env: Env) -> None:
 
 # ------------------------------------------------- through the runtime (DB token cache)
 def test_token_cache_survives_across_runs_in_the_database(env: Env, settings: Settings) -> None:
-    policy = HttpPolicy(backoff_base=0.001, backoff_cap=0.005, rate_scale=1000.0)
-    http = HttpFactory(policy=policy, endpoints=env.world.endpoints(), transport=env.transport)
-    rt = Runtime.create(settings.model_copy(update={"backfill_days": 45}), http=http, clock=env.world.clock)
-    _empty_tables(rt.engine)
-    try:
+    http = sandbox_http(env.world, transport=env.transport, backoff_cap=0.005)
+    with runtime_for(env.world, settings, http=http, backfill_days=45) as rt:
         seller = create_seller(rt, "AJIO adapter test")
-        fields = AjioCredentials.model_fields
-        account = connect_account(rt, seller, "AJIO", {k: v for k, v in env.creds.items() if k in fields})
+        account, _ = connect_sandbox_account(rt, env.world, "AJIO", seller, creds=env.creds)
         assert validate_account(rt, account).status is ValidationStatus.VALID
         engine = SyncEngine(rt)
         for target in (ScheduleTarget.ORDERS, ScheduleTarget.RETURNS, ScheduleTarget.PAYOUTS):
             outcome = engine.run(account, target)
             assert outcome.status is SyncRunStatus.SUCCEEDED and outcome.inserted > 0, outcome
         assert env.minted() == 1  # validation's token served every run, read back from the encrypted cache
-    finally:
-        rt.engine.dispose()

@@ -5,41 +5,18 @@ from __future__ import annotations
 
 import gzip
 from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Any, cast
+from typing import Any
 
 import httpx
-from sqlalchemy.orm import Session
+from tests.sandbox_wiring import MemoryTokens, adapter_context, sandbox_http
 
 from robnu.adapters.amazon_in.adapter import AmazonInAdapter
 from robnu.adapters.amazon_in.credentials import AmazonCredentials
-from robnu.adapters.base import AdapterContext, HttpFactory, TokenStore
-from robnu.adapters.http import HttpPolicy
+from robnu.adapters.base import AdapterContext, HttpFactory
 from robnu.db.models import MarketplaceAccount
 from robnu.sandbox.world import SandboxWorld
 
-RATE_SCALE = 1000.0
 LWA_PATH = "/auth/o2/token"
-
-
-class MemoryTokens(TokenStore):
-    """The TokenStore contract in memory, counting writes (the DB-backed one runs in the conformance suite)."""
-
-    def __init__(self) -> None:
-        self.value: tuple[str, datetime] | None = None
-        self.puts = 0
-        self.clears = 0
-
-    def get(self) -> tuple[str, datetime] | None:
-        return self.value
-
-    def put(self, token: str, expires_at: datetime) -> None:
-        self.value = (token, expires_at)
-        self.puts += 1
-
-    def clear(self) -> None:
-        self.value = None
-        self.clears += 1
 
 
 @dataclass
@@ -100,23 +77,16 @@ class Env:
     def key(self) -> str:
         return str(self.creds["account_key"])
 
-    def factory(self, **policy: Any) -> HttpFactory:
-        settings = {"backoff_base": 0.001, "backoff_cap": 0.01, "rate_scale": RATE_SCALE, **policy}
-        return HttpFactory(policy=HttpPolicy(**settings), endpoints=self.world.endpoints(), transport=self.transport)
+    def factory(self, *, backoff_cap: float = 0.01, **policy: Any) -> HttpFactory:
+        return sandbox_http(self.world, transport=self.transport, backoff_cap=backoff_cap, **policy)
 
     def ctx(
         self, creds: dict[str, Any] | None = None, *, http: HttpFactory | None = None, **policy: Any
     ) -> AdapterContext:
-        data = creds or self.creds
-        credentials = AmazonCredentials(**{k: v for k, v in data.items() if k in AmazonCredentials.model_fields})
         account = MarketplaceAccount(id=1, seller_id=1, marketplace_id=1, external_account_id=self.key)
-        return AdapterContext(
-            account=account,
-            credentials=credentials,
-            session=cast(Session, None),  # the adapter never touches the database
-            clock=self.world.clock,
-            http=http or self.factory(**policy),
-            tokens=self.tokens,
+        http = http or self.factory(**policy)
+        return adapter_context(
+            self.world, AmazonCredentials, creds or self.creds, http=http, tokens=self.tokens, account=account
         )
 
 

@@ -7,23 +7,18 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
-from amazon_support import RATE_SCALE, Env, Raw, RecordingTransport
-from tests.conftest import FIXED_NOW
-
-from robnu.sandbox.world import SandboxWorld
+from amazon_support import Env, Raw, RecordingTransport
+from tests.sandbox_wiring import sandbox_world
 
 
 @pytest.fixture
 def env() -> Iterator[Env]:
-    world = SandboxWorld.frozen_at(FIXED_NOW, codes=("AMAZON_IN",), rate_scale=RATE_SCALE)
-    sandbox = world["AMAZON_IN"]
-    creds = sandbox.create_account()
-    sandbox.generate_orders(creds["account_key"], 260)
-    sandbox.generate_orders(creds["account_key"], 20, days=1)  # some still waiting to be shipped
-    try:
+    with sandbox_world(("AMAZON_IN",)) as world:
+        sandbox = world["AMAZON_IN"]
+        creds = sandbox.create_account()
+        sandbox.generate_orders(creds["account_key"], 260)
+        sandbox.generate_orders(creds["account_key"], 20, days=1)  # some still waiting to be shipped
         yield Env(world, sandbox, creds, RecordingTransport(world.transport()))
-    finally:
-        world.close()
 
 
 @pytest.fixture

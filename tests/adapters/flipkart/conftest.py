@@ -9,24 +9,19 @@ from typing import Any
 
 import httpx
 import pytest
-from flipkart_support import RATE_SCALE, Env, RecordingTransport
-from tests.conftest import FIXED_NOW
-
-from robnu.sandbox.world import SandboxWorld
+from flipkart_support import Env, RecordingTransport
+from tests.sandbox_wiring import sandbox_world
 
 
 @pytest.fixture
 def env() -> Iterator[Env]:
-    world = SandboxWorld.frozen_at(FIXED_NOW, codes=("FLIPKART",), rate_scale=RATE_SCALE)
-    sandbox = world["FLIPKART"]
-    sandbox.world.pack_delay *= 0
-    creds = sandbox.create_account()
-    sandbox.generate_orders(creds["seller_id"], 140)
-    sandbox.generate_orders(creds["seller_id"], 25, days=1)  # some still wait for the seller
-    try:
+    with sandbox_world(("FLIPKART",)) as world:
+        sandbox = world["FLIPKART"]
+        sandbox.world.pack_delay *= 0
+        creds = sandbox.create_account()
+        sandbox.generate_orders(creds["seller_id"], 140)
+        sandbox.generate_orders(creds["seller_id"], 25, days=1)  # some still wait for the seller
         yield Env(world, sandbox, creds, RecordingTransport(world.transport()))
-    finally:
-        world.close()
 
 
 @pytest.fixture

@@ -5,41 +5,17 @@ credentials)."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qs
 
 import httpx
+from tests.sandbox_wiring import MemoryTokens, adapter_context, sandbox_http
 
-from robnu.adapters.base import AdapterContext, HttpFactory, TokenStore
+from robnu.adapters.base import AdapterContext
 from robnu.adapters.flipkart.adapter import FlipkartAdapter
 from robnu.adapters.flipkart.credentials import FlipkartCredentials
-from robnu.adapters.http import HttpPolicy
 from robnu.db.models import MarketplaceAccount
 from robnu.sandbox.world import SandboxWorld
-
-RATE_SCALE = 1000.0
-CREDENTIAL_KEYS = ("seller_id", "location_id", "app_id", "app_secret")
-
-
-class MemoryTokens(TokenStore):
-    """The TokenStore contract in memory, counting writes (the DB-backed one runs in conformance)."""
-
-    def __init__(self) -> None:
-        self.value: tuple[str, datetime] | None = None
-        self.puts = 0
-        self.clears = 0
-
-    def get(self) -> tuple[str, datetime] | None:
-        return self.value
-
-    def put(self, token: str, expires_at: datetime) -> None:
-        self.value = (token, expires_at)
-        self.puts += 1
-
-    def clear(self) -> None:
-        self.value = None
-        self.clears += 1
 
 
 class RecordingTransport(httpx.BaseTransport):
@@ -73,18 +49,10 @@ class Env:
         return str(self.creds["seller_id"])
 
     def ctx(self, *, max_retries: int = 4, **overrides: Any) -> AdapterContext:
-        data = {k: v for k, v in {**self.creds, **overrides}.items() if k in CREDENTIAL_KEYS}
-        policy = HttpPolicy(backoff_base=0.001, backoff_cap=0.005, rate_scale=RATE_SCALE, max_retries=max_retries)
-        http = HttpFactory(policy=policy, endpoints=self.world.endpoints(), transport=self.transport)
+        http = sandbox_http(self.world, transport=self.transport, backoff_cap=0.005, max_retries=max_retries)
         account = MarketplaceAccount(id=1, seller_id=1)
-        return AdapterContext(
-            account=account,
-            credentials=FlipkartCredentials(**data),
-            session=None,  # type: ignore[arg-type]  # the adapter never touches the database
-            clock=self.world.clock,
-            http=http,
-            tokens=self.tokens,
-        )
+        creds = {**self.creds, **overrides}
+        return adapter_context(self.world, FlipkartCredentials, creds, http=http, tokens=self.tokens, account=account)
 
 
 def token_calls(transport: RecordingTransport) -> int:

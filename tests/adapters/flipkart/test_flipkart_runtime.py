@@ -8,19 +8,17 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from flipkart_support import CREDENTIAL_KEYS, RATE_SCALE, RecordingTransport, token_calls
+from flipkart_support import RecordingTransport, token_calls
 from sqlalchemy import func, select, update
-from tests.conftest import FIXED_NOW, _empty_tables
+from tests.sandbox_wiring import connect_sandbox_account, runtime_for, sandbox_http, sandbox_world
 
-from robnu.adapters.base import HttpFactory
 from robnu.adapters.flipkart.client import TOKEN_MARGIN
-from robnu.adapters.http import HttpPolicy
 from robnu.config import Settings
 from robnu.db.models import MarketplaceAccessToken, Order, Shipment
 from robnu.domain.marketplace import ScheduleTarget
 from robnu.domain.statuses import SyncRunStatus
 from robnu.sandbox.world import SandboxWorld
-from robnu.services.accounts import connect_account, create_seller
+from robnu.services.accounts import create_seller
 from robnu.services.runtime import Runtime
 from robnu.services.sync import SyncEngine
 
@@ -37,22 +35,16 @@ class Live:
 
 @pytest.fixture
 def live(settings: Settings) -> Iterator[Live]:
-    world = SandboxWorld.frozen_at(FIXED_NOW, codes=("FLIPKART",), rate_scale=RATE_SCALE)
-    transport = RecordingTransport(world.transport())
-    policy = HttpPolicy(backoff_base=0.001, backoff_cap=0.005, rate_scale=RATE_SCALE)
-    http = HttpFactory(policy=policy, endpoints=world.endpoints(), transport=transport)
-    rt = Runtime.create(settings.model_copy(update={"backfill_days": 45}), http=http, clock=world.clock)
-    _empty_tables(rt.engine)
-    sandbox = world["FLIPKART"]
-    creds = sandbox.create_account()
-    sandbox.generate_orders(creds["seller_id"], 60)
-    seller = create_seller(rt, "Flipkart runtime test")
-    account = connect_account(rt, seller, "FLIPKART", {k: creds[k] for k in CREDENTIAL_KEYS})
-    try:
-        yield Live(world, sandbox, rt, transport, account, creds["seller_id"])
-    finally:
-        world.close()
-        rt.engine.dispose()
+    with sandbox_world(("FLIPKART",)) as world:
+        transport = RecordingTransport(world.transport())
+        http = sandbox_http(world, transport=transport, backoff_cap=0.005)
+        with runtime_for(world, settings, http=http, backfill_days=45) as rt:
+            sandbox = world["FLIPKART"]
+            creds = sandbox.create_account()
+            sandbox.generate_orders(creds["seller_id"], 60)
+            seller = create_seller(rt, "Flipkart runtime test")
+            account, _ = connect_sandbox_account(rt, world, "FLIPKART", seller, creds=creds)
+            yield Live(world, sandbox, rt, transport, account, creds["seller_id"])
 
 
 def _token_row(live: Live) -> MarketplaceAccessToken:

@@ -8,25 +8,21 @@ from typing import Any
 
 import httpx
 import pytest
-from meesho_adapter_support import RATE_SCALE, Env, RecordingTransport
-from tests.conftest import FIXED_NOW
+from meesho_adapter_support import Env, RecordingTransport
+from tests.sandbox_wiring import sandbox_world
 
 from robnu.adapters.meesho.auth import MeeshoSigner
 from robnu.adapters.meesho.credentials import MeeshoCredentials
-from robnu.sandbox.world import SandboxWorld
 
 
 @pytest.fixture
 def env() -> Iterator[Env]:
-    world = SandboxWorld.frozen_at(FIXED_NOW, codes=("MEESHO",), rate_scale=RATE_SCALE)
-    sandbox = world["MEESHO"]
-    creds = sandbox.create_account()
-    sandbox.generate_orders(creds["account_key"], 260, days=40)
-    sandbox.generate_orders(creds["account_key"], 20, days=1)  # some still wait for the supplier
-    try:
+    with sandbox_world(("MEESHO",)) as world:
+        sandbox = world["MEESHO"]
+        creds = sandbox.create_account()
+        sandbox.generate_orders(creds["account_key"], 260, days=40)
+        sandbox.generate_orders(creds["account_key"], 20, days=1)  # some still wait for the supplier
         yield Env(world, sandbox, creds, RecordingTransport(world.transport()))
-    finally:
-        world.close()
 
 
 @pytest.fixture

@@ -8,16 +8,13 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
+from tests.sandbox_wiring import adapter_context, sandbox_http
 
-from robnu.adapters.base import AdapterContext, HttpFactory, TokenStore
-from robnu.adapters.http import HttpPolicy
+from robnu.adapters.base import AdapterContext, TokenStore
 from robnu.adapters.meesho.adapter import MeeshoAdapter
 from robnu.adapters.meesho.credentials import MeeshoCredentials
-from robnu.db.models import MarketplaceAccount
 from robnu.domain.records import SyncWindow
 from robnu.sandbox.world import SandboxWorld
-
-RATE_SCALE = 1000.0
 
 
 class UntouchedTokens(TokenStore):
@@ -73,18 +70,8 @@ class Env:
         return str(self.creds["supplier_id"])
 
     def ctx(self, creds: dict[str, Any] | None = None, *, max_retries: int = 3) -> AdapterContext:
-        data = creds or self.creds
-        model = MeeshoCredentials.model_validate({k: data[k] for k in MeeshoCredentials.model_fields if k in data})
-        policy = HttpPolicy(backoff_base=0.001, backoff_cap=0.005, rate_scale=RATE_SCALE, max_retries=max_retries)
-        http = HttpFactory(policy=policy, endpoints=self.world.endpoints(), transport=self.transport)
-        return AdapterContext(
-            account=MarketplaceAccount(id=1),
-            credentials=model,
-            session=None,  # type: ignore[arg-type]  # the adapter never touches the database
-            clock=self.world.clock,
-            http=http,
-            tokens=UntouchedTokens(),
-        )
+        http = sandbox_http(self.world, transport=self.transport, backoff_cap=0.005, max_retries=max_retries)
+        return adapter_context(self.world, MeeshoCredentials, creds or self.creds, http=http, tokens=UntouchedTokens())
 
     def window(self, days: float) -> SyncWindow:
         end = self.world.clock.now() - timedelta(seconds=120)

@@ -11,20 +11,17 @@ from typing import Any
 
 import pytest
 from sqlalchemy import select
-from tests.conftest import FIXED_NOW, _empty_tables
+from tests.sandbox_wiring import connect_sandbox_account, wired_runtime
 
-from robnu.adapters.base import HttpFactory, ProcessingReport
-from robnu.adapters.http import HttpPolicy
+from robnu.adapters.base import ProcessingReport
 from robnu.config import Settings
 from robnu.db.models import Order
 from robnu.domain.marketplace import ScheduleTarget
 from robnu.sandbox.world import SandboxWorld
-from robnu.services.accounts import connect_account, create_seller
+from robnu.services.accounts import create_seller
 from robnu.services.processing import process_account
 from robnu.services.runtime import Runtime
 from robnu.services.sync import SyncEngine
-
-RATE_SCALE = 1000.0  # the real (modelled) limits, 1000x faster
 
 
 @dataclass
@@ -71,18 +68,7 @@ class AjioProcessing:
 
 @pytest.fixture
 def ap(settings: Settings) -> Iterator[AjioProcessing]:
-    world = SandboxWorld.frozen_at(FIXED_NOW, codes=("AJIO",), rate_scale=RATE_SCALE)
-    policy = HttpPolicy(backoff_base=0.001, backoff_cap=0.02, rate_scale=RATE_SCALE, max_retries=6)
-    http = HttpFactory(policy=policy, endpoints=world.endpoints(), transport=world.transport())
-    rt = Runtime.create(settings, http=http, clock=world.clock)
-    _empty_tables(rt.engine)
-    sandbox = world["AJIO"]
-    creds = sandbox.create_account()
-    seller_id = create_seller(rt, "AJIO Processing", plan="FREE")
-    fields = rt.registry.get("AJIO").satellite.credentials.model_fields
-    account_id = connect_account(rt, seller_id, "AJIO", {k: v for k, v in creds.items() if k in fields})
-    try:
-        yield AjioProcessing(world, rt, sandbox, creds["account_key"], seller_id, account_id)
-    finally:
-        world.close()
-        rt.engine.dispose()
+    with wired_runtime(settings, ("AJIO",), max_retries=6) as (world, rt):
+        seller_id = create_seller(rt, "AJIO Processing", plan="FREE")
+        account_id, creds = connect_sandbox_account(rt, world, "AJIO", seller_id)
+        yield AjioProcessing(world, rt, world["AJIO"], creds["account_key"], seller_id, account_id)

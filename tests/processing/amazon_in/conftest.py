@@ -11,21 +11,19 @@ from typing import Any
 
 import pytest
 from sqlalchemy import select
-from tests.conftest import FIXED_NOW, _empty_tables
+from tests.sandbox_wiring import connect_sandbox_account, wired_runtime
 
-from robnu.adapters.base import HttpFactory, ProcessingReport
-from robnu.adapters.http import HttpPolicy
+from robnu.adapters.base import ProcessingReport
 from robnu.config import Settings
 from robnu.db.models import Order
 from robnu.domain.marketplace import ScheduleTarget
 from robnu.domain.statuses import Plan
 from robnu.sandbox.world import SandboxWorld
-from robnu.services.accounts import connect_account, create_seller
+from robnu.services.accounts import create_seller
 from robnu.services.processing import process_account
 from robnu.services.runtime import Runtime
 from robnu.services.sync import SyncEngine
 
-RATE_SCALE = 1000.0
 CODE = "AMAZON_IN"
 
 
@@ -66,22 +64,10 @@ class Proc:
 
 
 def _make(settings: Settings, plan: str) -> Iterator[Proc]:
-    world = SandboxWorld.frozen_at(FIXED_NOW, codes=(CODE,), rate_scale=RATE_SCALE)
-    policy = HttpPolicy(backoff_base=0.001, backoff_cap=0.02, rate_scale=RATE_SCALE, max_retries=6)
-    http = HttpFactory(policy=policy, endpoints=world.endpoints(), transport=world.transport())
-    rt = Runtime.create(settings.model_copy(update={"backfill_days": 2}), http=http, clock=world.clock)
-    _empty_tables(rt.engine)
-    sandbox = world[CODE]
-    creds = sandbox.create_account()
-    seller_id = create_seller(rt, "Amazon processing", plan=plan)
-    fields = rt.registry.get(CODE).satellite.credentials.model_fields
-    data = {k: v for k, v in creds.items() if k in fields}
-    account_id = connect_account(rt, seller_id, CODE, data)
-    try:
-        yield Proc(world, rt, sandbox, creds, creds["account_key"], account_id)
-    finally:
-        world.close()
-        rt.engine.dispose()
+    with wired_runtime(settings, (CODE,), max_retries=6, backfill_days=2) as (world, rt):
+        seller_id = create_seller(rt, "Amazon processing", plan=plan)
+        account_id, creds = connect_sandbox_account(rt, world, CODE, seller_id)
+        yield Proc(world, rt, world[CODE], creds, creds["account_key"], account_id)
 
 
 @pytest.fixture

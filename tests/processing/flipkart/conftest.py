@@ -6,28 +6,26 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 import pytest
 from sqlalchemy import select
-from tests.conftest import FIXED_NOW, _empty_tables
+from tests.sandbox_wiring import connect_sandbox_account, wired_runtime
 
-from robnu.adapters.base import HttpFactory, ProcessingReport
-from robnu.adapters.http import HttpPolicy
+from robnu.adapters.base import ProcessingReport
 from robnu.config import Settings
 from robnu.db.models import Order
 from robnu.db.processing_models import OrderProcessing
 from robnu.db.stock_models import Document
 from robnu.domain.marketplace import ScheduleTarget
 from robnu.sandbox.world import SandboxWorld
-from robnu.services.accounts import connect_account, create_seller
+from robnu.services.accounts import create_seller
 from robnu.services.processing import process_account
 from robnu.services.runtime import Runtime
 from robnu.services.sync import SyncEngine
-
-RATE_SCALE = 1000.0  # the real limits, 1000x faster
 
 
 @dataclass
@@ -81,35 +79,21 @@ class FK:
         return {ext: (status, stage, reason, sorted(types.get(ext, []))) for ext, status, stage, reason in rows}
 
 
-def _build(settings: Settings, *, plan: str, orders: int, days: float, pack_delay: float) -> FK:
-    world = SandboxWorld.frozen_at(FIXED_NOW, codes=("FLIPKART",), rate_scale=RATE_SCALE)
-    policy = HttpPolicy(backoff_base=0.001, backoff_cap=0.02, rate_scale=RATE_SCALE, max_retries=6)
-    http = HttpFactory(policy=policy, endpoints=world.endpoints(), transport=world.transport())
-    rt = Runtime.create(settings.model_copy(update={"backfill_days": 5}), http=http, clock=world.clock)
-    _empty_tables(rt.engine)
-    sandbox = world["FLIPKART"]
-    sandbox.world.pack_delay = timedelta(seconds=pack_delay)
-    creds = sandbox.create_account()
-    sandbox.generate_orders(creds["account_key"], orders, days=days)
-    seller_id = create_seller(rt, "Flipkart processing", plan=plan)
-    fields = rt.registry.get("FLIPKART").satellite.credentials.model_fields
-    account_id = connect_account(rt, seller_id, "FLIPKART", {k: v for k, v in creds.items() if k in fields})
-    return FK(world, rt, sandbox, creds, creds["account_key"], seller_id, account_id)
-
-
 @pytest.fixture
 def make_fk(settings: Settings) -> Iterator[Callable[..., FK]]:
-    built: list[FK] = []
+    with ExitStack() as built:
 
-    def make(*, plan: str = "GROWTH", orders: int = 6, days: float = 0.5, pack_delay: float = 0.0) -> FK:
-        fk = _build(settings, plan=plan, orders=orders, days=days, pack_delay=pack_delay)
-        built.append(fk)
-        return fk
+        def make(*, plan: str = "GROWTH", orders: int = 6, days: float = 0.5, pack_delay: float = 0.0) -> FK:
+            world, rt = built.enter_context(wired_runtime(settings, ("FLIPKART",), max_retries=6, backfill_days=5))
+            sandbox = world["FLIPKART"]
+            sandbox.world.pack_delay = timedelta(seconds=pack_delay)
+            creds = sandbox.create_account()
+            sandbox.generate_orders(creds["account_key"], orders, days=days)
+            seller_id = create_seller(rt, "Flipkart processing", plan=plan)
+            account_id, _ = connect_sandbox_account(rt, world, "FLIPKART", seller_id, creds=creds)
+            return FK(world, rt, sandbox, creds, creds["account_key"], seller_id, account_id)
 
-    yield make
-    for fk in built:
-        fk.world.close()
-        fk.rt.engine.dispose()
+        yield make
 
 
 @pytest.fixture
