@@ -3,16 +3,11 @@ not the seller's dispatch work: they take no free-tier slot."""
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Iterator
-from contextlib import contextmanager
 from decimal import Decimal
-from typing import Any
 
 from sqlalchemy import select
 
-from robnu.adapters.base import HttpFactory
-from robnu.adapters.http import HttpPolicy
+from robnu.config import Settings
 from robnu.db.models import MarketplaceAccount, Order, Product
 from robnu.db.processing_models import OrderProcessing
 from robnu.db.stock_models import StockMovement
@@ -20,7 +15,6 @@ from robnu.domain.clock import ManualClock
 from robnu.domain.marketplace import ScheduleTarget
 from robnu.domain.records import OrderItemRecord, OrderRecord
 from robnu.domain.statuses import FulfilledBy, OrderStatus
-from robnu.sandbox.world import SandboxWorld
 from robnu.services import quota
 from robnu.services.accounts import connect_account, create_seller
 from robnu.services.runtime import Runtime
@@ -30,27 +24,7 @@ from tests.conftest import FIXED_NOW
 from tests.factories import credentials
 from tests.factories import product as make_product
 from tests.integration.test_processing_engine import LedgerFlow, _run
-
-
-@contextmanager
-def amazon_world(rt: Runtime) -> Iterator[tuple[Any, str, int]]:
-    """An Amazon sandbox account connected for a new seller: (sandbox, account key, account id)."""
-    world = SandboxWorld.frozen_at(FIXED_NOW, codes=("AMAZON_IN",), rate_scale=1000.0)
-    rt.http = HttpFactory(
-        policy=HttpPolicy(backoff_base=0.001, backoff_cap=0.02, rate_scale=1000.0),
-        endpoints=world.endpoints(),
-        transport=world.transport(),
-    )
-    rt.clock = world.clock
-    try:
-        sandbox = world["AMAZON_IN"]
-        creds = sandbox.create_account()
-        fields = rt.registry.get("AMAZON_IN").satellite.credentials.model_fields
-        seller = create_seller(rt, "Amazon seller")
-        account_id = connect_account(rt, seller, "AMAZON_IN", {k: v for k, v in creds.items() if k in fields})
-        yield sandbox, creds["account_key"], account_id
-    finally:
-        world.close()
+from tests.sandbox_wiring import connect_sandbox_account, wired_runtime
 
 
 def _record(external_id: str, fulfilled_by: FulfilledBy) -> OrderRecord:
@@ -95,13 +69,15 @@ def test_a_marketplace_fulfilled_order_moves_no_stock_and_takes_no_slot(rt: Runt
         assert quota.used_today(s, seller, FIXED_NOW) == 1
 
 
-def test_amazon_fba_orders_are_marked_as_the_marketplaces_when_synced(rt: Runtime) -> None:
-    with amazon_world(rt) as (sandbox, key, account_id):
+def test_amazon_fba_orders_are_marked_as_the_marketplaces_when_synced(settings: Settings) -> None:
+    with wired_runtime(settings, ("AMAZON_IN",)) as (world, rt):
+        account_id, creds = connect_sandbox_account(rt, world, "AMAZON_IN", create_seller(rt, "Amazon seller"))
+        sandbox, key = world["AMAZON_IN"], creds["account_key"]
         afn = set(sandbox.generate_orders(key, 6, days=2, track="AFN"))
         mfn = set(sandbox.generate_orders(key, 6, days=2, track="SELF_SHIP"))
         assert SyncEngine(rt).run(account_id, ScheduleTarget.ORDERS).error is None
         with rt.sessions() as s:
             stored = dict(s.execute(select(Order.external_id, Order.fulfilled_by)).tuples().all())
-    assert Counter(stored[o] for o in afn if o in stored) == Counter({"MARKETPLACE": len(afn & set(stored))})
-    assert {stored[o] for o in mfn if o in stored} == {"SELLER"}
     assert afn & set(stored) and mfn & set(stored)
+    assert {stored[o] for o in afn if o in stored} == {"MARKETPLACE"}
+    assert {stored[o] for o in mfn if o in stored} == {"SELLER"}
