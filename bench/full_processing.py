@@ -23,7 +23,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from sync_ingest import fresh_database  # noqa: E402  (bench/ is not a package)
+from sync_ingest import fresh_database  # bench/ is not a package
 
 from robnu.adapters.base import HttpFactory
 from robnu.adapters.http import HttpPolicy

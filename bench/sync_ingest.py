@@ -15,6 +15,7 @@ import argparse
 import resource
 import tempfile
 import time
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,7 @@ from robnu.adapters.http import HttpPolicy
 from robnu.config import Settings
 from robnu.db.engine import make_engine
 from robnu.db.models import MarketplaceAccount, Order, OrderItem, Seller, Shipment
+from robnu.domain.clock import Clock
 from robnu.domain.marketplace import ScheduleTarget
 from robnu.sandbox.world import SandboxWorld
 from robnu.services.accounts import connect_account, create_seller
@@ -55,6 +57,66 @@ def rows_of(rt: Runtime, model: Any) -> list[dict[str, Any]]:
         return [dict(zip(cols, r, strict=True)) for r in s.execute(select(*[model.__table__.c[c] for c in cols]))]
 
 
+def peak_rss_mib() -> float:
+    """This process's peak resident set size so far (Linux reports ru_maxrss in KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+@dataclass
+class Bench:
+    """A frozen sandbox world holding one account with generated orders, and a Runtime connected to it."""
+
+    world: SandboxWorld
+    sandbox: Any
+    rt: Runtime
+    seller: int
+    account: int
+    generate_s: float  # how long the sandbox took to generate the orders
+
+
+def sandbox_account(
+    marketplace: str,
+    orders: int,
+    *,
+    tmp: Path,
+    database_url: str | None = None,
+    label: str = "sync",
+    rate_scale: float = 1000.0,
+    client_limits: bool = True,
+    days: float = 20,
+) -> Bench:
+    """One marketplace's sandbox with ``orders`` orders over the last ``days`` days, a fresh migrated database
+    (SQLite file in ``tmp``, or a new PostgreSQL database ``robnu_bench_<label>``), a seller and its account.
+
+    ``rate_scale`` speeds up the sandbox's published limits and, unless ``client_limits`` is off, the client's
+    pacing alike (1 = the real limits)."""
+    world = SandboxWorld.frozen_at(NOW, codes=(marketplace,), rate_scale=rate_scale)
+    sandbox = world[marketplace]
+    creds = sandbox.create_account()
+    t0 = time.perf_counter()
+    sandbox.generate_orders(creds["account_key"], orders, days=days)
+    generate_s = time.perf_counter() - t0
+    policy = HttpPolicy(backoff_base=0.05, backoff_cap=2.0, rate_scale=rate_scale if client_limits else 0)
+    http = HttpFactory(policy=policy, endpoints=world.endpoints(), transport=world.transport())
+    rt, seller, account = connected_runtime(
+        marketplace, creds, http, world.clock, tmp=tmp, url=database_url, label=label
+    )
+    return Bench(world, sandbox, rt, seller, account, generate_s)
+
+
+def connected_runtime(
+    marketplace: str, creds: dict[str, Any], http: HttpFactory, clock: Clock, *, tmp: Path, url: str | None, label: str
+) -> tuple[Runtime, int, int]:
+    """A Runtime on a fresh migrated database, a seller and its account on ``marketplace``: (rt, seller, account)."""
+    db_url = fresh_database(url, tmp, label)
+    rt = Runtime.create(Settings(data_dir=tmp, database_url=db_url, backfill_days=30), http=http, clock=clock)
+    rt.upgrade_database()
+    seller = create_seller(rt, "Bench")
+    fields = rt.registry.get(marketplace).satellite.credentials.model_fields
+    account = connect_account(rt, seller, marketplace, {k: v for k, v in creds.items() if k in fields})
+    return rt, seller, account
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--marketplace", default="AMAZON_IN")
@@ -65,22 +127,22 @@ def main() -> None:
     args = parser.parse_args()
 
     tmp = Path(tempfile.mkdtemp(prefix="robnu-bench-"))
-    world = SandboxWorld.frozen_at(NOW, codes=(args.marketplace,), rate_scale=args.rate_scale)
-    sandbox = world[args.marketplace]
-    creds = sandbox.create_account()
-    t0 = time.perf_counter()
-    sandbox.generate_orders(creds["account_key"], args.orders, days=20)
-    generate_s = time.perf_counter() - t0
+    bench = sandbox_account(
+        args.marketplace,
+        args.orders,
+        tmp=tmp,
+        database_url=args.database_url,
+        rate_scale=args.rate_scale,
+        client_limits=not args.no_client_limits,
+    )
+    try:
+        _measure(args, tmp, bench)
+    finally:
+        bench.world.close()  # its in-process transport runs a thread that would keep a failed run alive
 
-    url = fresh_database(args.database_url, tmp, "sync")
-    policy = HttpPolicy(backoff_base=0.05, backoff_cap=2.0, rate_scale=0 if args.no_client_limits else args.rate_scale)
-    http = HttpFactory(policy=policy, endpoints=world.endpoints(), transport=world.transport())
-    rt = Runtime.create(Settings(data_dir=tmp, database_url=url, backfill_days=30), http=http, clock=world.clock)
-    rt.upgrade_database()
-    seller = create_seller(rt, "Bench")
-    fields = rt.registry.get(args.marketplace).satellite.credentials.model_fields
-    account = connect_account(rt, seller, args.marketplace, {k: v for k, v in creds.items() if k in fields})
 
+def _measure(args: argparse.Namespace, tmp: Path, bench: Bench) -> None:
+    sandbox, rt, seller, account = bench.sandbox, bench.rt, bench.seller, bench.account
     t0 = time.perf_counter()
     outcome = SyncEngine(rt).run(account, ScheduleTarget.ORDERS)
     sync_s = time.perf_counter() - t0
@@ -120,11 +182,11 @@ def main() -> None:
         s.commit()
     bulk_s = time.perf_counter() - t0
 
-    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    rss_mb = peak_rss_mib()
     db = "PostgreSQL" if args.database_url else "SQLite"
     print(f"marketplace          {args.marketplace} ({db}); sandbox rate scale {args.rate_scale:g}; "
           f"client limits {'off' if args.no_client_limits else 'on'}")
-    print(f"orders generated     {args.orders} in {generate_s:.2f} s")
+    print(f"orders generated     {args.orders} in {bench.generate_s:.2f} s")
     print(f"sync (end to end)    {outcome.fetched} orders, {len(items)} items in {sync_s:.2f} s "
           f"= {outcome.fetched / sync_s:,.0f} orders/s  [{outcome.status}]")
     print(f"raw bulk upsert      {len(orders)} orders, {len(items)} items in {bulk_s:.2f} s "
@@ -132,7 +194,6 @@ def main() -> None:
     print(f"ratio                sync / bulk = {sync_s / max(bulk_s, 1e-9):.1f}x")
     print(f"429s from sandbox    {throttled}")
     print(f"peak RSS             {rss_mb:.0f} MiB")
-    world.close()
 
 
 if __name__ == "__main__":
