@@ -18,10 +18,10 @@ import re
 from datetime import datetime
 
 from sqlalchemy import select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from robnu.db.dialect import insert_for
 from robnu.db.dispatch_models import InvoiceNumber, InvoiceSeries
 from robnu.db.models import MarketplaceAccount
 from robnu.domain.dispatch import check_invoice_prefix, financial_year, invoice_number
@@ -92,7 +92,7 @@ def assign(
     if existing is not None:
         return existing
     fy = financial_year(issued_at)
-    insert_fn = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    insert_fn = insert_for(session)
     with session.begin_nested():
         session.execute(
             insert_fn(InvoiceSeries)

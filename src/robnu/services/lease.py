@@ -12,9 +12,9 @@ import uuid
 from datetime import datetime, timedelta
 
 from sqlalchemy import or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from robnu.db.dialect import insert_for
 from robnu.db.models import SyncCursor
 
 
@@ -23,7 +23,7 @@ def new_owner() -> str:
 
 
 def ensure_cursor(session: Session, seller_id: int, account_id: int, target: str, now: datetime) -> None:
-    insert_fn = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    insert_fn = insert_for(session)
     session.execute(
         insert_fn(SyncCursor)
         .values(seller_id=seller_id, marketplace_account_id=account_id, target=target, updated_at=now)

@@ -11,9 +11,9 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import delete, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from robnu.db.dialect import insert_for
 from robnu.db.models import Seller
 from robnu.db.stock_models import QuotaClaim, QuotaCounter
 from robnu.domain.clock import ist_date
@@ -36,7 +36,7 @@ def claim(session: Session, seller_id: int, order_id: int, now: datetime) -> boo
     if session.get(QuotaClaim, order_id) is not None:
         return True
     day = ist_date(now)
-    insert_fn = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    insert_fn = insert_for(session)
     with session.begin_nested():
         session.execute(
             insert_fn(QuotaCounter)

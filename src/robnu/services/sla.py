@@ -26,10 +26,10 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import exists, func, literal, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from robnu.adapters.processing import ProcessingStatus
+from robnu.db.dialect import insert_for
 from robnu.db.dispatch_models import SlaEvent
 from robnu.db.models import Marketplace, MarketplaceAccount, Order
 from robnu.db.processing_models import OrderProcessing, ProcessingBatch
@@ -229,7 +229,7 @@ def _record(rt: Runtime, b: BatchHeadroom, now: datetime) -> SlaAlert | None:
         ~exists().where(SlaEvent.batch_id == b.batch_id, SlaEvent.band.in_(lower))
     )
     with rt.session() as s:
-        insert_fn = postgresql.insert if s.get_bind().dialect.name == "postgresql" else sqlite.insert
+        insert_fn = insert_for(s)
         event_id = s.execute(
             insert_fn(SlaEvent)
             .from_select(list(values), row)

@@ -17,10 +17,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from robnu.db.catalog import product_ids_for_skus
+from robnu.db.dialect import insert_for
 from robnu.db.models import InventoryTask, Listing, Product
 from robnu.db.stock_models import StockMovement
 from robnu.domain.errors import InvalidInput, NotFound
@@ -56,7 +56,7 @@ def available_for(listing: Listing, level: StockLevel) -> int:
 
 
 def _insert_movement(session: Session, values: dict[str, object]) -> bool:
-    insert_fn = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    insert_fn = insert_for(session)
     stmt = (
         insert_fn(StockMovement)
         .values(**values)

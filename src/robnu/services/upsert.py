@@ -12,9 +12,9 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Table, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from robnu.db.dialect import insert_for
 from robnu.db.models import Base
 
 KEY = ("marketplace_account_id", "external_id")
@@ -53,8 +53,7 @@ def upsert_rows(session: Session, model: type[Base], rows: list[dict[str, Any]])
 
 def _upsert_chunk(session: Session, model: type[Base], rows: list[dict[str, Any]]) -> dict[str, int]:
     table: Table = model.__table__  # type: ignore[assignment]
-    dialect = session.get_bind().dialect.name
-    insert_fn: Any = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    insert_fn = insert_for(session)
     stmt = insert_fn(table).values(rows)
     update_cols = {c: stmt.excluded[c] for c in rows[0] if c not in (*KEY, "id", "created_at", "seller_id")}
     stmt = stmt.on_conflict_do_update(
