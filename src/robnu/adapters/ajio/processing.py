@@ -36,13 +36,13 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from fpdf import FPDF
 from sqlalchemy import select
 
 from robnu.adapters.ajio.client import AjioClient
 from robnu.adapters.ajio.credentials import AjioCredentials
 from robnu.adapters.base import AdapterContext
 from robnu.adapters.errors import TransientMarketplaceError
+from robnu.adapters.pdf import render_pdf
 from robnu.adapters.processing import (
     VENDOR_INVOICE,
     BatchResult,
@@ -269,7 +269,7 @@ class AjioFlow(ProcessingFlow):
             return StepResult(external_ref=existing.external_ref, detail={"document_id": existing.id})
         items = _items(ctx, order)
         awb = shipment.awb if shipment else None
-        content = _pdf(
+        content = render_pdf(
             "Packing slip",
             [
                 ("Order id", order.external_id),
@@ -344,7 +344,7 @@ class AjioFlow(ProcessingFlow):
         shipment = _shipment(ctx, order)
         if _document(ctx, order, "VENDOR_INVOICE") is None:
             bill_to = po.get("bill_to") or {}
-            content = _pdf(
+            content = render_pdf(
                 "Tax Invoice (B2B)",
                 [
                     ("Invoice number", number),
@@ -686,25 +686,3 @@ def _manifest_errors(body: dict[str, Any], chunk: Sequence[str]) -> dict[str, st
         if m and int(m.group(1)) < len(chunk):
             out[chunk[int(m.group(1))]] = f"manifest rejected: {err.get('code')}: {err.get('message')}"
     return out
-
-
-def _pdf(title: str, fields: list[tuple[str, str]], table: list[list[str]], *, created: datetime) -> bytes:
-    """A small real PDF; the creation date is fixed (the order time), so a re-run renders the same bytes."""
-    pdf = FPDF(format=(148, 210))
-    pdf.set_creation_date(_aware(created))
-    pdf.set_auto_page_break(auto=True, margin=10)
-    pdf.add_page()
-    pdf.set_font("Helvetica", style="B", size=14)
-    pdf.cell(0, 10, _latin1(title), new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("Helvetica", size=8)
-    for label, value in fields:
-        pdf.cell(0, 5, _latin1(f"{label}: {value}"), new_x="LMARGIN", new_y="NEXT")
-    if table:
-        pdf.ln(3)
-        for row in table:
-            pdf.cell(0, 5, _latin1("  |  ".join(row)), new_x="LMARGIN", new_y="NEXT")
-    return bytes(pdf.output())
-
-
-def _latin1(text: str) -> str:
-    return text.replace("\u20b9", "INR ").encode("latin-1", "replace").decode("latin-1")

@@ -39,13 +39,13 @@ from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from fpdf import FPDF
 from sqlalchemy import select
 
 from robnu.adapters.amazon_in.client import AmazonClient
 from robnu.adapters.amazon_in.mapping import api_time
 from robnu.adapters.base import AdapterContext
 from robnu.adapters.errors import MarketplaceRequestError
+from robnu.adapters.pdf import render_pdf
 from robnu.adapters.processing import (
     TAX_INVOICE,
     BatchResult,
@@ -208,7 +208,7 @@ class AmazonFlow(ProcessingFlow):
                         "COD" if order.is_cod else "Prepaid",
                     ]
                 )
-            content = _pdf(
+            content = render_pdf(
                 "Handover manifest",
                 [
                     ("Manifest", ref),
@@ -311,7 +311,7 @@ def _pack(ctx: AdapterContext, order: Order) -> StepResult:
     items = _items(ctx, order)
     assert ctx.services is not None
     if _document(ctx, SLIP, order_id=order.id) is None:
-        slip = _pdf(
+        slip = render_pdf(
             "Packing slip",
             [
                 ("Amazon order", order.external_id),
@@ -357,7 +357,7 @@ def _label(ctx: AdapterContext, order: Order) -> StepResult:
     if shipment is None:
         return StepResult(held="no package: the pack stage did not run")
     if _document(ctx, LABEL_DOC, order_id=order.id) is None:
-        content = _pdf(
+        content = render_pdf(
             "Shipping label",
             [
                 ("Carrier", shipment.courier or DEFAULT_CARRIER),
@@ -418,7 +418,7 @@ def _invoice_pdf(ctx: AdapterContext, order: Order, items: list[OrderItem], numb
                 f"{total}",
             ]
         )
-    return _pdf(
+    return render_pdf(
         "Tax invoice",
         [
             ("Invoice number", number),
@@ -437,28 +437,6 @@ def _invoice_pdf(ctx: AdapterContext, order: Order, items: list[OrderItem], numb
 
 
 # ---------------------------------------------------------------------- helpers
-def _pdf(
-    title: str, fields: list[tuple[str, str]], table: list[list[str]] | None = None, *, created: datetime
-) -> bytes:
-    """A small real PDF. The creation date is fixed (not "now"), so a re-run renders the same bytes."""
-    pdf = FPDF(format=(148, 210))
-    pdf.set_creation_date(_aware(created))
-    pdf.set_auto_page_break(auto=True, margin=10)
-    pdf.add_page()
-    pdf.set_font("Helvetica", style="B", size=14)
-    pdf.cell(0, 10, _latin1(title), new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("Helvetica", size=8)
-    for label, value in fields:
-        pdf.cell(0, 5, _latin1(f"{label}: {value}"), new_x="LMARGIN", new_y="NEXT")
-    if table:
-        pdf.ln(3)
-        for row in table:
-            pdf.cell(0, 5, _latin1("  |  ".join(row)), new_x="LMARGIN", new_y="NEXT")
-    return bytes(pdf.output())
-
-
-def _latin1(text: str) -> str:
-    return text.replace("\u20b9", "INR ").encode("latin-1", "replace").decode("latin-1")
 
 
 def _aware(at: datetime) -> datetime:
