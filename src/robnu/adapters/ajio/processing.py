@@ -57,7 +57,7 @@ from robnu.db.models import Order, OrderItem, Shipment
 from robnu.db.processing_models import ProcessingBatch, ProcessingStep
 from robnu.db.stock_models import Document
 from robnu.domain.clock import IST
-from robnu.domain.dispatch import invoice_prefix_ok
+from robnu.domain.dispatch import headroom_pct, invoice_prefix_ok
 from robnu.domain.india import PincodeCheck, check_pincode_state, gstin_problem
 from robnu.domain.statuses import OrderStatus
 
@@ -528,12 +528,7 @@ def sla_headroom(batch: ProcessingBatch, orders: Sequence[Order], now: datetime)
     """product.md §4 [inferred]: (deadline - now) / (deadline - batch start) x 100, the deadline being the
     earliest of the orders' dispatch-by times and the batch's cut-off."""
     deadlines = [_aware(batch.cutoff_at)] + [_aware(o.dispatch_by) for o in orders if o.dispatch_by is not None]
-    deadline = min(deadlines)
-    start = _aware(batch.created_at)
-    span = (deadline - start).total_seconds()
-    if span <= 0:
-        return 0.0
-    return round(max(0.0, (deadline - now).total_seconds()) / span * 100, 1)
+    return max(0.0, headroom_pct(_aware(batch.created_at), min(deadlines), now))
 
 
 def _creds(ctx: AdapterContext) -> AjioCredentials:

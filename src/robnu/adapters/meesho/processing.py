@@ -52,8 +52,6 @@ from robnu.domain.statuses import OrderStatus
 ACCEPT_BATCH = 50  # §6: <= 50 sub-orders per accept call
 MANIFEST_BATCH = 100  # §7: <= 100 sub-orders per manifest, one courier
 LABEL_POLLS = 6  # GET /v1/labels/{id} until READY (0 s delay in the sandbox); then the run resumes later
-# Confirmed but not yet handed over: still counted in on-hand stock.
-UNSHIPPED = (OrderStatus.NEW, OrderStatus.ACCEPTED, OrderStatus.PACKED, OrderStatus.READY_TO_SHIP)
 
 STAGES = (
     StageSpec(1, "check stock", "confirm", Scope.ORDER),
