@@ -5,16 +5,18 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from pydantic import BaseModel, SecretStr
 from rich.table import Table
 
 from robnu.cli.common import console, handles_errors, runtime
 from robnu.domain.errors import InvalidInput
-from robnu.services import accounts as account_service
-from robnu.services.validation import validate_account
+
+if TYPE_CHECKING:
+    from pydantic import BaseModel
+
+    from robnu.services.accounts import AccountView
 
 sellers_app = typer.Typer(help="Sellers (tenants).", no_args_is_help=True)
 accounts_app = typer.Typer(help="Marketplace accounts and their credentials.", no_args_is_help=True)
@@ -28,6 +30,8 @@ def create_seller(
     owner_email: Annotated[str | None, typer.Option(help="creates the OWNER user")] = None,
 ) -> None:
     """Create a seller."""
+    from robnu.services import accounts as account_service
+
     rt = runtime(upgrade=True)
     seller_id = account_service.create_seller(rt, name, plan=plan.upper(), owner_email=owner_email)
     console.print(f"seller {seller_id} created")
@@ -37,12 +41,16 @@ def create_seller(
 @handles_errors
 def change_plan(seller_id: int, plan: Annotated[str, typer.Argument(help="FREE, GROWTH or ENTERPRISE")]) -> None:
     """Change a seller's plan; orders held for the free tier are processed by the next run."""
+    from robnu.services import accounts as account_service
+
     account_service.change_plan(runtime(upgrade=True), seller_id, plan)
     console.print(f"seller {seller_id} is on {plan.upper()}")
 
 
 def _prompt_credentials(model: type[BaseModel]) -> dict[str, Any]:
     """Ask for each field; secrets are read without echo; nested blobs as JSON."""
+    from pydantic import BaseModel, SecretStr
+
     data: dict[str, Any] = {}
     for name, info in model.model_fields.items():
         annotation = info.annotation
@@ -75,6 +83,9 @@ def add_account(
     validate: Annotated[bool, typer.Option(help="check the credentials with the marketplace now")] = False,
 ) -> None:
     """Connect a marketplace account. Credentials are shape-checked, sealed, and only ever shown masked."""
+    from robnu.services import accounts as account_service
+    from robnu.services.validation import validate_account
+
     rt = runtime(upgrade=True)
     code = marketplace.upper()
     adapter = rt.registry.get(code)
@@ -100,6 +111,8 @@ def add_account(
 @handles_errors
 def list_accounts(seller_id: Annotated[int | None, typer.Option()] = None) -> None:
     """List connected accounts."""
+    from robnu.services import accounts as account_service
+
     rt = runtime(upgrade=True)
     table = Table("id", "seller", "marketplace", "account", "name", "validation", "reconnect?")
     for a in account_service.list_accounts(rt, seller_id):
@@ -119,6 +132,8 @@ def list_accounts(seller_id: Annotated[int | None, typer.Option()] = None) -> No
 @handles_errors
 def show_account(account_id: int) -> None:
     """One account, credentials masked."""
+    from robnu.services import accounts as account_service
+
     _print_account(account_service.show_account(runtime(upgrade=True), account_id))
 
 
@@ -126,6 +141,8 @@ def show_account(account_id: int) -> None:
 @handles_errors
 def validate(account_id: int) -> None:
     """Check an account's credentials with a real call to its marketplace."""
+    from robnu.services.validation import validate_account
+
     outcome = validate_account(runtime(upgrade=True), account_id)
     console.print(
         f"{outcome.status}"
@@ -134,7 +151,7 @@ def validate(account_id: int) -> None:
     )
 
 
-def _print_account(view: account_service.AccountView) -> None:
+def _print_account(view: AccountView) -> None:
     table = Table(show_header=False)
     table.add_row("id", str(view.id))
     table.add_row("seller", str(view.seller_id))

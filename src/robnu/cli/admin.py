@@ -5,9 +5,7 @@ from __future__ import annotations
 import typer
 from rich.table import Table
 
-from robnu import migrations
 from robnu.cli.common import console, handles_errors, runtime
-from robnu.services import keys as key_service
 
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 keys_app = typer.Typer(help="Master keys for the credential vault.", no_args_is_help=True)
@@ -17,6 +15,8 @@ keys_app = typer.Typer(help="Master keys for the credential vault.", no_args_is_
 @handles_errors
 def db_upgrade() -> None:
     """Apply every pending migration (core, satellites, and any third-party marketplace's)."""
+    from robnu import migrations
+
     rt = runtime()
     rt.upgrade_database()
     console.print(f"database at {', '.join(sorted(migrations.current_heads(rt.engine)))}")
@@ -25,6 +25,8 @@ def db_upgrade() -> None:
 @db_app.command("status")
 @handles_errors
 def db_status() -> None:
+    from robnu import migrations
+
     rt = runtime()
     heads = migrations.current_heads(rt.engine)
     state = "pending migrations" if migrations.pending(rt.engine) else "up to date"
@@ -35,6 +37,8 @@ def db_status() -> None:
 @handles_errors
 def keys_rotate() -> None:
     """Add a new master key and re-wrap every stored secret under it (no downtime)."""
+    from robnu.services import keys as key_service
+
     rt = runtime(upgrade=True)
     report = key_service.rotate(rt, add_key=rt.vault.ring.source is not None)
     console.print(
@@ -47,6 +51,8 @@ def keys_rotate() -> None:
 @handles_errors
 def keys_status() -> None:
     """Key ids, which is active, and how many secrets each still wraps."""
+    from robnu.services import keys as key_service
+
     rt = runtime(upgrade=True)
     used = key_service.keys_in_use(rt)
     table = Table("key id", "active", "secrets")
@@ -59,6 +65,8 @@ def keys_status() -> None:
 @handles_errors
 def keys_retire(kid: str) -> None:
     """Remove an old key once no secret needs it."""
+    from robnu.services import keys as key_service
+
     rt = runtime(upgrade=True)
     key_service.retire(rt, kid)
     console.print(f"key {kid} retired")

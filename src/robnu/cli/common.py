@@ -5,15 +5,16 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import wraps
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import typer
 from rich.console import Console
 
-from robnu.config import get_settings
 from robnu.domain.errors import RobnuError
-from robnu.security.redaction import configure_logging, redact
-from robnu.services.runtime import Runtime
+from robnu.security.redaction import redact
+
+if TYPE_CHECKING:
+    from robnu.services.runtime import Runtime
 
 console = Console()
 err_console = Console(stderr=True)
@@ -21,6 +22,11 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 
 def runtime(*, upgrade: bool = False) -> Runtime:
+    # Imported here, not at the top: `robnu --help` must not pay for SQLAlchemy, pydantic-settings and the adapters.
+    from robnu.config import get_settings
+    from robnu.security.redaction import configure_logging
+    from robnu.services.runtime import Runtime
+
     settings = get_settings()
     configure_logging(settings.log_level)
     rt = Runtime.create(settings)

@@ -9,7 +9,6 @@ import typer
 from rich.table import Table
 
 from robnu.cli.common import console, handles_errors, runtime
-from robnu.services import dispatch, invoices
 
 
 @handles_errors
@@ -25,6 +24,8 @@ def dispatch_settings(
     invoice_prefix: Annotated[str | None, typer.Option(help="invoice series prefix, 1-5 letters/digits")] = None,
 ) -> None:
     """Show an account's dispatch settings, or change the ones given (all checked before any is saved)."""
+    from robnu.services import dispatch
+
     rt = runtime(upgrade=True)
     given: dict[str, Any] = {
         "closure_policy": closure_policy,
@@ -54,6 +55,8 @@ def seller_tax(
     legal_name: Annotated[str | None, typer.Option(help="registered name printed on invoices")] = None,
 ) -> None:
     """Set the seller's GSTIN and registered name: the supplier on every invoice Robnu issues."""
+    from robnu.services import dispatch
+
     dispatch.set_seller_tax_identity(runtime(upgrade=True), seller_id, gstin=gstin, legal_name=legal_name)
     console.print(f"seller {seller_id} tax identity saved")
 
@@ -70,6 +73,8 @@ def invoice_series_start(
     last: Annotated[int, typer.Option(help="the last number already issued in this series")],
 ) -> None:
     """Say where a series stands (invoices issued before Robnu, or in a marketplace's portal)."""
+    from robnu.services import invoices
+
     invoices.set_last_number(runtime(upgrade=True), seller_id, prefix, fy, last)
     console.print(f"{prefix}/{fy}: the next number is {last + 1}")
 
@@ -81,6 +86,8 @@ def invoice_register(
     fy: Annotated[str | None, typer.Option(help='financial year, e.g. "26-27"')] = None,
 ) -> None:
     """The seller's invoice register: every number given, in series order."""
+    from robnu.services import invoices
+
     rt = runtime(upgrade=True)
     table = Table("number", "kind", "order", "account", "issued (UTC)", "void")
     with rt.sessions() as s:

@@ -14,9 +14,6 @@ from rich.table import Table
 from robnu.cli.common import console, err_console, handles_errors, runtime
 from robnu.domain.clock import IST
 from robnu.domain.errors import InvalidInput
-from robnu.jobs import metrics
-from robnu.jobs.settings import JobSettings
-from robnu.services import reports, schedules
 
 schedules_app = typer.Typer(help="When each account's targets run.", no_args_is_help=True)
 reports_app = typer.Typer(help="What scheduled runs did.", no_args_is_help=True)
@@ -33,6 +30,8 @@ def schedules_list(
     seller: Annotated[int | None, typer.Option(help="only this seller's accounts")] = None,
 ) -> None:
     """Every schedule: cadence, whether it is on, next and last run."""
+    from robnu.services import schedules
+
     rt = runtime(upgrade=True)
     table = Table("id", "account", "marketplace", "target", "cadence", "enabled", "next run", "last run", "last status")
     for v in schedules.list_schedules(rt, account, seller):
@@ -61,6 +60,8 @@ def schedules_set(
     jitter: Annotated[str | None, typer.Option(help="random delay up to this much: 30s, 5m")] = None,
 ) -> None:
     """Create or change ACCOUNT's schedule for TARGET."""
+    from robnu.services import schedules
+
     rt = runtime(upgrade=True)
     v = schedules.set_schedule(
         rt,
@@ -79,6 +80,8 @@ def schedules_pause(
     account: int, target: Annotated[str | None, typer.Argument(help="one target; default all")] = None
 ) -> None:
     """Stop ACCOUNT's schedules (one TARGET, or all) until resumed."""
+    from robnu.services import schedules
+
     rt = runtime(upgrade=True)
     n = schedules.set_enabled(rt, account, target, False)
     console.print(f"paused {n} schedule(s) of account {account}")
@@ -90,6 +93,8 @@ def schedules_resume(
     account: int, target: Annotated[str | None, typer.Argument(help="one target; default all")] = None
 ) -> None:
     """Start ACCOUNT's schedules again; overdue ones run at the next tick."""
+    from robnu.services import schedules
+
     rt = runtime(upgrade=True)
     n = schedules.set_enabled(rt, account, target, True)
     console.print(f"resumed {n} schedule(s) of account {account}")
@@ -113,7 +118,9 @@ def run(
     metrics_port: Annotated[int | None, typer.Option(help="serve Prometheus /metrics on this port")] = None,
 ) -> None:
     """Run schedules in this process (the SQLite default) until Ctrl-C."""
+    from robnu.jobs import metrics
     from robnu.jobs.local import LocalRunner
+    from robnu.jobs.settings import JobSettings
 
     rt = runtime(upgrade=True)
     settings = JobSettings()
@@ -138,6 +145,7 @@ def worker(
     metrics_port: Annotated[int | None, typer.Option(help="serve Prometheus /metrics on this port")] = None,
 ) -> None:
     """A Procrastinate worker on PostgreSQL: run as many, on as many machines, as needed."""
+    from robnu.jobs import metrics
     from robnu.jobs.procrastinate_backend import ProcrastinateQueue
     from robnu.jobs.procrastinate_backend import apply_schema as apply
 
@@ -162,6 +170,8 @@ def reports_list(
     limit: int = 30,
 ) -> None:
     """The latest run reports, newest first."""
+    from robnu.services import reports
+
     rt = runtime(upgrade=True)
     table = Table(
         "id",
@@ -199,6 +209,8 @@ def reports_list(
 @handles_errors
 def reports_show(report_id: int) -> None:
     """One run report in full."""
+    from robnu.services import reports
+
     rt = runtime(upgrade=True)
     console.print(reports.render_text(reports.get_report(rt, report_id)), highlight=False, markup=False)
 
@@ -206,5 +218,8 @@ def reports_show(report_id: int) -> None:
 @handles_errors
 def metrics_cmd() -> None:
     """Print the Prometheus metrics once (workers and `robnu run` can serve them with --metrics-port)."""
+    from robnu.jobs import metrics
+    from robnu.jobs.settings import JobSettings
+
     rt = runtime(upgrade=True)
     console.print(metrics.render(rt, JobSettings().queue), highlight=False, markup=False, end="")

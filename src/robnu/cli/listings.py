@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
 from robnu.cli.common import console, handles_errors, runtime
-from robnu.services.listing_rules import ListingView, edit_listing, list_listings
+
+if TYPE_CHECKING:
+    from robnu.services.listing_rules import ListingView
 
 listings_app = typer.Typer(help="Listings: SKU mapping and stock rules per account.", no_args_is_help=True)
 
@@ -35,6 +37,8 @@ def _table(views: list[ListingView]) -> Table:
 @handles_errors
 def listings_list(account_id: int) -> None:
     """An account's listings with what Robnu would push to each now."""
+    from robnu.services.listing_rules import list_listings
+
     console.print(_table(list_listings(runtime(upgrade=True), account_id)))
 
 
@@ -49,6 +53,8 @@ def listings_edit(
     percentage: Annotated[int | None, typer.Option(help="show this share of the free stock (0-100)")] = None,
 ) -> None:
     """Map a listing to a product or change its stock rules; its new quantity is queued for the next push."""
+    from robnu.services.listing_rules import edit_listing
+
     view = edit_listing(
         runtime(upgrade=True),
         listing_id,

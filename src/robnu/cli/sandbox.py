@@ -9,8 +9,6 @@ import typer
 from rich.table import Table
 
 from robnu.cli.common import console, handles_errors
-from robnu.sandbox.server import serve_forever
-from robnu.sandbox.world import SANDBOXES, SandboxWorld
 
 sandbox_app = typer.Typer(
     help="Robnu's marketplace sandboxes (simulators; never real marketplaces).", no_args_is_help=True
@@ -27,6 +25,9 @@ def serve(
     rate_scale: Annotated[float, typer.Option(help="1 = the marketplaces' published rate limits")] = 1.0,
 ) -> None:
     """Start all four sandboxes and print each base URL and a ready-to-use set of credentials."""
+    from robnu.sandbox.server import serve_forever
+    from robnu.sandbox.world import SANDBOXES, SandboxWorld
+
     world = SandboxWorld(seed=seed, rate_scale=rate_scale)
     table = Table("marketplace", "endpoint", "base URL")
     for i, (code, name, _app) in enumerate(world.apps()):

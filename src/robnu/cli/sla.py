@@ -11,7 +11,6 @@ from rich.table import Table
 from robnu.cli.common import console, handles_errors, runtime
 from robnu.domain.clock import IST
 from robnu.domain.dispatch import SlaBand
-from robnu.services.sla import headroom_board
 
 _STYLE = {
     SlaBand.HEALTHY: "green",
@@ -29,6 +28,8 @@ def _ist(at: datetime | None) -> str:
 @handles_errors
 def sla(seller: Annotated[int | None, typer.Option(help="only this seller's batches")] = None) -> None:
     """Headroom of every open dispatch batch against its deadline, most at risk first."""
+    from robnu.services.sla import headroom_board
+
     rt = runtime(upgrade=True)
     board = headroom_board(rt, seller)
     if not board:

@@ -6,14 +6,8 @@ from typing import Annotated
 
 import typer
 from rich.table import Table
-from sqlalchemy import select
 
 from robnu.cli.common import console, handles_errors, runtime
-from robnu.db.models import Product
-from robnu.services.inventory_push import push_pending
-from robnu.services.listings import reconcile_account
-from robnu.services.processing import process_account
-from robnu.services.stock import adjust_on_hand
 
 stock_app = typer.Typer(help="The seller's one stock truth.", no_args_is_help=True)
 
@@ -22,6 +16,10 @@ stock_app = typer.Typer(help="The seller's one stock truth.", no_args_is_help=Tr
 @handles_errors
 def stock_list(seller_id: int) -> None:
     """Products with on hand, reserved and available."""
+    from sqlalchemy import select
+
+    from robnu.db.models import Product
+
     rt = runtime(upgrade=True)
     table = Table("sku", "title", "on hand", "reserved", "free", "version")
     with rt.sessions() as s:
@@ -43,6 +41,8 @@ def stock_adjust(
     seller_id: int, sku: str, delta: int, reason: Annotated[str, typer.Option()] = "manual adjustment"
 ) -> None:
     """Change on-hand stock (goods received: +n; count correction: -n); queues pushes everywhere."""
+    from robnu.services.stock import adjust_on_hand
+
     rt = runtime(upgrade=True)
     with rt.session() as s:
         level = adjust_on_hand(s, seller_id, sku, delta, reason, rt.clock.now())
@@ -54,6 +54,8 @@ def reconcile(account_id: int) -> None:
     """Read the account's catalog, link listings to products, and queue pushes where quantities drifted.
 
     Flipkart and Amazon read listings only for the SKUs Robnu knows: sync the account's orders first."""
+    from robnu.services.listings import reconcile_account
+
     o = reconcile_account(runtime(upgrade=True), account_id)
     console.print(
         f"{o.listings} listings ({o.new_listings} new, {o.new_products} new products, "
@@ -64,6 +66,8 @@ def reconcile(account_id: int) -> None:
 @handles_errors
 def push(account_id: int) -> None:
     """Send pending stock quantities to the marketplace now."""
+    from robnu.services.inventory_push import push_pending
+
     o = push_pending(runtime(upgrade=True), account_id)
     console.print(f"sent {o.sent}, failed {o.failed} (will retry), superseded {o.superseded}, dead {o.dead}")
 
@@ -76,6 +80,8 @@ def process(
     ] = False,
 ) -> None:
     """Run the account's dispatch flow (full processing) now."""
+    from robnu.services.processing import process_account
+
     report = process_account(runtime(upgrade=True), account_id, {"close_manifest": True} if close_manifest else None)
     console.print(
         f"processed {report.processed}, held {report.held}, waiting {report.waiting}, "

@@ -11,7 +11,6 @@ from rich.table import Table
 from robnu.cli.common import console, handles_errors, runtime
 from robnu.domain.errors import InvalidInput
 from robnu.domain.marketplace import ScheduleTarget
-from robnu.services.sync import SyncEngine
 
 
 @handles_errors
@@ -21,6 +20,8 @@ def sync(
     since: Annotated[str | None, typer.Option(help="re-sync from this ISO date/time (UTC if no offset)")] = None,
 ) -> None:
     """Pull orders, returns and payouts for one account now."""
+    from robnu.services.sync import SyncEngine
+
     rt = runtime(upgrade=True)
     start = None
     if since:
