@@ -24,7 +24,11 @@ class AdapterRegistry:
     def __init__(self) -> None:
         self._adapters: dict[str, MarketplaceAdapter] = {}
         self._lock = threading.Lock()
+        # Loading imports modules that call ``register`` (which takes ``_lock``), so it has its own lock;
+        # re-entrant because an adapter module may look the registry up while it is being imported.
+        self._load_lock = threading.RLock()
         self._loaded = False
+        self._loading = False
 
     def register(self, adapter: MarketplaceAdapter | type[MarketplaceAdapter]) -> MarketplaceAdapter:
         instance = adapter() if isinstance(adapter, type) else adapter
@@ -54,13 +58,25 @@ class AdapterRegistry:
         return [self._adapters[c] for c in sorted(self._adapters)]
 
     def _ensure_loaded(self) -> None:
+        """Import the built-in adapters and the entry points once, completely, before any lookup answers.
+
+        Every thread waits on the lock until loading has finished; ``_loaded`` is set only at the end, so no
+        thread ever sees a half-filled registry (a lookup that raced the first import used to fail with
+        "known: " and nothing after it). A failed load is tried again by the next lookup."""
         if self._loaded:
             return
-        self._loaded = True
-        for module in BUILTIN_MODULES:
-            importlib.import_module(module)
-        for ep in entry_points(group=ENTRY_POINT_GROUP):
-            self.register(ep.load())
+        with self._load_lock:
+            if self._loaded or self._loading:  # done by another thread, or re-entered from an import below
+                return
+            self._loading = True
+            try:
+                for module in BUILTIN_MODULES:
+                    importlib.import_module(module)
+                for ep in entry_points(group=ENTRY_POINT_GROUP):
+                    self.register(ep.load())
+                self._loaded = True
+            finally:
+                self._loading = False
 
 
 registry = AdapterRegistry()

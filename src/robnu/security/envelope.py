@@ -44,7 +44,10 @@ def _split(token: str) -> tuple[str, bytes, bytes]:
     parts = token.split("$")
     if len(parts) != 4 or parts[0] != _VERSION:
         raise DecryptionFailed("not a Robnu v1 ciphertext")
-    return parts[1], base64.b64decode(parts[2]), base64.b64decode(parts[3])
+    try:
+        return parts[1], base64.b64decode(parts[2], validate=True), base64.b64decode(parts[3], validate=True)
+    except ValueError:
+        raise DecryptionFailed("ciphertext is damaged (not valid base64)") from None
 
 
 def key_id_of(token: str) -> str:
