@@ -9,6 +9,8 @@ import typer
 from rich.table import Table
 
 from robnu.cli.common import console, handles_errors
+from robnu.cli.validate import port_range
+from robnu.domain.errors import InvalidInput
 
 sandbox_app = typer.Typer(
     help="Robnu's marketplace sandboxes (simulators; never real marketplaces).", no_args_is_help=True
@@ -25,10 +27,17 @@ def serve(
     rate_scale: Annotated[float, typer.Option(help="1 = the marketplaces' published rate limits")] = 1.0,
 ) -> None:
     """Start all four sandboxes and print each base URL and a ready-to-use set of credentials."""
-    from robnu.sandbox.server import serve_forever
+    from robnu.sandbox.server import PortsInUse, check_ports, serve_forever
     from robnu.sandbox.world import SANDBOXES, SandboxWorld
 
     world = SandboxWorld(seed=seed, rate_scale=rate_scale)
+    port_range("port", port, len(list(world.apps())))
+    try:  # before any credentials are printed: a taken port is named, not an OSError after the banner
+        check_ports(world, host, port)
+    except PortsInUse as exc:
+        raise InvalidInput("port", f"{exc}; stop what uses it or pass another --port") from None
+    except OSError as exc:  # the host itself cannot be bound (not an address of this machine)
+        raise InvalidInput("host", f"cannot listen on {host}: {exc.strerror or exc}") from None
     table = Table("marketplace", "endpoint", "base URL")
     for i, (code, name, _app) in enumerate(world.apps()):
         table.add_row(code, name, f"http://{host}:{port + i}")
@@ -39,4 +48,7 @@ def serve(
         console.print(f"[bold]{code}[/bold] credentials (sandbox only):")
         console.print_json(json.dumps(creds, default=str))
     console.print("control API: <base URL>/_sandbox/docs on each app. Ctrl-C stops.")
-    serve_forever(world, host, port)
+    try:
+        serve_forever(world, host, port)
+    except PortsInUse as exc:  # taken in the moment between the check and the start
+        raise InvalidInput("port", f"{exc}; stop what uses it or pass another --port") from None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import errno
 import socket
 import threading
 import time
@@ -28,6 +29,40 @@ def free_port(host: str = "127.0.0.1") -> int:
         return int(s.getsockname()[1])
 
 
+class PortsInUse(OSError):
+    """Some of the ports the sandboxes need are taken; ``taken`` lists (port, "CODE endpoint")."""
+
+    def __init__(self, host: str, taken: list[tuple[int, str]]) -> None:
+        names = ", ".join(f"{port} ({what})" for port, what in taken)
+        super().__init__(f"already in use on {host}: {names}")
+        self.host = host
+        self.taken = taken
+
+
+def port_is_free(host: str, port: int) -> bool:
+    """Whether a server could listen on ``host:port`` now (bound as uvicorn binds: SO_REUSEADDR on)."""
+    with socket.socket() as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind((host, port))
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                return False
+            raise  # not "taken": a host that is not this machine's, a port that needs privileges
+        return True
+
+
+def check_ports(world: SandboxWorld, host: str, first_port: int) -> None:
+    """Raise ``PortsInUse`` naming every taken port before anything starts (or is printed)."""
+    taken = [
+        (first_port + i, f"{code} {name}")
+        for i, (code, name, _app) in enumerate(world.apps())
+        if not port_is_free(host, first_port + i)
+    ]
+    if taken:
+        raise PortsInUse(host, taken)
+
+
 def _servers(world: SandboxWorld, host: str, first_port: int | None) -> tuple[list[uvicorn.Server], list[Served]]:
     servers, served = [], []
     for i, (code, name, app) in enumerate(world.apps()):
@@ -39,6 +74,7 @@ def _servers(world: SandboxWorld, host: str, first_port: int | None) -> tuple[li
 
 
 def serve_forever(world: SandboxWorld, host: str = "127.0.0.1", first_port: int = 8101) -> None:
+    check_ports(world, host, first_port)
     servers, _ = _servers(world, host, first_port)
 
     async def main() -> None:
