@@ -24,7 +24,8 @@ class Settings(BaseSettings):
     # Master keys: "kid1:base64key,kid2:base64key"; the active key encrypts, all listed keys decrypt.
     master_keys: SecretStr | None = None
     active_key_id: str | None = None
-    key_file: Path | None = None  # default: data_dir/master.keys (created 0600 on first use)
+    key_file: Path | None = None  # default: data_dir/master.keys (created 0600 for a new, empty database)
+    key_provider: str | None = None  # an entry point of robnu.key_providers (a KMS); default: env, else file
     log_level: str = "INFO"
     # Sync engine defaults (DESIGN §4).
     backfill_days: int = 30

@@ -185,7 +185,7 @@ def test_concurrent_numbering_has_no_gaps_and_no_duplicates(rt: Runtime, account
 def test_cli_shows_and_changes_settings_and_lists_the_register(rt: Runtime, account: int, cli: CliRunner) -> None:
     runner = cli
     missing = runner.invoke(app, ["accounts", "dispatch", "999"])
-    assert missing.exit_code == 2 and "account 999 does not exist" in missing.output
+    assert missing.exit_code == 3 and "account 999 does not exist" in missing.output  # not found
     shown = runner.invoke(app, ["accounts", "dispatch", str(account)])
     assert shown.exit_code == 0, shown.output
     assert "IMMEDIATE" in shown.output and "13:00,17:30 IST" in shown.output

@@ -93,7 +93,7 @@ def test_schedules_reports_and_metrics_commands(cli: CliRunner, rt: Runtime) -> 
     assert "PARTIAL" in out and "40" in out
     out = _ok(cli, "reports", "show", str(report))
     assert "synced     40" in out and "held       2" in out and "What failed: 2 quarantined" in out
-    assert cli.invoke(app, ["reports", "show", "999999"]).exit_code == 2
+    assert cli.invoke(app, ["reports", "show", "999999"]).exit_code == 3  # not found
     out = _ok(cli, "metrics")
     assert 'robnu_runs_total{outcome="PARTIAL",target="ORDERS"} 1.0' in out
     assert "robnu_schedules_paused 7.0" in out

@@ -10,7 +10,7 @@ from robnu.security.vault import Binding, CredentialVault
 
 
 def _vault(tmp_path: Path) -> CredentialVault:
-    return CredentialVault(load_keyring(Settings(data_dir=tmp_path)))
+    return CredentialVault(load_keyring(Settings(data_dir=tmp_path), create=True))
 
 
 def test_key_file_is_created_private(tmp_path: Path) -> None:

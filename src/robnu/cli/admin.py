@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
 from rich.table import Table
 
 from robnu.cli.common import console, handles_errors, runtime
+from robnu.domain.errors import KeyRingError
 
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 keys_app = typer.Typer(help="Master keys for the credential vault.", no_args_is_help=True)
@@ -40,7 +43,7 @@ def keys_rotate() -> None:
     from robnu.services import keys as key_service
 
     rt = runtime(upgrade=True)
-    report = key_service.rotate(rt, add_key=rt.vault.ring.source is not None)
+    report = key_service.rotate(rt, add_key=rt.vault.ring.writable)
     console.print(
         f"active key {report.new_kid}; re-wrapped {report.rewrapped} secrets "
         f"(previously under: {report.by_previous_kid or 'none'})"
@@ -50,15 +53,41 @@ def keys_rotate() -> None:
 @keys_app.command("status")
 @handles_errors
 def keys_status() -> None:
-    """Key ids, which is active, and how many secrets each still wraps."""
+    """Every key id the ring has or a stored secret names: in the ring?, active?, how many secrets it wraps.
+
+    Exits 4 when some stored secret names a key the ring does not have (or the ring cannot be opened)."""
     from robnu.services import keys as key_service
 
     rt = runtime(upgrade=True)
-    used = key_service.keys_in_use(rt)
-    table = Table("key id", "active", "secrets")
-    for kid in rt.vault.ring.keys:
-        table.add_row(kid, "yes" if kid == rt.vault.ring.active_kid else "", str(used.get(kid, 0)))
+    state = key_service.status(rt)
+    table = Table("key id", "in ring", "active", "secrets", title=f"keys: {state.source}")
+    for k in state.keys:
+        table.add_row(k.kid, "yes" if k.in_ring else "[red]MISSING[/red]", "yes" if k.active else "", str(k.secrets))
     console.print(table)
+    if state.ring_error:
+        raise KeyRingError(state.ring_error)
+    if state.unreadable:
+        missing = ", ".join(k.kid for k in state.keys if not k.in_ring)
+        raise KeyRingError(
+            f"{state.unreadable} stored secrets are sealed under keys the ring does not have ({missing}): "
+            "restore those keys, or reconnect the accounts that use them"
+        )
+
+
+@keys_app.command("init")
+@handles_errors
+def keys_init(
+    yes: Annotated[
+        bool, typer.Option("--yes", help="create it even though the database holds secrets sealed under other keys")
+    ] = False,
+) -> None:
+    """Create a new master key ring where none exists (a new, empty database creates one by itself)."""
+    from robnu.adapters.registry import registry
+    from robnu.services.key_setup import init_ring
+
+    rt = runtime(upgrade=True)
+    ring = init_ring(rt.settings, rt.engine, registry, orphan_secrets=yes)
+    console.print(f"created {ring.description} with key {ring.active_kid}: back it up with the database")
 
 
 @keys_app.command("retire")

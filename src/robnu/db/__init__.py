@@ -2,6 +2,7 @@
 
 # Every table module joins Base.metadata when the package is imported (migrations compare against it).
 from robnu.db import dispatch_models as dispatch_models
+from robnu.db import key_models as key_models
 from robnu.db import models as models
 from robnu.db import processing_models as processing_models
 from robnu.db import stock_models as stock_models

@@ -31,7 +31,11 @@ class DecryptionFailed(RobnuError):
 
 
 class KeyNotFound(RobnuError):
-    pass
+    """A ciphertext names a master key the ring does not have."""
+
+
+class KeyRingError(RobnuError):
+    """The master keys cannot be used (missing, damaged, wrong for this database); says where and what to do."""
 
 
 class UnsupportedTarget(RobnuError):

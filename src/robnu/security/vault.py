@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from robnu.security import envelope
@@ -23,11 +25,30 @@ class Binding:
 
 
 class CredentialVault:
-    def __init__(self, ring: KeyRing) -> None:
-        self.ring = ring
+    """Seals and opens secrets with a key ring. The ring may be given as a loader: it is then opened on first
+    use, so commands that never touch a secret never need (or create) keys."""
+
+    def __init__(self, ring: KeyRing | Callable[[], KeyRing]) -> None:
+        self._ring: KeyRing | None = ring if isinstance(ring, KeyRing) else None
+        self._load = None if isinstance(ring, KeyRing) else ring
+        self._lock = threading.Lock()
+
+    @property
+    def ring(self) -> KeyRing:
+        if self._ring is None:
+            with self._lock:
+                if self._ring is None:
+                    assert self._load is not None
+                    self._ring = self._load()
+        return self._ring
+
+    @property
+    def opened(self) -> bool:
+        return self._ring is not None
 
     def __repr__(self) -> str:
-        return f"CredentialVault(active_kid={self.ring.active_kid!r})"
+        kid = repr(self._ring.active_kid) if self._ring is not None else "not opened yet"
+        return f"CredentialVault(active_kid={kid})"
 
     def seal(self, plaintext: str, binding: Binding) -> str:
         return envelope.encrypt(self.ring, plaintext.encode(), binding.aad())

@@ -75,6 +75,7 @@ def connect_account(
     creds = parse_credentials(adapter.satellite.credentials, credentials)  # before anything is written
     external = str(getattr(creds, adapter.satellite.external_account_field))
     now = rt.clock.now()
+    rt.vault.ring  # noqa: B018  (open the key ring before the write transaction: it may write a key fingerprint)
     try:
         with rt.session() as s:
             if s.get(Seller, seller_id) is None:

@@ -9,9 +9,9 @@ from sqlalchemy import select
 
 from robnu.db.models import MarketplaceAccessToken, MarketplaceAccount
 from robnu.db.satellite import SatelliteSpec
-from robnu.domain.errors import InvalidInput
-from robnu.security.envelope import key_id_of
+from robnu.domain.errors import InvalidInput, KeyRingError
 from robnu.security.vault import Binding
+from robnu.services import key_setup
 from robnu.services.accounts import adapter_for
 from robnu.services.runtime import Runtime
 
@@ -32,6 +32,7 @@ def rotate(rt: Runtime, *, add_key: bool = True) -> RotationReport:
     ring = rt.vault.ring
     if add_key:
         ring.add_new_key()
+    key_setup.record_check(rt.engine, ring.active())
     seen: Counter[str] = Counter()
     with rt.sessions() as s:
         account_ids = list(s.execute(select(MarketplaceAccount.id).order_by(MarketplaceAccount.id)).scalars())
@@ -44,7 +45,7 @@ def rotate(rt: Runtime, *, add_key: bool = True) -> RotationReport:
             if row is not None:
                 for column in spec.secrets.values():
                     token = getattr(row, column)
-                    seen[key_id_of(token)] += 1
+                    seen[key_setup.kid_of(token)] += 1
                     setattr(
                         row,
                         column,
@@ -52,7 +53,7 @@ def rotate(rt: Runtime, *, add_key: bool = True) -> RotationReport:
                     )
             token_row = s.get(MarketplaceAccessToken, account.id)
             if token_row is not None:
-                seen[key_id_of(token_row.token_ciphertext)] += 1
+                seen[key_setup.kid_of(token_row.token_ciphertext)] += 1
                 token_row.token_ciphertext = rt.vault.rewrap(
                     token_row.token_ciphertext,
                     Binding(account.seller_id, "marketplace_access_tokens", account.id, "token_ciphertext"),
@@ -62,17 +63,41 @@ def rotate(rt: Runtime, *, add_key: bool = True) -> RotationReport:
 
 def keys_in_use(rt: Runtime) -> Counter[str]:
     """How many stored ciphertexts each key id wraps: a key with none can be retired."""
-    used: Counter[str] = Counter()
     with rt.sessions() as s:
-        for account in s.execute(select(MarketplaceAccount)).scalars():
-            spec = _spec_for(rt, account)
-            row = s.get(spec.model, account.id)
-            if row is not None:
-                for column in spec.secrets.values():
-                    used[key_id_of(getattr(row, column))] += 1
-        for token_row in s.execute(select(MarketplaceAccessToken)).scalars():
-            used[key_id_of(token_row.token_ciphertext)] += 1
-    return used
+        return key_setup.keys_in_use(s, rt.registry)
+
+
+@dataclass(frozen=True)
+class KeyState:
+    kid: str
+    in_ring: bool
+    active: bool
+    secrets: int  # stored ciphertexts sealed under it
+
+
+@dataclass(frozen=True)
+class KeyStatus:
+    source: str  # where the ring comes from, or why it cannot be opened
+    ring_error: str | None
+    keys: list[KeyState]
+
+    @property
+    def unreadable(self) -> int:
+        """Secrets no key of the ring opens (their key is missing, or the ring itself)."""
+        return sum(k.secrets for k in self.keys if not k.in_ring)
+
+
+def status(rt: Runtime) -> KeyStatus:
+    """Every key id the ring has or a stored ciphertext names, and whether the ring has it. Works when the
+    ring cannot be opened too: then it lists what the database needs."""
+    used = keys_in_use(rt)
+    try:
+        ring = rt.vault.ring
+    except (KeyRingError, InvalidInput) as exc:
+        return KeyStatus("unavailable", str(exc), [KeyState(k, False, False, n) for k, n in sorted(used.items())])
+    kids = sorted(set(ring.keys) | set(used))
+    states = [KeyState(k, k in ring.keys, k == ring.active_kid, used.get(k, 0)) for k in kids]
+    return KeyStatus(ring.description, None, states)
 
 
 def retire(rt: Runtime, kid: str) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import partial
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -16,8 +17,9 @@ from robnu.adapters.registry import AdapterRegistry, registry
 from robnu.config import Settings, get_settings
 from robnu.db.engine import make_engine, make_session_factory
 from robnu.domain.clock import Clock, SystemClock
-from robnu.security.keyring import KeyRing, load_keyring
+from robnu.security.keyring import KeyRing
 from robnu.security.vault import CredentialVault
+from robnu.services.key_setup import open_ring
 
 
 @dataclass
@@ -51,7 +53,8 @@ class Runtime:
             settings=settings,
             engine=engine,
             sessions=make_session_factory(engine),
-            vault=CredentialVault(ring or load_keyring(settings)),
+            # Opened on first use, against this database (see key_setup): no command creates keys by accident.
+            vault=CredentialVault(ring or partial(open_ring, settings, engine, registry)),
             http=http or HttpFactory(policy=policy, endpoints=settings.endpoints),
             clock=clock or SystemClock(),
         )
