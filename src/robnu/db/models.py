@@ -6,15 +6,18 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import (
     Boolean,
     ForeignKey,
+    ForeignKeyConstraint,
     Index,
     Integer,
     MetaData,
     Numeric,
     String,
+    Table,
     Text,
     UniqueConstraint,
 )
@@ -31,8 +34,40 @@ NAMING = {
 }
 
 
+ACCOUNT_COLUMNS = ("marketplace_account_id", "seller_id")
+
+
+def account_seller_fk_name(table: str) -> str:
+    return f"fk_{table}_account_seller"
+
+
+def tie_account_to_seller(table: Table) -> None:
+    """A table that carries both ``marketplace_account_id`` and ``seller_id`` gets the composite foreign key
+    ``(marketplace_account_id, seller_id) -> marketplace_accounts (id, seller_id)``: the copied ``seller_id``
+    cannot disagree with the account's seller, so per-seller filters (and row-level security) can trust it."""
+    if not all(c in table.c for c in ACCOUNT_COLUMNS):
+        return
+    name = account_seller_fk_name(table.name)
+    if any(c.name == name for c in table.constraints):
+        return
+    table.append_constraint(
+        ForeignKeyConstraint(
+            list(ACCOUNT_COLUMNS),
+            ["marketplace_accounts.id", "marketplace_accounts.seller_id"],
+            name=name,
+            ondelete="CASCADE",
+        )
+    )
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
+
+    def __init_subclass__(cls, **kw: Any) -> None:
+        super().__init_subclass__(**kw)  # maps the class: its __table__ exists from here on
+        table = cls.__dict__.get("__table__")
+        if isinstance(table, Table):
+            tie_account_to_seller(table)  # every table, satellites of adapter packages included
 
 
 class Seller(Base):
@@ -67,7 +102,11 @@ class MarketplaceAccount(Base):
     """The generic parent every leaf row points at. Validation state lives here: every marketplace has it."""
 
     __tablename__ = "marketplace_accounts"
-    __table_args__ = (UniqueConstraint("seller_id", "marketplace_id", "external_account_id"),)
+    __table_args__ = (
+        UniqueConstraint("seller_id", "marketplace_id", "external_account_id"),
+        # The target of every leaf table's (marketplace_account_id, seller_id) foreign key.
+        UniqueConstraint("id", "seller_id", name="uq_marketplace_accounts_id_seller"),
+    )
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     seller_id: Mapped[int] = mapped_column(ForeignKey("sellers.id", ondelete="CASCADE"), index=True)
     marketplace_id: Mapped[int] = mapped_column(ForeignKey("marketplaces.id"))
