@@ -16,6 +16,10 @@ def default_data_dir() -> Path:
     return local if local.is_dir() else Path(user_data_dir("robnu", appauthor=False))
 
 
+EMBEDDED_LEASE_SECONDS = 60
+SERVER_LEASE_SECONDS = 300
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="ROBNU_", env_file=".env", extra="ignore")
 
@@ -31,7 +35,10 @@ class Settings(BaseSettings):
     backfill_days: int = 30
     sync_overlap_seconds: int = 300
     sync_safety_lag_seconds: int = 120
-    sync_lease_seconds: int = 300
+    # A run's lease on (account, target); renewed by a heartbeat every third of it. A killed run's lease
+    # blocks the next run of its (account, target) for at most this long. None: 60 s on SQLite (the embedded
+    # runner, where a restart should pick up quickly), 300 s on PostgreSQL (workers ride out longer stalls).
+    sync_lease_seconds: int | None = Field(default=None, ge=2, le=86_400)
     http_max_retries: int = 5
     http_backoff_base_seconds: float = 0.5
     http_timeout_seconds: float = 30.0
@@ -43,6 +50,11 @@ class Settings(BaseSettings):
             return self.database_url
         self.data_dir.mkdir(parents=True, exist_ok=True)
         return f"sqlite:///{self.data_dir / 'robnu.sqlite3'}"
+
+    def effective_lease_seconds(self, dialect: str) -> int:
+        if self.sync_lease_seconds is not None:
+            return self.sync_lease_seconds
+        return EMBEDDED_LEASE_SECONDS if dialect == "sqlite" else SERVER_LEASE_SECONDS
 
     def resolved_key_file(self) -> Path:
         return self.key_file or self.data_dir / "master.keys"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner, Result
@@ -23,6 +24,19 @@ def cli(settings: Settings, rt: Runtime, monkeypatch: pytest.MonkeyPatch) -> Ite
     monkeypatch.setattr(common.err_console, "width", 200)
     get_settings.cache_clear()
     yield CliRunner()
+    get_settings.cache_clear()
+
+
+@pytest.fixture
+def cli_env(ajio: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The CLI's settings pointed at the ``ajio`` fixture's database, key file and served sandbox."""
+    for name, value in ajio.child_env().items():
+        if name.startswith("ROBNU_"):
+            monkeypatch.setenv(name, value)
+    monkeypatch.setattr(common.console, "width", 200)
+    monkeypatch.setattr(common.err_console, "width", 200)
+    get_settings.cache_clear()
+    yield
     get_settings.cache_clear()
 
 

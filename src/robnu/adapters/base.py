@@ -214,6 +214,8 @@ class MarketplaceAdapter:
     display_name: ClassVar[str]
     satellite: ClassVar[SatelliteSpec]
     supported_targets: ClassVar[frozenset[ScheduleTarget]] = frozenset()
+    # How far back (days) the marketplace serves records; a re-sync from earlier is refused. None: no limit.
+    history_days: ClassVar[int | None] = None
 
     def validate_credentials(self, ctx: AdapterContext) -> ValidationOutcome:
         raise UnsupportedTarget(f"{self.code} adapter cannot validate credentials yet")

@@ -4,6 +4,8 @@ status says what happened (``exits.ExitCode``)."""
 from __future__ import annotations
 
 import logging
+import signal
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import wraps
@@ -13,7 +15,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from robnu.cli.exits import ExitCode
+from robnu.cli.exits import ExitCode, Terminated
 from robnu.domain.errors import (
     DecryptionFailed,
     InvalidInput,
@@ -84,17 +86,37 @@ def _unreachable_database(exc: BaseException) -> bool:
     return isinstance(exc, OperationalError | InterfaceError)
 
 
+def _terminate(signum: int, _frame: object) -> None:
+    raise Terminated
+
+
+@contextmanager
+def sigterm_like_sigint() -> Iterator[None]:
+    """While a command runs, SIGTERM (what `timeout`, systemd and container runtimes send) stops it the way
+    Ctrl-C does. Commands with their own handling (``robnu run``, ``robnu worker``) install theirs inside."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGTERM, _terminate)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 @contextmanager
 def clean_errors() -> Iterator[None]:
     """Every error ends as one redacted line on stderr and an exit status; never a traceback (that goes to the
     log at DEBUG, for a bug report)."""
     try:
-        yield
+        with sigterm_like_sigint():
+            yield
     except (typer.Exit, typer.Abort, SystemExit):
         raise
-    except KeyboardInterrupt:
-        err_console.print("interrupted", highlight=False)
-        raise typer.Exit(ExitCode.INTERRUPTED) from None
+    except KeyboardInterrupt as exc:
+        terminated = isinstance(exc, Terminated)
+        err_console.print("terminated" if terminated else "interrupted", highlight=False)
+        raise typer.Exit(ExitCode.TERMINATED if terminated else ExitCode.INTERRUPTED) from None
     except Exception as exc:
         code = exit_code_for(exc)
         message = redact(str(exc)) if isinstance(exc, RobnuError) else redact(f"{type(exc).__name__}: {exc}")

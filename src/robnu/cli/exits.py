@@ -16,3 +16,8 @@ class ExitCode(IntEnum):
     RUN_SKIPPED = 7  # a run was SKIPPED: another run of the same account and target holds the lease
     INTERRUPTED = 130  # stopped by Ctrl-C (SIGINT)
     TERMINATED = 143  # stopped by SIGTERM (timeout, systemd, a container runtime)
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, raised like Ctrl-C's KeyboardInterrupt so that every command stops the same way: the open
+    batch is rolled back, the lease released, the run marked ABANDONED."""

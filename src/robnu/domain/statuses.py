@@ -99,6 +99,7 @@ class SyncRunStatus(StrEnum):
     PARTIAL = "PARTIAL"  # finished, some records quarantined
     FAILED = "FAILED"
     SKIPPED = "SKIPPED"  # another run of the same (account, target) held the lease
+    ABANDONED = "ABANDONED"  # stopped before finishing (killed, interrupted, or its lease was taken over)
 
 
 class InventoryTaskStatus(StrEnum):

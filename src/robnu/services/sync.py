@@ -9,6 +9,7 @@ move the cursor to the window end only when every batch is committed -> release 
 from __future__ import annotations
 
 import json
+import logging
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, is_dataclass
@@ -21,7 +22,7 @@ from sqlalchemy.orm import Session
 from robnu.adapters.base import AdapterContext, MarketplaceAdapter
 from robnu.adapters.errors import MarketplaceAuthError
 from robnu.db.models import MarketplaceAccount, SyncCursor, SyncQuarantine, SyncRun
-from robnu.domain.errors import NotFound, UnsupportedTarget
+from robnu.domain.errors import InvalidInput, NotFound, UnsupportedTarget
 from robnu.domain.marketplace import SYNC_TARGETS, ScheduleTarget
 from robnu.domain.records import Quarantine, SyncWindow
 from robnu.domain.statuses import SyncRunStatus
@@ -34,6 +35,7 @@ from robnu.services.validation import record_auth_failure
 from robnu.services.writers import BatchCounts, write_orders, write_payouts, write_returns
 
 BATCH_SIZE = 250
+log = logging.getLogger(__name__)
 
 Writer = Callable[[Session, MarketplaceAccount, Sequence[Any], datetime], BatchCounts]
 _WRITERS: dict[ScheduleTarget, Writer] = {
@@ -90,8 +92,8 @@ class SyncEngine:
         if target not in SYNC_TARGETS:
             raise UnsupportedTarget(f"{target} is not a sync target (use {', '.join(sorted(SYNC_TARGETS))})")
         rt = self.rt
-        owner = owner or lease.new_owner()
-        ttl = timedelta(seconds=rt.settings.sync_lease_seconds)
+        owner = lease.new_owner(owner)  # unique per run: it is the lease's fencing token
+        ttl = timedelta(seconds=rt.settings.effective_lease_seconds(rt.engine.dialect.name))
         with rt.session() as s:
             account = s.get(MarketplaceAccount, account_id)
             if account is None:
@@ -100,8 +102,12 @@ class SyncEngine:
             if target not in adapter.supported_targets:
                 raise UnsupportedTarget(f"{adapter.code} adapter does not support {target}")
             now = rt.clock.now()
+            if since is not None:
+                check_since(adapter, since, now)
             lease.ensure_cursor(s, account.seller_id, account.id, target, now)
             acquired = lease.try_acquire(s, account.id, target, owner, now, ttl)
+            if acquired:
+                lease.abandon_orphans(s, account.id, target, now)
             run = SyncRun(
                 seller_id=account.seller_id,
                 marketplace_account_id=account.id,
@@ -117,6 +123,9 @@ class SyncEngine:
             return SyncOutcome(run_id, SyncRunStatus.SKIPPED, error="another run holds the lease")
         try:
             return self._run_leased(account_id, adapter, target, run_id, since, owner, ttl, progress)
+        except BaseException as exc:  # Ctrl-C, SIGTERM: the open batch is rolled back; say so on the run
+            self._abandon(run_id, f"interrupted ({type(exc).__name__}) before it finished; the cursor did not move")
+            raise
         finally:
             with rt.session() as s:
                 lease.release(s, account_id, target, owner)
@@ -163,8 +172,19 @@ class SyncEngine:
         fetched = quarantined = 0
         writer = _WRITERS[target]
         window: SyncWindow | None = None
+        # A time-based heartbeat keeps the lease while the adapter waits on rate limits and pages; progress is
+        # reported on every beat too, so a long walk of empty windows shows it is alive.
+        keeper = lease.LeaseKeeper(
+            rt.sessions,
+            rt.clock,
+            account_id,
+            target,
+            owner,
+            ttl,
+            on_beat=(lambda: progress(fetched)) if progress else None,
+        )
         try:
-            with rt.sessions() as s:
+            with keeper, rt.sessions() as s:
                 account = s.get(MarketplaceAccount, account_id)
                 assert account is not None
                 window = self._window(s, adapter, account_id, target, since)
@@ -175,6 +195,7 @@ class SyncEngine:
                 ctx = build_context(rt, s, adapter, account)
                 batch: list[Any] = []
                 for record in _records(adapter, ctx, target, window):
+                    keeper.check()  # the lease was lost: stop reading (and fence refuses any write)
                     fetched += 1
                     if isinstance(record, Quarantine):
                         self._quarantine(s, account, run_id, target, record)
@@ -191,7 +212,8 @@ class SyncEngine:
                     quarantined += self._flush(s, account, run_id, target, writer, batch, totals, owner, ttl)
                 if progress:
                     progress(fetched)
-                # Every batch is committed: only now may the cursor move.
+                # Every batch is committed: only now may the cursor move (and only while the lease is ours).
+                lease.fence(s, account_id, target, owner, rt.clock.now(), ttl)
                 s.execute(
                     update(SyncCursor)
                     .where(
@@ -207,6 +229,18 @@ class SyncEngine:
         except MarketplaceAuthError as exc:
             record_auth_failure(rt, account_id, exc)
             return self._failed(run_id, fetched, totals, quarantined, started, exc)
+        except lease.LeaseLost as exc:
+            self._abandon(run_id, f"{exc}; it stopped without writing again")
+            return SyncOutcome(
+                run_id,
+                SyncRunStatus.ABANDONED,
+                fetched,
+                totals.inserted,
+                totals.updated,
+                totals.unchanged,
+                quarantined,
+                f"{type(exc).__name__}: {exc}",
+            )
         except Exception as exc:
             return self._failed(run_id, fetched, totals, quarantined, started, exc)
 
@@ -225,6 +259,7 @@ class SyncEngine:
         """Write one batch; if it fails as a whole, write record by record and quarantine the bad ones."""
         now = self.rt.clock.now()
         quarantined = 0
+        lease.fence(s, account.id, target, owner, now, ttl)  # same transaction as the writes: no lease, no write
         try:
             with s.begin_nested():
                 totals.add(writer(s, account, batch, now))
@@ -246,7 +281,6 @@ class SyncEngine:
                         ),
                     )
                     quarantined += 1
-        lease.renew(s, account.id, target, owner, now, ttl)
         s.commit()
         return quarantined
 
@@ -291,6 +325,18 @@ class SyncEngine:
             )
         )
 
+    def _abandon(self, run_id: int, reason: str) -> None:
+        """Mark a run that stopped early ABANDONED (if nobody did already); never raises over the real error."""
+        try:
+            with self.rt.session() as s:
+                s.execute(
+                    update(SyncRun)
+                    .where(SyncRun.id == run_id, SyncRun.status == SyncRunStatus.RUNNING)
+                    .values(status=SyncRunStatus.ABANDONED, finished_at=self.rt.clock.now(), error=reason[:1000])
+                )
+        except Exception:
+            log.warning("could not mark run %s abandoned; the next run of its lease will", run_id, exc_info=True)
+
     def _failed(
         self,
         run_id: int,
@@ -313,6 +359,21 @@ class SyncEngine:
             quarantined,
             message,
         )
+
+
+def check_since(adapter: MarketplaceAdapter, since: datetime, now: datetime) -> None:
+    """``since`` must lie within what the marketplace still serves (its adapter's ``history_days``) and not
+    in the future: a walk from 1900 would read decades of empty windows for nothing."""
+    if since > now:
+        raise InvalidInput("since", f"{since:%Y-%m-%d %H:%M} UTC is in the future")
+    if adapter.history_days is not None:
+        earliest = now - timedelta(days=adapter.history_days)
+        if since < earliest:
+            raise InvalidInput(
+                "since",
+                f"{adapter.code} serves {adapter.history_days} days of history; the earliest start is "
+                f"{earliest:%Y-%m-%d} (got {since:%Y-%m-%d})",
+            )
 
 
 def get_run(rt: Runtime, run_id: int) -> SyncRun:

@@ -55,6 +55,8 @@ class AjioAdapter(MarketplaceAdapter):
             ScheduleTarget.CATALOG,
         }
     )
+    # Modelled: AJIO documents no history limit for its order and return reads; two years, as Amazon documents.
+    history_days = 730
 
     def validate_credentials(self, ctx: AdapterContext) -> ValidationOutcome:
         """Mint a token with the POB id and API password, then make one authenticated call."""

@@ -88,6 +88,7 @@ class AmazonInAdapter(MarketplaceAdapter):
             ScheduleTarget.CATALOG,
         }
     )
+    history_days = 730  # documented: orders older than two years are not returned
     # SP-API refuses a *Before less than 2 minutes before now (§6.1, §8): the engine's window ends earlier.
     min_safety_lag_seconds = 120
 

@@ -88,6 +88,8 @@ class FlipkartAdapter(MarketplaceAdapter):
             ScheduleTarget.CATALOG,
         }
     )
+    # Modelled: Flipkart documents no history limit for its searches; two years, as Amazon documents.
+    history_days = 730
 
     # ------------------------------------------------------------------ credentials
     def validate_credentials(self, ctx: AdapterContext) -> ValidationOutcome:

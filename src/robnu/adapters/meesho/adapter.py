@@ -64,6 +64,8 @@ class MeeshoAdapter(MarketplaceAdapter):
             ScheduleTarget.CATALOG,
         }
     )
+    # Modelled: Meesho documents no history limit (only windows of at most 30 days); two years, as Amazon documents.
+    history_days = 730
 
     def validate_credentials(self, ctx: AdapterContext) -> ValidationOutcome:
         """A signed ``GET /v1/settings/acceptance`` (§3): HMAC_MISMATCH, INVALID_API_KEY or
