@@ -2,19 +2,48 @@
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, SecretStr, ValidationError
+from pydantic import BaseModel, ConfigDict, SecretStr, ValidationError, field_validator
 
 from robnu.domain.errors import InvalidInput
 
 M = TypeVar("M", bound=BaseModel)
 
+# The longest real credential value (an LWA refresh token) is under 1,000 characters; lists are short.
+MAX_VALUE_CHARS = 4096
+MAX_LIST_ITEMS = 100
+
+
+def _text_problem(value: str) -> str | None:
+    if len(value) > MAX_VALUE_CHARS:
+        return f"is {len(value)} characters long; at most {MAX_VALUE_CHARS} are allowed"
+    if any(unicodedata.category(ch) in ("Cc", "Cs") for ch in value):
+        return "must not contain control characters (NUL, newlines …)"
+    return None
+
 
 class CredentialModel(BaseModel):
-    """Base of every marketplace's credentials: unknown keys are refused, secrets are SecretStr."""
+    """Base of every marketplace's credentials: unknown keys are refused, secrets are SecretStr, and every
+    text value (secret or not, nested or not) is bounded in length and free of control characters."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, frozen=True)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _bounded_text(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            problem = _text_problem(value)
+            if problem:
+                raise ValueError(problem)
+        elif isinstance(value, list):
+            if len(value) > MAX_LIST_ITEMS:
+                raise ValueError(f"has {len(value)} items; at most {MAX_LIST_ITEMS} are allowed")
+            for item in value:
+                if isinstance(item, str) and (problem := _text_problem(item)):
+                    raise ValueError(f"an item {problem}")
+        return value
 
 
 def parse_credentials(model: type[M], data: dict[str, Any]) -> M:

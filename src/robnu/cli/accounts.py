@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, get_args, get_origin
 
 import typer
 from rich.table import Table
 
+from robnu.cli import validate as check
 from robnu.cli.common import console, handles_errors, runtime
-from robnu.domain.errors import InvalidInput
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
@@ -25,47 +24,72 @@ accounts_app = typer.Typer(help="Marketplace accounts and their credentials.", n
 @sellers_app.command("create")
 @handles_errors
 def create_seller(
-    name: str,
+    name: Annotated[str, typer.Argument(help="the seller's name (at most 200 characters)")],
     plan: Annotated[str, typer.Option(help="FREE, GROWTH or ENTERPRISE")] = "FREE",
     owner_email: Annotated[str | None, typer.Option(help="creates the OWNER user")] = None,
 ) -> None:
     """Create a seller."""
     from robnu.services import accounts as account_service
 
+    name = check.text("name", name)
+    plan = check.choice("plan", plan, ("FREE", "GROWTH", "ENTERPRISE"))
+    owner_email = check.email("owner_email", owner_email) if owner_email is not None else None
     rt = runtime(upgrade=True)
-    seller_id = account_service.create_seller(rt, name, plan=plan.upper(), owner_email=owner_email)
+    seller_id = account_service.create_seller(rt, name, plan=plan, owner_email=owner_email)
     console.print(f"seller {seller_id} created")
 
 
 @sellers_app.command("plan")
 @handles_errors
-def change_plan(seller_id: int, plan: Annotated[str, typer.Argument(help="FREE, GROWTH or ENTERPRISE")]) -> None:
+def change_plan(
+    seller_id: Annotated[int, check.id_argument("the seller")],
+    plan: Annotated[str, typer.Argument(help="FREE, GROWTH or ENTERPRISE")],
+) -> None:
     """Change a seller's plan; orders held for the free tier are processed by the next run."""
     from robnu.services import accounts as account_service
 
+    plan = check.choice("plan", plan, ("FREE", "GROWTH", "ENTERPRISE"))
     account_service.change_plan(runtime(upgrade=True), seller_id, plan)
-    console.print(f"seller {seller_id} is on {plan.upper()}")
+    console.print(f"seller {seller_id} is on {plan}")
 
 
-def _prompt_credentials(model: type[BaseModel]) -> dict[str, Any]:
-    """Ask for each field; secrets are read without echo; nested blobs as JSON."""
-    from pydantic import BaseModel, SecretStr
+def _is_secret(annotation: Any) -> bool:
+    from pydantic import SecretStr
 
+    return annotation is SecretStr or SecretStr in get_args(annotation)
+
+
+def _nested_model(annotation: Any) -> type[BaseModel] | None:
+    """The credential block a field holds (``Block`` or ``Block | None``), if it holds one."""
+    from pydantic import BaseModel
+
+    for candidate in (annotation, *get_args(annotation)):
+        if isinstance(candidate, type) and issubclass(candidate, BaseModel):
+            return candidate
+    return None
+
+
+def _prompt_credentials(model: type[BaseModel], prefix: str = "") -> dict[str, Any]:
+    """Ask for each field, nested blocks field by field; every secret, however deep, is read without echo."""
     data: dict[str, Any] = {}
     for name, info in model.model_fields.items():
-        annotation = info.annotation
-        hidden = annotation in (SecretStr, SecretStr | None)
-        required = info.is_required()
-        label = f"{name}{'' if required else ' (optional, Enter to skip)'}"
-        value = typer.prompt(label, hide_input=hidden, default="" if not required else None, show_default=False)
+        label, annotation, required = prefix + name, info.annotation, info.is_required()
+        block = _nested_model(annotation)
+        if block is not None:
+            if required or typer.confirm(f"{label}: enter it now?", default=False):
+                data[name] = _prompt_credentials(block, label + ".")
+            continue
+        if annotation is bool or (not required and bool in get_args(annotation)):
+            data[name] = typer.confirm(label, default=bool(info.default) if not required else None)
+            continue
+        suffix = "" if required else " (optional, Enter to skip)"
+        value = typer.prompt(
+            label + suffix, hide_input=_is_secret(annotation), default="" if not required else None, show_default=False
+        )
         if value == "" and not required:
             continue
-        is_blob = (isinstance(annotation, type) and issubclass(annotation, BaseModel)) or annotation in (list[str],)
-        if is_blob:
-            try:
-                data[name] = json.loads(value)
-            except json.JSONDecodeError:
-                raise InvalidInput(name, "must be JSON") from None
+        if list in (get_origin(annotation), *map(get_origin, get_args(annotation))):
+            data[name] = [v.strip() for v in value.split(",") if v.strip()]  # comma-separated
         else:
             data[name] = value
     return data
@@ -74,7 +98,7 @@ def _prompt_credentials(model: type[BaseModel]) -> dict[str, Any]:
 @accounts_app.command("add")
 @handles_errors
 def add_account(
-    seller_id: int,
+    seller_id: Annotated[int, check.id_argument("the seller who owns the account")],
     marketplace: Annotated[str, typer.Argument(help="marketplace code, e.g. AJIO, MEESHO, AMAZON_IN, FLIPKART")],
     credentials_file: Annotated[
         Path | None, typer.Option(help="JSON file with the credentials ('-' reads standard input)")
@@ -86,19 +110,13 @@ def add_account(
     from robnu.services import accounts as account_service
     from robnu.services.validation import validate_account
 
+    code = check.code("marketplace", marketplace)
+    display_name = check.text("display_name", display_name) if display_name is not None else None
+    data = check.json_object_file("credentials_file", credentials_file) if credentials_file is not None else None
     rt = runtime(upgrade=True)
-    code = marketplace.upper()
     adapter = rt.registry.get(code)
-    if credentials_file is None:
+    if data is None:
         data = _prompt_credentials(adapter.satellite.credentials)
-    else:
-        text = sys.stdin.read() if str(credentials_file) == "-" else credentials_file.read_text()
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as exc:
-            raise InvalidInput("credentials_file", f"is not valid JSON (line {exc.lineno})") from None
-        if not isinstance(data, dict):
-            raise InvalidInput("credentials_file", "must hold a JSON object")
     account_id = account_service.connect_account(rt, seller_id, code, data, display_name=display_name)
     console.print(f"account {account_id} connected ({code})")
     if validate:
@@ -109,11 +127,13 @@ def add_account(
 
 @accounts_app.command("list")
 @handles_errors
-def list_accounts(seller_id: Annotated[int | None, typer.Option()] = None) -> None:
+def list_accounts(seller_id: Annotated[int | None, check.id_option("only this seller's accounts")] = None) -> None:
     """List connected accounts."""
     from robnu.services import accounts as account_service
+    from robnu.services.lookup import require_seller
 
     rt = runtime(upgrade=True)
+    require_seller(rt, seller_id)
     table = Table("id", "seller", "marketplace", "account", "name", "validation", "reconnect?")
     for a in account_service.list_accounts(rt, seller_id):
         table.add_row(
@@ -130,7 +150,7 @@ def list_accounts(seller_id: Annotated[int | None, typer.Option()] = None) -> No
 
 @accounts_app.command("show")
 @handles_errors
-def show_account(account_id: int) -> None:
+def show_account(account_id: Annotated[int, check.id_argument("the account")]) -> None:
     """One account, credentials masked."""
     from robnu.services import accounts as account_service
 
@@ -139,7 +159,7 @@ def show_account(account_id: int) -> None:
 
 @accounts_app.command("validate")
 @handles_errors
-def validate(account_id: int) -> None:
+def validate(account_id: Annotated[int, check.id_argument("the account")]) -> None:
     """Check an account's credentials with a real call to its marketplace."""
     from robnu.services.validation import validate_account
 

@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from robnu.cli import validate as check
 from robnu.cli.common import console, handles_errors, runtime
 from robnu.domain.errors import KeyRingError
 
@@ -92,10 +93,11 @@ def keys_init(
 
 @keys_app.command("retire")
 @handles_errors
-def keys_retire(kid: str) -> None:
+def keys_retire(kid: Annotated[str, typer.Argument(help="the key id (see `robnu keys status`)")]) -> None:
     """Remove an old key once no secret needs it."""
     from robnu.services import keys as key_service
 
+    kid = check.text("kid", kid, max_length=64)
     rt = runtime(upgrade=True)
     key_service.retire(rt, kid)
     console.print(f"key {kid} retired")

@@ -13,8 +13,8 @@ from robnu.cli.common import handles_errors
 @handles_errors
 def demo(
     no_serve: Annotated[bool, typer.Option("--no-serve", help="run the demo and exit")] = False,
-    orders: Annotated[int, typer.Option(help="orders per account in the sandbox world")] = 300,
-    seed: Annotated[int, typer.Option(help="the sandbox world's seed")] = 7,
+    orders: Annotated[int, typer.Option(min=1, max=100_000, help="orders per account in the sandbox world")] = 300,
+    seed: Annotated[int, typer.Option(min=0, max=2**32 - 1, help="the sandbox world's seed")] = 7,
 ) -> None:
     """Run Robnu end to end against the built-in marketplace sandboxes (never prompts)."""
     from robnu.cli.demo_run import run_demo

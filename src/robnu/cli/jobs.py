@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from robnu.cli import validate as check
 from robnu.cli.common import console, err_console, handles_errors, runtime
 from robnu.domain.clock import IST
 from robnu.domain.errors import InvalidInput
@@ -26,13 +27,16 @@ def _ist(at: datetime | None) -> str:
 @schedules_app.command("list")
 @handles_errors
 def schedules_list(
-    account: Annotated[int | None, typer.Option(help="only this account")] = None,
-    seller: Annotated[int | None, typer.Option(help="only this seller's accounts")] = None,
+    account: Annotated[int | None, check.id_option("only this account")] = None,
+    seller: Annotated[int | None, check.id_option("only this seller's accounts")] = None,
 ) -> None:
     """Every schedule: cadence, whether it is on, next and last run."""
     from robnu.services import schedules
+    from robnu.services.lookup import require_account, require_seller
 
     rt = runtime(upgrade=True)
+    require_account(rt, account)
+    require_seller(rt, seller)
     table = Table("id", "account", "marketplace", "target", "cadence", "enabled", "next run", "last run", "last status")
     for v in schedules.list_schedules(rt, account, seller):
         enabled = "yes" if v.enabled else ("paused: reconnect" if v.needs_reconnect else "paused")
@@ -53,14 +57,20 @@ def schedules_list(
 @schedules_app.command("set")
 @handles_errors
 def schedules_set(
-    account: int,
-    target: str,
+    account: Annotated[int, check.id_argument("the account")],
+    target: Annotated[str, typer.Argument(help="ORDERS, RETURNS, PAYOUTS, INVENTORY …")],
     every: Annotated[str | None, typer.Option(help="interval: 90s, 15m, 2h, 1d")] = None,
     cron: Annotated[str | None, typer.Option(help='five-field cron in IST, e.g. "0 9,14 * * *"')] = None,
     jitter: Annotated[str | None, typer.Option(help="random delay up to this much: 30s, 5m")] = None,
 ) -> None:
     """Create or change ACCOUNT's schedule for TARGET."""
     from robnu.services import schedules
+
+    target = check.text("target", target, max_length=32)
+    every, cron, jitter = (
+        check.text(field, value, max_length=100) if value is not None else None
+        for field, value in (("every", every), ("cron", cron), ("jitter", jitter))
+    )
 
     rt = runtime(upgrade=True)
     v = schedules.set_schedule(
@@ -77,10 +87,13 @@ def schedules_set(
 @schedules_app.command("pause")
 @handles_errors
 def schedules_pause(
-    account: int, target: Annotated[str | None, typer.Argument(help="one target; default all")] = None
+    account: Annotated[int, check.id_argument("the account")],
+    target: Annotated[str | None, typer.Argument(help="one target; default all")] = None,
 ) -> None:
     """Stop ACCOUNT's schedules (one TARGET, or all) until resumed."""
     from robnu.services import schedules
+
+    target = check.text("target", target, max_length=32) if target is not None else None
 
     rt = runtime(upgrade=True)
     n = schedules.set_enabled(rt, account, target, False)
@@ -90,10 +103,13 @@ def schedules_pause(
 @schedules_app.command("resume")
 @handles_errors
 def schedules_resume(
-    account: int, target: Annotated[str | None, typer.Argument(help="one target; default all")] = None
+    account: Annotated[int, check.id_argument("the account")],
+    target: Annotated[str | None, typer.Argument(help="one target; default all")] = None,
 ) -> None:
     """Start ACCOUNT's schedules again; overdue ones run at the next tick."""
     from robnu.services import schedules
+
+    target = check.text("target", target, max_length=32) if target is not None else None
 
     rt = runtime(upgrade=True)
     n = schedules.set_enabled(rt, account, target, True)
@@ -113,11 +129,17 @@ def _stop_on_signals(stop: threading.Event) -> None:
 
 @handles_errors
 def run(
-    concurrency: Annotated[int | None, typer.Option(help="runs at once (default 1 on SQLite, 4 on PostgreSQL)")] = None,
-    tick: Annotated[float | None, typer.Option(help="seconds between looks for due schedules")] = None,
-    metrics_port: Annotated[int | None, typer.Option(help="serve Prometheus /metrics on this port")] = None,
+    concurrency: Annotated[
+        int | None, typer.Option(min=1, max=256, help="runs at once (default 1 on SQLite, 4 on PostgreSQL)")
+    ] = None,
+    tick: Annotated[
+        float | None, typer.Option(min=0.1, max=3600, help="seconds between looks for due schedules")
+    ] = None,
+    metrics_port: Annotated[
+        int | None, typer.Option(min=1, max=65535, help="serve Prometheus /metrics on this port")
+    ] = None,
 ) -> None:
-    """Run schedules in this process (the SQLite default) until Ctrl-C."""
+    """Run schedules in this process (the SQLite default) until Ctrl-C (or SIGTERM)."""
     from robnu.jobs import metrics
     from robnu.jobs.local import LocalRunner
     from robnu.jobs.settings import JobSettings
@@ -140,9 +162,13 @@ def run(
 
 @handles_errors
 def worker(
-    concurrency: Annotated[int | None, typer.Option(help="jobs at once (default ROBNU_JOBS_CONCURRENCY)")] = None,
+    concurrency: Annotated[
+        int | None, typer.Option(min=1, max=256, help="jobs at once (default ROBNU_JOBS_CONCURRENCY)")
+    ] = None,
     apply_schema: Annotated[bool, typer.Option(help="create Procrastinate's schema if missing, then go on")] = True,
-    metrics_port: Annotated[int | None, typer.Option(help="serve Prometheus /metrics on this port")] = None,
+    metrics_port: Annotated[
+        int | None, typer.Option(min=1, max=65535, help="serve Prometheus /metrics on this port")
+    ] = None,
 ) -> None:
     """A Procrastinate worker on PostgreSQL: run as many, on as many machines, as needed."""
     from robnu.jobs import metrics
@@ -163,16 +189,23 @@ def worker(
 @reports_app.command("list")
 @handles_errors
 def reports_list(
-    account: Annotated[int | None, typer.Option(help="only this account")] = None,
-    seller: Annotated[int | None, typer.Option(help="only this seller")] = None,
+    account: Annotated[int | None, check.id_option("only this account")] = None,
+    seller: Annotated[int | None, check.id_option("only this seller")] = None,
     target: Annotated[str | None, typer.Option(help="only this target")] = None,
     status: Annotated[str | None, typer.Option(help="only this outcome, e.g. FAILED")] = None,
-    limit: int = 30,
+    limit: Annotated[int, typer.Option(min=1, max=10_000, help="at most this many")] = 30,
 ) -> None:
     """The latest run reports, newest first."""
     from robnu.services import reports
+    from robnu.services.lookup import require_account, require_seller
 
+    target, status = (
+        check.text(field, value, max_length=32) if value is not None else None
+        for field, value in (("target", target), ("status", status))
+    )
     rt = runtime(upgrade=True)
+    require_account(rt, account)
+    require_seller(rt, seller)
     table = Table(
         "id",
         "started",
@@ -207,7 +240,7 @@ def reports_list(
 
 @reports_app.command("show")
 @handles_errors
-def reports_show(report_id: int) -> None:
+def reports_show(report_id: Annotated[int, check.id_argument("the report")]) -> None:
     """One run report in full."""
     from robnu.services import reports
 

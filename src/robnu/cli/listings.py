@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.table import Table
 
+from robnu.cli import validate as check
 from robnu.cli.common import console, handles_errors, runtime
 
 if TYPE_CHECKING:
@@ -35,25 +36,36 @@ def _table(views: list[ListingView]) -> Table:
 
 @listings_app.command("list")
 @handles_errors
-def listings_list(account_id: int) -> None:
+def listings_list(account_id: Annotated[int, check.id_argument("the account")]) -> None:
     """An account's listings with what Robnu would push to each now."""
     from robnu.services.listing_rules import list_listings
+    from robnu.services.lookup import require_account
 
-    console.print(_table(list_listings(runtime(upgrade=True), account_id)))
+    rt = runtime(upgrade=True)
+    require_account(rt, account_id)
+    console.print(_table(list_listings(rt, account_id)))
 
 
 @listings_app.command("edit")
 @handles_errors
 def listings_edit(
-    listing_id: int,
+    listing_id: Annotated[int, check.id_argument("the listing")],
     sku: Annotated[str | None, typer.Option(help="link to this product of the SKU master")] = None,
-    buffer: Annotated[int | None, typer.Option(help="units kept back from this listing")] = None,
-    max_quantity: Annotated[int | None, typer.Option("--max", help="never show more than this")] = None,
+    buffer: Annotated[
+        int | None, typer.Option(min=0, max=check.MAX_INT32, help="units kept back from this listing")
+    ] = None,
+    max_quantity: Annotated[
+        int | None, typer.Option("--max", min=0, max=check.MAX_INT32, help="never show more than this")
+    ] = None,
     no_max: Annotated[bool, typer.Option("--no-max", help="remove the cap")] = False,
-    percentage: Annotated[int | None, typer.Option(help="show this share of the free stock (0-100)")] = None,
+    percentage: Annotated[
+        int | None, typer.Option(min=0, max=100, help="show this share of the free stock (0-100)")
+    ] = None,
 ) -> None:
     """Map a listing to a product or change its stock rules; its new quantity is queued for the next push."""
     from robnu.services.listing_rules import edit_listing
+
+    sku = check.text("sku", sku, max_length=100) if sku is not None else None
 
     view = edit_listing(
         runtime(upgrade=True),

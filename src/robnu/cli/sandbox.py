@@ -9,7 +9,7 @@ import typer
 from rich.table import Table
 
 from robnu.cli.common import console, handles_errors
-from robnu.cli.validate import port_range
+from robnu.cli.validate import port_range, text
 from robnu.domain.errors import InvalidInput
 
 sandbox_app = typer.Typer(
@@ -22,14 +22,17 @@ sandbox_app = typer.Typer(
 def serve(
     host: Annotated[str, typer.Option()] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="first port; each app takes the next")] = 8101,
-    seed: Annotated[int, typer.Option()] = 7,
-    orders: Annotated[int, typer.Option(help="orders to generate for each demo account")] = 200,
-    rate_scale: Annotated[float, typer.Option(help="1 = the marketplaces' published rate limits")] = 1.0,
+    seed: Annotated[int, typer.Option(min=0, max=2**32 - 1)] = 7,
+    orders: Annotated[int, typer.Option(min=0, max=100_000, help="orders to generate for each demo account")] = 200,
+    rate_scale: Annotated[
+        float, typer.Option(min=0.001, max=1_000_000, help="1 = the marketplaces' published rate limits")
+    ] = 1.0,
 ) -> None:
     """Start all four sandboxes and print each base URL and a ready-to-use set of credentials."""
     from robnu.sandbox.server import PortsInUse, check_ports, serve_forever
     from robnu.sandbox.world import SANDBOXES, SandboxWorld
 
+    host = text("host", host, max_length=253)
     world = SandboxWorld(seed=seed, rate_scale=rate_scale)
     port_range("port", port, len(list(world.apps())))
     try:  # before any credentials are printed: a taken port is named, not an OSError after the banner

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-import typer
 from rich.table import Table
 
+from robnu.cli import validate as check
 from robnu.cli.common import console, handles_errors, runtime
 from robnu.domain.clock import IST
 from robnu.domain.dispatch import SlaBand
@@ -26,11 +26,13 @@ def _ist(at: datetime | None) -> str:
 
 
 @handles_errors
-def sla(seller: Annotated[int | None, typer.Option(help="only this seller's batches")] = None) -> None:
+def sla(seller: Annotated[int | None, check.id_option("only this seller's batches")] = None) -> None:
     """Headroom of every open dispatch batch against its deadline, most at risk first."""
+    from robnu.services.lookup import require_seller
     from robnu.services.sla import headroom_board
 
     rt = runtime(upgrade=True)
+    require_seller(rt, seller)
     board = headroom_board(rt, seller)
     if not board:
         console.print("no open batch has orders in progress")

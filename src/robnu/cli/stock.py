@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from robnu.cli import validate as check
 from robnu.cli.common import console, handles_errors, runtime
 
 stock_app = typer.Typer(help="The seller's one stock truth.", no_args_is_help=True)
@@ -14,13 +15,15 @@ stock_app = typer.Typer(help="The seller's one stock truth.", no_args_is_help=Tr
 
 @stock_app.command("list")
 @handles_errors
-def stock_list(seller_id: int) -> None:
+def stock_list(seller_id: Annotated[int, check.id_argument("the seller")]) -> None:
     """Products with on hand, reserved and available."""
     from sqlalchemy import select
 
     from robnu.db.models import Product
+    from robnu.services.lookup import require_seller
 
     rt = runtime(upgrade=True)
+    require_seller(rt, seller_id)
     table = Table("sku", "title", "on hand", "reserved", "free", "version")
     with rt.sessions() as s:
         for p in s.execute(select(Product).where(Product.seller_id == seller_id).order_by(Product.sku)).scalars():
@@ -38,11 +41,16 @@ def stock_list(seller_id: int) -> None:
 @stock_app.command("adjust")
 @handles_errors
 def stock_adjust(
-    seller_id: int, sku: str, delta: int, reason: Annotated[str, typer.Option()] = "manual adjustment"
+    seller_id: Annotated[int, check.id_argument("the seller")],
+    sku: Annotated[str, typer.Argument(help="the product's SKU")],
+    delta: Annotated[int, typer.Argument(min=-check.MAX_INT32, max=check.MAX_INT32, help="+n received, -n removed")],
+    reason: Annotated[str, typer.Option()] = "manual adjustment",
 ) -> None:
     """Change on-hand stock (goods received: +n; count correction: -n); queues pushes everywhere."""
     from robnu.services.stock import adjust_on_hand
 
+    sku = check.text("sku", sku, max_length=100)
+    reason = check.text("reason", reason)
     rt = runtime(upgrade=True)
     with rt.session() as s:
         level = adjust_on_hand(s, seller_id, sku, delta, reason, rt.clock.now())
@@ -50,7 +58,7 @@ def stock_adjust(
 
 
 @handles_errors
-def reconcile(account_id: int) -> None:
+def reconcile(account_id: Annotated[int, check.id_argument("the account")]) -> None:
     """Read the account's catalog, link listings to products, and queue pushes where quantities drifted.
 
     Flipkart and Amazon read listings only for the SKUs Robnu knows: sync the account's orders first."""
@@ -64,7 +72,7 @@ def reconcile(account_id: int) -> None:
 
 
 @handles_errors
-def push(account_id: int) -> None:
+def push(account_id: Annotated[int, check.id_argument("the account")]) -> None:
     """Send pending stock quantities to the marketplace now."""
     from robnu.services.inventory_push import push_pending
 
@@ -74,7 +82,7 @@ def push(account_id: int) -> None:
 
 @handles_errors
 def process(
-    account_id: int,
+    account_id: Annotated[int, check.id_argument("the account")],
     close_manifest: Annotated[
         bool, typer.Option(help="close the open manifest now (the MANUAL closure policy's user action)")
     ] = False,

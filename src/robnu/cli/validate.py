@@ -49,6 +49,32 @@ def text(field: str, value: str, *, max_length: int = MAX_NAME, allow_empty: boo
     return value
 
 
+def choice(field: str, value: str, allowed: tuple[str, ...]) -> str:
+    """One of ``allowed`` (case-insensitive), returned as spelled there."""
+    wanted = value.strip().upper()
+    for option in allowed:
+        if option.upper() == wanted:
+            return option
+    shown = value if len(value) <= 40 and not control_characters(value) else "that value"
+    raise InvalidInput(field, f"must be one of {', '.join(allowed)} (got {shown!r})")
+
+
+def code(field: str, value: str) -> str:
+    """A marketplace code: letters, digits and underscores, upper-cased (AJIO, AMAZON_IN …)."""
+    value = value.strip().upper()
+    if not value or len(value) > 32 or not all(ch.isascii() and (ch.isalnum() or ch == "_") for ch in value):
+        raise InvalidInput(field, "must be a marketplace code such as AJIO, MEESHO, AMAZON_IN or FLIPKART")
+    return value
+
+
+def email(field: str, value: str) -> str:
+    value = text(field, value, max_length=320)
+    local, at, domain = value.partition("@")
+    if not at or not local or "." not in domain or " " in value:
+        raise InvalidInput(field, "is not an email address")
+    return value
+
+
 def int_range(field: str, value: int, low: int, high: int) -> int:
     if not low <= value <= high:
         raise InvalidInput(field, f"must be between {low} and {high} (got {value})")

@@ -22,6 +22,8 @@ def create_seller(rt: Runtime, name: str, *, plan: str = Plan.FREE, owner_email:
     name = name.strip()
     if not name:
         raise InvalidInput("name", "must not be empty")
+    if len(name) > 200 or not name.isprintable():
+        raise InvalidInput("name", "must be at most 200 printable characters")
     if plan not in Plan.__members__:
         raise InvalidInput("plan", f"must be one of {', '.join(Plan)}")
     with rt.session() as s:

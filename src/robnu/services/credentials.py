@@ -15,6 +15,8 @@ from robnu.db.satellite import SatelliteSpec
 from robnu.domain.errors import NotFound
 from robnu.security.vault import Binding, CredentialVault
 
+SECRET_MASK = "********"  # noqa: S105  (a mask, not a secret)
+
 
 def binding(spec: SatelliteSpec, account: MarketplaceAccount, column: str) -> Binding:
     return Binding(seller_id=account.seller_id, table=spec.table, row_id=account.id, column=column)
@@ -53,13 +55,13 @@ def load_credentials(
 
 
 def masked(creds: BaseModel) -> dict[str, Any]:
-    """A display form: identity values as they are, secrets as '****' plus at most their last 4 characters."""
+    """A display form: identity values as they are, every secret (nested ones too) as a fixed mask that shows
+    none of it, not even its length or last characters."""
     out: dict[str, Any] = {}
     for name in type(creds).model_fields:
         value = getattr(creds, name)
         if isinstance(value, SecretStr):
-            secret = value.get_secret_value()
-            out[name] = "****" + (secret[-4:] if len(secret) >= 16 else "")
+            out[name] = SECRET_MASK
         elif isinstance(value, BaseModel):
             out[name] = masked(value)
         else:

@@ -135,13 +135,19 @@ def apply_order_effects(
     return applied
 
 
+MAX_QUANTITY = 2**31 - 1
+
+
 def adjust_on_hand(session: Session, seller_id: int, sku: str, delta: int, reason: str, now: datetime) -> StockLevel:
     """A manual stock change (goods received, count corrected): ledgered, then pushed everywhere."""
-    product_id = session.execute(
-        select(Product.id).where(Product.seller_id == seller_id, Product.sku == sku)
-    ).scalar_one_or_none()
-    if product_id is None:
+    row = session.execute(
+        select(Product.id, Product.on_hand).where(Product.seller_id == seller_id, Product.sku == sku)
+    ).one_or_none()
+    if row is None:
         raise NotFound(f"seller {seller_id} has no product with SKU {sku!r}")
+    product_id, on_hand = row
+    if on_hand + delta > MAX_QUANTITY:  # an INTEGER column: refuse here rather than as a database error
+        raise InvalidInput("delta", f"would leave {sku} with more than {MAX_QUANTITY} on hand")
     level = _move(session, product_id, on_hand=delta)
     if level.on_hand < 0:
         raise InvalidInput("delta", f"would leave {sku} with {level.on_hand} on hand")

@@ -15,7 +15,7 @@ INDIA_MARKETPLACE_ID = "A21TJRUUN4KGV"
 
 class AmazonCredentials(CredentialModel):
     selling_partner_id: str = Field(pattern=r"^A[0-9A-Z]{9,20}$")
-    marketplace_id: str = INDIA_MARKETPLACE_ID
+    marketplace_id: str = Field(default=INDIA_MARKETPLACE_ID, pattern=r"^[A-Z0-9]{10,20}$")
     region: str = Field(default="eu", pattern=r"^(na|eu|fe)$")
     lwa_client_id: SecretStr
     lwa_client_secret: SecretStr = Field(min_length=8)
