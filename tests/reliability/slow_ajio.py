@@ -97,14 +97,16 @@ def wait_for(what: str, predicate: Callable[[], bool], timeout: float = 60) -> N
 
 
 @contextmanager
-def slow_ajio(settings: Settings, *, orders: int = 60, lease_seconds: int = LEASE_SECONDS) -> Iterator[SlowAjio]:
+def slow_ajio(
+    settings: Settings, *, orders: int = 60, days: float = WALK_DAYS - 10, lease_seconds: int = LEASE_SECONDS
+) -> Iterator[SlowAjio]:
     world = SandboxWorld(codes=("AJIO",), rate_scale=1000.0)  # real time: leases expire as they would
     settings = settings.model_copy(update={"sync_lease_seconds": lease_seconds, "sync_safety_lag_seconds": 0})
     try:
         with serving(world) as served, runtime_for(world, settings, http=sandbox_http(world)) as rt:
             seller = create_seller(rt, "Slow AJIO seller")
             creds = world["AJIO"].create_account()
-            world["AJIO"].generate_orders(creds["account_key"], orders, days=WALK_DAYS - 10)
+            world["AJIO"].generate_orders(creds["account_key"], orders, days=days)
             account, _ = connect_sandbox_account(rt, world, "AJIO", seller, creds=creds)
             harness = SlowAjio(world, rt, settings, account, str(creds["account_key"]), endpoints_of(served))
             harness.slow()
