@@ -3,10 +3,13 @@ run that lost its lease never writes again, ``--since`` bounded by the marketpla
 
 from __future__ import annotations
 
+import itertools
+import random
 import threading
 import time
 from collections.abc import Iterator
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select, update
@@ -130,3 +133,56 @@ def test_the_embedded_runner_has_a_shorter_default_lease() -> None:
     assert settings.effective_lease_seconds("postgresql") == SERVER_LEASE_SECONDS == 300
     assert Settings(sync_lease_seconds=5).effective_lease_seconds("sqlite") == 5
     assert lease.beat_seconds(timedelta(seconds=60)) == 20  # renewed three times per lease
+
+
+def test_standing_two_concurrent_syncs_never_both_write(ajio: SlowAjio, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Standing test: two syncs of one (account, target) race for ~15 s on a slow sandbox with a 2 s lease, and
+    their heartbeats stall now and then for longer than the lease (a GC pause, a starved CPU), so leases do
+    change hands mid-run. Every write transaction starts with a successful fence: the runs' write periods
+    (first to last successful fence) must never overlap, and the data must end complete."""
+    ajio.slow(0.1)
+    fenced: list[tuple[str, float]] = []
+    real_fence = lease.fence
+
+    def recording_fence(*args: Any) -> None:
+        real_fence(*args)
+        fenced.append((args[3], time.monotonic()))  # owner
+
+    monkeypatch.setattr(lease, "fence", recording_fence)
+    real_run = lease.LeaseKeeper._run
+    rng = random.Random(5)
+
+    def stalling_run(self: lease.LeaseKeeper) -> None:
+        if rng.random() < 0.5:
+            time.sleep(LEASE_SECONDS * 1.5)  # this run's heartbeat stalls: its lease runs out meanwhile
+        real_run(self)
+
+    monkeypatch.setattr(lease.LeaseKeeper, "_run", stalling_run)
+    outcomes: list[SyncOutcome] = []
+    stop = time.monotonic() + 15
+
+    def racer() -> None:
+        engine = SyncEngine(ajio.rt)
+        while time.monotonic() < stop:
+            outcomes.append(engine.run(ajio.account, ScheduleTarget.ORDERS, since=ajio.walk_start()))
+
+    racers = [threading.Thread(target=racer) for _ in range(2)]
+    for t in racers:
+        t.start()
+    for t in racers:
+        t.join(timeout=60)
+    periods: dict[str, list[float]] = {}
+    for owner, at in fenced:
+        periods.setdefault(owner, [at, at])[1] = at
+    spans = sorted(periods.values())
+    assert len(spans) >= 3, "too few runs wrote for the race to mean anything"
+    for (_, end), (start, _) in itertools.pairwise(spans):
+        assert start >= end, "two runs wrote in overlapping periods"
+    statuses = {o.status for o in outcomes}
+    assert SyncRunStatus.SUCCEEDED in statuses and statuses <= {
+        SyncRunStatus.SUCCEEDED,
+        SyncRunStatus.SKIPPED,
+        SyncRunStatus.ABANDONED,
+    }, statuses
+    truth = ajio.sandbox.truth(ajio.key)["orders"]
+    assert _orders(ajio) == len(truth)
