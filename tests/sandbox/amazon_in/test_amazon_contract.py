@@ -13,7 +13,6 @@ from conftest import (
     MODELS,
     SEEN,
     load_model,
-    requires_models,
     undeclared_keys,
     validator,
 )
@@ -26,7 +25,6 @@ KNOWN_FORMAT_EXCEPTIONS = {
 }
 
 
-@requires_models
 def test_model_self_check() -> None:
     checked = failed_known = 0
     for model_path in sorted(MODELS.glob("*.json")):
@@ -53,7 +51,6 @@ def test_model_self_check() -> None:
     assert failed_known == 2
 
 
-@requires_models
 def test_walker_catches_misspelled_keys() -> None:
     model = load_model("orders_2026-01-01.json")
     schema = model["paths"]["/orders/2026-01-01/orders"]["get"]["responses"]["200"]["schema"]
@@ -97,7 +94,6 @@ def _some(api: httpx.Client, headers: dict[str, str], **extra: Any) -> dict[str,
     return response.json()
 
 
-@requires_models
 def test_every_route_and_status_validates(
     sandbox: AmazonSandbox, account: dict[str, Any], api: httpx.Client, headers: dict[str, str]
 ) -> None:
@@ -213,7 +209,6 @@ def _rule(kind: str, params: dict[str, Any]) -> Any:
     return FaultRule(FaultKind(kind), "*", 1, None, params)
 
 
-@requires_models
 def test_included_data_enums_stay_in_model_tables(
     account: dict[str, Any], api: httpx.Client, headers: dict[str, str]
 ) -> None:

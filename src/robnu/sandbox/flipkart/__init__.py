@@ -1,4 +1,5 @@
-"""The Flipkart Marketplace Seller API v3 sandbox (reference: shared/reference/flipkart.md).
+"""The Flipkart Marketplace Seller API v3 sandbox, shaped by the operations Flipkart publishes on its API docs
+site (see docs/sandbox/flipkart.md for what is published and what is modelled).
 
 ``build_sandbox`` gives a ``FlipkartSandbox``: its ``apps["api"]`` serves the OAuth token endpoint,
 the ``/sellers/...`` and ``/reports/...`` paths and the control API under ``/_sandbox``.
