@@ -1,5 +1,5 @@
 """The AJIO Dropship/VMS seller API sandbox. AJIO publishes no open API reference: auth and batch shapes follow
-integrators' published material and the rest is modelled; docs/sandbox/ajio.md says which parts are corroborated and which are modelled."""
+integrators' published material and the rest is modelled (docs/sandbox/ajio.md says which is which)."""
 
 from __future__ import annotations
 
