@@ -83,7 +83,7 @@ def test_revoked_account(
 
 
 def test_revoke_over_control_api(account: dict[str, Any], api: httpx.Client, lwa: httpx.Client) -> None:
-    response = api.post(f"/_sandbox/amazon/accounts/{account['selling_partner_id']}/revoke")
+    response = api.post(f"/_sandbox/accounts/{account['selling_partner_id']}/revoke")
     assert response.status_code == 200
     assert lwa.post("/auth/o2/token", data=token_request(account)).json()["error"] == "invalid_grant"
 

@@ -10,8 +10,9 @@ from robnu.sandbox.ajio.auth import TokenStore
 from robnu.sandbox.ajio.control import control_routes
 from robnu.sandbox.ajio.errors import AjioErrors
 from robnu.sandbox.ajio.world import AjioWorld
+from robnu.sandbox.base import BaseSandbox
 from robnu.sandbox.clock import SandboxClock
-from robnu.sandbox.kit import ASGIApp, SandboxKit, make_kit
+from robnu.sandbox.kit import SandboxKit, make_kit
 from robnu.sandbox.ratelimit import Limit
 
 __all__ = ["OPERATIONS", "RATE_LIMITS", "AjioSandbox", "build_sandbox"]
@@ -48,20 +49,23 @@ OPERATIONS = (
 RATE_LIMITS: dict[str, Limit] = {"authToken": Limit(rate=0.1, burst=5), **{op: _API for op in OPERATIONS}}
 
 
-class AjioSandbox:
+class AjioSandbox(BaseSandbox):
     code = "AJIO"
 
     def __init__(self, kit: SandboxKit, world: AjioWorld, tokens: TokenStore) -> None:
-        self.kit = kit
+        super().__init__(kit)
         self.world = world
         self.tokens = tokens
         app = build_app(kit, world, tokens)
         app.include_router(control_routes(world))
-        self.apps: dict[str, ASGIApp] = {"api": app}
+        self.apps["api"] = app
         kit.on_reset.append(tokens.clear)
 
     def create_account(self, **overrides: Any) -> dict[str, Any]:
         return self.world.create_account(**overrides)
+
+    def has_account(self, account_key: str) -> bool:
+        return account_key in self.world.books
 
     def generate_orders(self, account_key: str, count: int, *, days: float = 30) -> list[str]:
         return self.world.generate_orders(account_key, count, days=days)

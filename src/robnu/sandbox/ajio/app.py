@@ -10,13 +10,12 @@ from datetime import date
 from typing import Any
 
 from fastapi import Body, FastAPI, Request
-from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 
 from robnu.sandbox.ajio import actions, pdfs, views
 from robnu.sandbox.ajio.auth import TokenStore
 from robnu.sandbox.ajio.book import Book
-from robnu.sandbox.ajio.errors import error_response, fail, field_error
+from robnu.sandbox.ajio.errors import fail, field_error
 from robnu.sandbox.ajio.model import ORDER_STATUSES, RETURN_STATUSES, Order, Return
 from robnu.sandbox.ajio.money import fy_short, ist_date
 from robnu.sandbox.ajio.world import AjioWorld
@@ -61,14 +60,6 @@ def _pdf(content: bytes, name: str) -> Response:
 def build_app(kit: SandboxKit, world: AjioWorld, tokens: TokenStore) -> FastAPI:
     app = create_app(kit, "AJIO Dropship/VMS seller API (Robnu sandbox)")
     card = world.card
-
-    @app.exception_handler(RequestValidationError)
-    async def _invalid(_request: Request, exc: RequestValidationError) -> Response:
-        errs = [
-            field_error(".".join(str(p) for p in e.get("loc", ())), "VALIDATION_ERROR", str(e.get("msg")))
-            for e in exc.errors()
-        ]
-        return error_response(400, "VALIDATION_ERROR", "Request validation failed", errs)
 
     def authed(request: Request, operation: str) -> Book:
         header = request.headers.get("authorization", "")

@@ -10,7 +10,7 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 
 from robnu.sandbox.amazon_in.constants import TOKEN_LIFETIME_SECONDS
-from robnu.sandbox.amazon_in.errors import LWA_OPERATION, lwa_error
+from robnu.sandbox.amazon_in.errors import LWA_OPERATION, LWA_TOKEN_PATH, lwa_error
 from robnu.sandbox.amazon_in.plumbing import raw_body
 from robnu.sandbox.amazon_in.world import AmazonWorld
 from robnu.sandbox.faults import FaultKind
@@ -64,7 +64,7 @@ def token_exchange(kit: SandboxKit, world: AmazonWorld, request: Request, fields
 def build_auth_app(kit: SandboxKit, world: AmazonWorld) -> FastAPI:
     app = create_app(kit, "Amazon LWA sandbox (api.amazon.com)")
 
-    @app.post("/auth/o2/token")
+    @app.post(LWA_TOKEN_PATH)
     def lwa_token(request: Request, raw: bytes = Depends(raw_body)) -> Response:
         return token_exchange(kit, world, request, _fields(request, raw))
 

@@ -7,6 +7,7 @@ the same ``errors`` array). LWA errors use the OAuth2 shape ``{"error","error_de
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from typing import Any
 
 from fastapi.responses import JSONResponse, Response
@@ -17,6 +18,7 @@ from robnu.sandbox.kit import SandboxResponse
 REQUEST_ID_HEADER = "x-amzn-RequestId"
 RATE_LIMIT_HEADER = "x-amzn-RateLimit-Limit"
 LWA_OPERATION = "lwaToken"
+LWA_TOKEN_PATH = "/auth/o2/token"  # noqa: S105 - a path, not a secret
 # §4: x-amzn-RateLimit-Limit is declared on 200, 400 and 404 only.
 _RATE_HEADER_STATUSES = frozenset({200, 202, 204, 400, 404})
 
@@ -83,3 +85,19 @@ class AmazonErrors:
             return sp_error(operation, 503, "ServiceUnavailable", "Service temporarily unavailable.")
         # modelled: wording of Amazon's InternalFailure answers.
         return sp_error(operation, status, "InternalFailure", "We encountered an internal error. Please try again.")
+
+    def not_served(self, method: str, path: str, status: int) -> Response:
+        """modelled: Amazon documents no answer for a resource it does not have. The sandbox answers 404
+        ``NotFound`` (405 ``MethodNotAllowed`` for a known path and another method) in SP-API's ``ErrorList``
+        shape, which every SP-API client raises on; LWA's host answers in its OAuth2 shape."""
+        if path == LWA_TOKEN_PATH:
+            return lwa_error(status, "invalid_request", f"{method} is not supported on {path}")
+        if status == 405:
+            return sp_error("", 405, "MethodNotAllowed", f"{method} is not allowed on {path}.", f"{method} {path}")
+        if status == 404:
+            return sp_error("", 404, "NotFound", "The requested resource was not found.", f"{method} {path}")
+        return sp_error("", status, "InvalidInput", "The request could not be served.", f"{method} {path}")
+
+    def invalid_request(self, problems: Sequence[tuple[str, str]]) -> Response:
+        details = "; ".join(f"{field}: {issue}" for field, issue in problems)
+        return sp_error("", 400, "InvalidInput", "Invalid Input", details or "Invalid Input")

@@ -11,6 +11,7 @@ from dataclasses import asdict
 from datetime import timedelta
 from typing import Any
 
+from robnu.sandbox.base import BaseSandbox
 from robnu.sandbox.clock import SandboxClock
 from robnu.sandbox.flipkart.app import FlipkartApi, mount
 from robnu.sandbox.flipkart.auth import TokenStore
@@ -60,18 +61,21 @@ RATE_LIMITS: dict[str, Limit] = {
 }
 
 
-class FlipkartSandbox:
+class FlipkartSandbox(BaseSandbox):
     code: str = "FLIPKART"
 
     def __init__(self, kit: SandboxKit, world: World, api: FlipkartApi, app: ASGIApp) -> None:
-        self.kit = kit
+        super().__init__(kit)
         self.world = world
         self.api = api
-        self.apps: dict[str, ASGIApp] = {"api": app}
+        self.apps["api"] = app
 
     def create_account(self, **overrides: Any) -> dict[str, Any]:
         """A seller account; the credential keys are seller_id, location_id, app_id, app_secret."""
         return self.world.create_account(**overrides)
+
+    def has_account(self, account_key: str) -> bool:
+        return account_key in self.world.accounts
 
     def generate_orders(self, account_key: str, count: int, *, days: float = 30) -> list[str]:
         return self.world.generate_orders(account_key, count, days=days)
@@ -81,7 +85,7 @@ class FlipkartSandbox:
 
     def advance(self, delta: timedelta) -> None:
         """Move the shared clock on and apply every lifecycle event that became due."""
-        self.kit.clock.advance(delta)
+        super().advance(delta)
         self.world.tick()
 
     def truth(self, account_key: str) -> dict[str, Any]:
@@ -110,7 +114,7 @@ def build_sandbox(
     app = create_app(kit, "Flipkart Marketplace Seller API v3 (Robnu sandbox)")
     mount(app, api)
     sandbox = FlipkartSandbox(kit, world, api, app)
-    mount_control(app, api, sandbox)
+    mount_control(app, api)
 
     def reset() -> None:
         world.reset()

@@ -17,14 +17,13 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from fastapi import Depends, FastAPI, Request
-from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 
 from robnu.sandbox.faults import FaultKind
 from robnu.sandbox.flipkart import cursor, serialize
 from robnu.sandbox.flipkart.auth import TokenStore
 from robnu.sandbox.flipkart.documents import invoices_pdf, labels_pdf, manifest_pdf
-from robnu.sandbox.flipkart.errors import api_error, fail
+from robnu.sandbox.flipkart.errors import fail
 from robnu.sandbox.flipkart.ids import iso, parse_iso
 from robnu.sandbox.flipkart.model import (
     APPROVED,
@@ -778,10 +777,6 @@ class FlipkartApi:
 
 def mount(app: FastAPI, api: FlipkartApi) -> None:
     """Register the marketplace paths on ``app``."""
-
-    @app.exception_handler(RequestValidationError)
-    async def _invalid(_request: Request, exc: RequestValidationError) -> Response:
-        return api_error(400, "Invalid request: " + "; ".join(str(e.get("msg")) for e in exc.errors()))
 
     body_dep = Depends(raw_body)
 

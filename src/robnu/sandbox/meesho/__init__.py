@@ -6,12 +6,12 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
+from robnu.sandbox.base import BaseSandbox
 from robnu.sandbox.clock import SandboxClock
-from robnu.sandbox.kit import ASGIApp, SandboxKit, make_kit
+from robnu.sandbox.kit import SandboxKit, make_kit
 from robnu.sandbox.meesho import settlement as st
 from robnu.sandbox.meesho import timeline as tl
 from robnu.sandbox.meesho.app import build_api
@@ -34,15 +34,15 @@ RATE_LIMITS: dict[str, Limit] = {
 }
 
 
-class MeeshoSandbox:
+class MeeshoSandbox(BaseSandbox):
     code = "MEESHO"
 
     def __init__(self, kit: SandboxKit, world: MeeshoWorld) -> None:
-        self.kit = kit
+        super().__init__(kit)
         self.world = world
         api = build_api(world, kit)
         add_control_routes(api, self)
-        self.apps: dict[str, ASGIApp] = {"api": api}
+        self.apps["api"] = api
         kit.on_reset.append(self._reset)
 
     def _reset(self) -> None:
@@ -65,6 +65,9 @@ class MeeshoSandbox:
             "state_code": acct.state_code,
         }
 
+    def has_account(self, account_key: str) -> bool:
+        return account_key in self.world.accounts
+
     def generate_orders(self, account_key: str, count: int, *, days: float = 30) -> list[str]:
         """``count`` orders (1-3 sub-orders each); returns the new sub_order_nos."""
         return self.world.generate_orders(self._account(account_key), count, days=days)
@@ -78,9 +81,6 @@ class MeeshoSandbox:
 
     def retire_key(self, account_key: str, api_key: str) -> None:
         self.world.retire_key(self._account(account_key), api_key)
-
-    def advance(self, seconds: float) -> None:
-        self.kit.clock.advance(timedelta(seconds=seconds))
 
     def truth(self, account_key: str) -> dict[str, Any]:
         """What Robnu's database must hold after a full sync, keyed by the API's own ids."""

@@ -11,9 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 from fastapi import Depends, FastAPI, Request
-from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
-from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from robnu.sandbox.faults import FaultKind
 from robnu.sandbox.kit import SandboxKit, SandboxResponse, create_app
@@ -21,7 +19,7 @@ from robnu.sandbox.meesho import pagination as pg
 from robnu.sandbox.meesho import settlement as st
 from robnu.sandbox.meesho import timeline as tl
 from robnu.sandbox.meesho.auth import account_key_of, authenticate
-from robnu.sandbox.meesho.errors import error_response, fail, new_request_id, validation_error
+from robnu.sandbox.meesho.errors import fail, new_request_id, validation_error
 from robnu.sandbox.meesho.model import ACCEPTANCE_MODES, FOREVER, IST, SUB_ORDER_STATES, Account, SubOrder
 from robnu.sandbox.meesho.money import money
 from robnu.sandbox.meesho.pdfs import label_pdf, manifest_pdf
@@ -137,19 +135,6 @@ def str_list(data: dict[str, Any], name: str, limit: int) -> list[str]:
 
 def build_api(world: MeeshoWorld, kit: SandboxKit) -> FastAPI:
     app = create_app(kit, "Meesho supplier API sandbox (modelled)")
-
-    @app.exception_handler(StarletteHTTPException)
-    async def _http_error(_request: Request, exc: StarletteHTTPException) -> Response:
-        if exc.status_code == 405:
-            return error_response(405, "NOT_FOUND", {"reason": "method not allowed"})
-        return error_response(exc.status_code, "NOT_FOUND" if exc.status_code == 404 else "VALIDATION_ERROR", {})
-
-    @app.exception_handler(RequestValidationError)
-    async def _validation(_request: Request, exc: RequestValidationError) -> Response:
-        fields = [
-            {"field": ".".join(str(p) for p in e.get("loc", ())), "issue": str(e.get("msg"))} for e in exc.errors()
-        ]
-        return error_response(400, "VALIDATION_ERROR", {"fields": fields})
 
     def begin(request: Request, operation: str, body: bytes = b"") -> Account:
         account = account_key_of(request, world)

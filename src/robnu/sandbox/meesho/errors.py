@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import math
 import threading
+from collections.abc import Sequence
 from typing import Any
 
 from fastapi.responses import JSONResponse, Response
@@ -99,3 +100,16 @@ class MeeshoErrors:
     def server_error(self, operation: str, status: int) -> Response:
         code = "SERVICE_UNAVAILABLE" if status in (502, 503, 504) else "INTERNAL_ERROR"
         return error_response(status, code, {"operation": operation, "retryable": True})
+
+    def not_served(self, method: str, path: str, status: int) -> Response:
+        """modelled: an unknown path is 404 ``NOT_FOUND``; another method on a known path answers 405 with the
+        same code and the reason in ``details``."""
+        if status == 405:
+            return error_response(405, "NOT_FOUND", {"reason": "method not allowed", "method": method, "path": path})
+        if status == 404:
+            return error_response(404, "NOT_FOUND", {"method": method, "path": path})
+        return error_response(status, "VALIDATION_ERROR", {"method": method, "path": path})
+
+    def invalid_request(self, problems: Sequence[tuple[str, str]]) -> Response:
+        fields = [{"field": name, "issue": issue} for name, issue in problems]
+        return error_response(400, "VALIDATION_ERROR", {"fields": fields})
