@@ -50,6 +50,19 @@ ROUTES: list[tuple[str, re.Pattern[str], str, str]] = [
         "/orders/v0/orders/{orderId}/shipmentConfirmation",
     ),
     ("get", re.compile(r"^/finances/v0/financialEventGroups$"), "financesV0.json", "/finances/v0/financialEventGroups"),
+    ("get", re.compile(r"^/finances/v0/financialEvents$"), "financesV0.json", "/finances/v0/financialEvents"),
+    (
+        "get",
+        re.compile(r"^/finances/v0/orders/[^/]+/financialEvents$"),
+        "financesV0.json",
+        "/finances/v0/orders/{orderId}/financialEvents",
+    ),
+    (
+        "get",
+        re.compile(r"^/finances/v0/financialEventGroups/[^/]+/financialEvents$"),
+        "financesV0.json",
+        "/finances/v0/financialEventGroups/{eventGroupId}/financialEvents",
+    ),
     (
         "get",
         re.compile(r"^/finances/2024-06-19/transactions$"),
@@ -57,6 +70,7 @@ ROUTES: list[tuple[str, re.Pattern[str], str, str]] = [
         "/finances/2024-06-19/transactions",
     ),
     ("post", re.compile(r"^/reports/2021-06-30/reports$"), "reports_2021-06-30.json", "/reports/2021-06-30/reports"),
+    ("get", re.compile(r"^/reports/2021-06-30/reports$"), "reports_2021-06-30.json", "/reports/2021-06-30/reports"),
     (
         "get",
         re.compile(r"^/reports/2021-06-30/reports/[^/]+$"),

@@ -103,7 +103,10 @@ def test_every_route_and_status_validates(
     bad = {"x-amz-access-token": "Atza|nope"}
     orders = _some(api, headers)["orders"]
     assert orders
-    oid = orders[0]["orderId"]
+    oid = next(o["orderId"] for o in orders if o["fulfillment"]["fulfillmentStatus"] == "SHIPPED")
+    group = api.get("/finances/v0/financialEventGroups", headers=headers).json()["payload"]["FinancialEventGroupList"][
+        0
+    ]["FinancialEventGroupId"]
     calls: list[tuple[str, str, dict[str, Any]]] = [
         ("get", "/orders/2026-01-01/orders", {"params": {"createdAfter": "2026-10-01T00:00:00Z"}}),
         ("get", "/orders/2026-01-01/orders", {"params": {"createdAfter": "TEST_CASE_400"}}),
@@ -128,6 +131,16 @@ def test_every_route_and_status_validates(
             "/finances/v0/financialEventGroups",
             {"params": {"FinancialEventGroupStartedBefore": "2030-01-01T00:00:00Z"}},
         ),
+        ("get", "/finances/v0/financialEvents", {"params": {"PostedAfter": "2026-11-01T00:00:00Z"}}),
+        ("get", "/finances/v0/financialEvents", {}),
+        ("get", f"/finances/v0/orders/{oid}/financialEvents", {}),
+        ("get", f"/finances/v0/orders/{oid}/financialEvents", {"params": {"MaxResultsPerPage": 0}}),
+        ("get", f"/finances/v0/financialEventGroups/{group}/financialEvents", {}),
+        (
+            "get",
+            f"/finances/v0/financialEventGroups/{group}/financialEvents",
+            {"params": {"PostedBefore": "2030-01-01T00:00:00Z"}},
+        ),
         ("get", "/finances/2024-06-19/transactions", {"params": {"postedAfter": "2026-10-01T00:00:00Z"}}),
         ("get", "/finances/2024-06-19/transactions", {}),
         (
@@ -136,6 +149,12 @@ def test_every_route_and_status_validates(
             {"json": {"reportType": "GET_FLAT_FILE_RETURNS_DATA_BY_RETURN_DATE", "marketplaceIds": ["A21TJRUUN4KGV"]}},
         ),
         ("post", "/reports/2021-06-30/reports", {"json": {"reportType": "X"}}),
+        (
+            "get",
+            "/reports/2021-06-30/reports",
+            {"params": {"reportTypes": "GET_FLAT_FILE_RETURNS_DATA_BY_RETURN_DATE"}},
+        ),
+        ("get", "/reports/2021-06-30/reports", {}),
         ("get", "/reports/2021-06-30/reports/1", {}),
         ("get", "/reports/2021-06-30/documents/amzn1.spdoc.1.4.eu.nope", {}),
         (
@@ -186,6 +205,9 @@ def test_every_route_and_status_validates(
         "/orders/v0/orders/{orderId}",
         "/orders/v0/orders/{orderId}/orderItems",
         "/finances/v0/financialEventGroups",
+        "/finances/v0/financialEvents",
+        "/finances/v0/orders/{orderId}/financialEvents",
+        "/finances/v0/financialEventGroups/{eventGroupId}/financialEvents",
         "/finances/2024-06-19/transactions",
         "/reports/2021-06-30/reports",
         "/reports/2021-06-30/reports/{reportId}",
@@ -201,6 +223,13 @@ def test_every_route_and_status_validates(
             assert (template, status) in seen_statuses, (template, status)
     assert ("/orders/2026-01-01/orders/{orderId}", "404") in seen_statuses
     assert ("/reports/2021-06-30/reports", "202") in seen_statuses
+    assert ("/reports/2021-06-30/reports", "200") in seen_statuses
+    for template in (
+        "/finances/v0/financialEvents",
+        "/finances/v0/orders/{orderId}/financialEvents",
+        "/finances/v0/financialEventGroups/{eventGroupId}/financialEvents",
+    ):
+        assert (template, "200") in seen_statuses, template
 
 
 def _rule(kind: str, params: dict[str, Any]) -> Any:

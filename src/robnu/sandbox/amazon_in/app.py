@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from robnu.sandbox.amazon_in import finances_api, listings_api, orders_api, reports_api
+from robnu.sandbox.amazon_in import finances_api, finances_events_api, listings_api, orders_api, reports_api
 from robnu.sandbox.amazon_in.errors import REQUEST_ID_HEADER, request_id
 from robnu.sandbox.amazon_in.plumbing import Api
 from robnu.sandbox.amazon_in.world import AmazonWorld
@@ -39,6 +39,7 @@ def build_api_app(kit: SandboxKit, world: AmazonWorld) -> FastAPI:
     api = Api(kit, world)
     orders_api.register(app, api)
     finances_api.register(app, api)
+    finances_events_api.register(app, api)
     reports_api.register(app, api)
     listings_api.register(app, api)
     app.add_middleware(RequestIdMiddleware)

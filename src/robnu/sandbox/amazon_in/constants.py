@@ -27,11 +27,15 @@ RATE_LIMITS: Final[dict[str, Limit]] = {
     "getOrderItems": Limit(0.5, 30),
     "confirmShipment": Limit(2, 10),
     "listFinancialEventGroups": Limit(0.5, 30),
+    "listFinancialEvents": Limit(0.5, 30),
+    "listFinancialEventsByOrderId": Limit(0.5, 30),
+    "listFinancialEventsByGroupId": Limit(0.5, 30),
     "listTransactions": Limit(0.5, 10),
     "patchListingsItem": Limit(5, 5),
     "getListingsItem": Limit(5, 10),
     "createReport": Limit(0.0167, 15),
     "getReport": Limit(2, 15),
+    "getReports": Limit(0.0222, 10),
     "getReportDocument": Limit(0.0167, 15),
 }
 

@@ -10,13 +10,12 @@ from fastapi.responses import Response
 from robnu.sandbox.amazon_in.account import Account
 from robnu.sandbox.amazon_in.constants import (
     MIN_LAG_SECONDS,
-    PAGE_TOKEN_LIFETIME_SECONDS,
     TRANSACTION_STATUSES,
 )
 from robnu.sandbox.amazon_in.errors import invalid_input
 from robnu.sandbox.amazon_in.finances_json import financial_event_group, group_total, transaction
 from robnu.sandbox.amazon_in.orders import DAY
-from robnu.sandbox.amazon_in.pagination import decode, encode, filters_hash
+from robnu.sandbox.amazon_in.pagination import encode, filters_hash
 from robnu.sandbox.amazon_in.plumbing import Api, int_param, time_param
 from robnu.sandbox.amazon_in.settlement import Transaction, group_bounds, group_id, group_index
 from robnu.sandbox.faults import FaultKind
@@ -29,18 +28,7 @@ SLICE_S = 14 * DAY
 DEFAULT_GROUP_LOOKBACK_S = 90 * DAY  # modelled default for FinancialEventGroupStartedAfter
 
 
-def _token_state(api: Api, op: str, kind: str, account: Account, token: str, now_s: int) -> dict[str, Any]:
-    state = decode(token)
-    if state is None or state.get("k") != kind or state.get("a") != account.key:
-        raise invalid_input(op, "Invalid nextToken")
-    if api.kit.faults.take_one(op, FaultKind.PAGE_TOKEN_EXPIRED, account.key) or (
-        now_s - int(state["i"]) > PAGE_TOKEN_LIFETIME_SECONDS
-    ):
-        raise invalid_input(op, "The nextToken has expired")  # modelled wording
-    return state
-
-
-def _group_index_of(account: Account, gid: str, now_s: int) -> int | None:
+def group_index_of(account: Account, gid: str, now_s: int) -> int | None:
     first = account.postings[0][0] if account.postings else now_s
     for index in range(group_index(first), group_index(now_s) + 1):
         if group_id(account.key, index) == gid:
@@ -60,7 +48,7 @@ def register(app: FastAPI, api: Api) -> None:
         token = request.query_params.get("NextToken")
         with world.lock:
             if token:
-                state = _token_state(api, op, "fg", account, token, now_s)
+                state = api.token_state(op, "fg", account, token)
                 start_i, last_i = int(state["n"]), int(state["l"])
             else:
                 after = time_param(request, op, "FinancialEventGroupStartedAfter")
@@ -131,7 +119,7 @@ def register(app: FastAPI, api: Api) -> None:
                 )
                 return api.ok(op, {"payload": {"transactions": [transaction(account, t) for t in found]}})
             if name == "FINANCIAL_EVENT_GROUP_ID":
-                index = _group_index_of(account, str(value), now_s)
+                index = group_index_of(account, str(value), now_s)
                 if index is None:
                     return api.ok(op, {"payload": {"transactions": []}})
                 start, end = group_bounds(index)
@@ -140,7 +128,7 @@ def register(app: FastAPI, api: Api) -> None:
             digest = filters_hash({k: v for k, v in filters.items() if k != "b" or before is not None})
             previous: Transaction | None = None
             if token:
-                state = _token_state(api, op, "tx", account, token, now_s)
+                state = api.token_state(op, "tx", account, token)
                 if state["h"] != digest:
                     raise invalid_input(op, "The nextToken does not match the request's arguments")
                 slice_start, before_s = int(state["s"]), int(state["b"])

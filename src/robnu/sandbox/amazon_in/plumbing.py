@@ -10,7 +10,9 @@ from fastapi import Request
 from fastapi.responses import JSONResponse, Response
 
 from robnu.sandbox.amazon_in.account import Account
+from robnu.sandbox.amazon_in.constants import PAGE_TOKEN_LIFETIME_SECONDS
 from robnu.sandbox.amazon_in.errors import invalid_input, sp_headers, unauthorized
+from robnu.sandbox.amazon_in.pagination import decode
 from robnu.sandbox.amazon_in.timefmt import parse_instant
 from robnu.sandbox.amazon_in.world import AmazonWorld
 from robnu.sandbox.faults import FaultKind
@@ -46,6 +48,18 @@ class Api:
             self.world.revoke(account.key)
             raise unauthorized(operation, "The access token you provided is revoked, malformed or invalid.")
         return account
+
+    def token_state(self, operation: str, kind: str, account: Account, token: str) -> dict[str, Any]:
+        """The state inside a page token of ``kind`` issued to ``account``; 400 when foreign, garbled or
+        expired (after 24 h, or when a ``page_token_expired`` fault is armed)."""
+        state = decode(token)
+        if state is None or state.get("k") != kind or state.get("a") != account.key:
+            raise invalid_input(operation, "Invalid nextToken")
+        if self.kit.faults.take_one(operation, FaultKind.PAGE_TOKEN_EXPIRED, account.key) or (
+            self.world.now_s() - int(state["i"]) > PAGE_TOKEN_LIFETIME_SECONDS
+        ):
+            raise invalid_input(operation, "The nextToken has expired")  # modelled wording
+        return state
 
     @staticmethod
     def ok(operation: str, body: dict[str, Any], status: int = 200) -> JSONResponse:
