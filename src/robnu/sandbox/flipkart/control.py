@@ -13,8 +13,8 @@ from typing import Any
 from fastapi import APIRouter, Depends, FastAPI
 from pydantic import BaseModel, Field
 
-from robnu.sandbox.flipkart.app import FlipkartApi, parse_json, raw_body
 from robnu.sandbox.flipkart.errors import fail
+from robnu.sandbox.flipkart.plumbing import FlipkartApi, parse_json, raw_body
 from robnu.sandbox.flipkart.testdata import ROUTES as TEST_DATA_ROUTES
 from robnu.sandbox.flipkart.testdata import Handler
 from robnu.sandbox.kit import CONTROL_PREFIX
