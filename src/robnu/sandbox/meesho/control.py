@@ -16,7 +16,7 @@ from robnu.sandbox.meesho.events import delivery, derive_events
 from robnu.sandbox.meesho.settlement import MONEY_FAULTS
 
 if TYPE_CHECKING:
-    from robnu.sandbox.meesho import MeeshoSandbox
+    from robnu.sandbox.meesho.sandbox import MeeshoSandbox
 
 
 def add_control_routes(app: FastAPI, sandbox: MeeshoSandbox) -> None:
