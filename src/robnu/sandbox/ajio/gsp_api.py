@@ -9,7 +9,7 @@ from typing import Any
 
 from fastapi import Body, FastAPI
 
-from robnu.sandbox.ajio import actions
+from robnu.sandbox.ajio import invoice_checks
 from robnu.sandbox.ajio.errors import fail
 from robnu.sandbox.ajio.money import fy_short, ist_date
 from robnu.sandbox.ajio.plumbing import (
@@ -29,7 +29,7 @@ def register(app: FastAPI, api: AjioApi) -> None:
         when = data.get("invoice_date")
         if not number or not isinstance(when, int):
             fail(400, "VALIDATION_ERROR", "invoice_number and invoice_date are required")
-        irn = actions.irn_for(str(data.get("seller_gstin")), fy_short(ist_date(when)), "INV", number)
+        irn = invoice_checks.irn_for(str(data.get("seller_gstin")), fy_short(ist_date(when)), "INV", number)
         now = world.now()
         return {
             "irn": irn,

@@ -10,7 +10,7 @@ from typing import Any
 from fastapi import Body, FastAPI, Request
 from fastapi.responses import Response
 
-from robnu.sandbox.ajio import actions, pdfs, views
+from robnu.sandbox.ajio import actions, invoice_checks, pdfs, views
 from robnu.sandbox.ajio.errors import fail, field_error
 from robnu.sandbox.ajio.model import ORDER_STATUSES, Order
 from robnu.sandbox.ajio.plumbing import (
@@ -153,7 +153,7 @@ def register(app: FastAPI, api: AjioApi) -> None:
         order = api.order_of(book, order_id)
         data = json_object(body)
         now = world.now()
-        errors = actions.check_b2b_invoice(book, order, data, now, card)
+        errors = invoice_checks.check_b2b_invoice(book, order, data, now, card)
         if errors:
             fail(422, errors[0]["code"], f"B2B invoice rejected: {len(errors)} problem(s)", errors)
         world.life.accept_invoice(book, order, data["invoice_number"], data["invoice_date"], data.get("irn"), now)
