@@ -1,5 +1,5 @@
-"""The AJIO Dropship/VMS seller API sandbox. AJIO publishes no open API reference: auth and batch shapes follow
-integrators' published material and the rest is modelled (docs/sandbox/ajio.md says which is which).
+"""The AJIO Dropship/VMS seller API sandbox. AJIO publishes no open API reference: the token call, paging and batch
+shapes follow integrators' published material and the rest is modelled (docs/sandbox/ajio.md says which is which).
 
 ``build_sandbox`` gives an ``AjioSandbox`` whose ``apps["api"]`` serves the seller API (one ``*_api`` module per
 resource) and the control API under ``/_sandbox``.
