@@ -1,4 +1,4 @@
-"""Contract tests (reference §2): every route and status code the sandbox serves validates against Amazon's
+"""Contract tests: every route and status code the sandbox serves validates against Amazon's
 official models, with the format checker and the undeclared-keys walker; plus the models' self-check."""
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from conftest import (
 from robnu.sandbox.amazon_in import AmazonSandbox
 
 KNOWN_FORMAT_EXCEPTIONS = {
-    # §2: date-only values in date-time fields of these two examples.
+    # date-only values in date-time fields of these two examples.
     ("finances_2024-06-19.json", "/finances/2024-06-19/balances"),
     ("finances_2024-06-19.json", "/finances/2024-06-19/summary"),
 }

@@ -1,4 +1,4 @@
-"""Orders 2026-01-01 and v0: search rules (§6.1, §7), pagination to the end, getOrder, getOrderItems,
+"""Orders 2026-01-01 and v0: search rules, pagination to the end, getOrder, getOrderItems,
 confirmShipment (MFN), the lifecycle on the sandbox clock, and the paging fault kinds."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Reports 2021-06-30 and the returns flat file (§10)."""
+"""Reports 2021-06-30 and the returns flat file."""
 
 from __future__ import annotations
 

@@ -20,7 +20,7 @@ def clock() -> SandboxClock:
 @pytest.fixture
 def sandbox(clock: SandboxClock) -> FlipkartSandbox:
     sb = build_sandbox(seed=42, clock=clock, rate_limits_enabled=False)
-    sb.world.pack_delay = sb.world.pack_delay * 0  # unit tests: packing completes at once (reference §4)
+    sb.world.pack_delay = sb.world.pack_delay * 0  # unit tests: packing completes at once
     return sb
 
 

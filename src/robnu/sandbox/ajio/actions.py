@@ -195,7 +195,7 @@ def cancel_manifest(world: AjioWorld, book: Book, man: Manifest, now: int) -> No
 
 
 def pickup(world: AjioWorld, book: Book, man: Manifest, missing: list[str], now: int) -> None:
-    """Control plane: the courier scans now; ``missing`` stay READY_TO_DISPATCH (§10)."""
+    """Control plane: the courier scans now; ``missing`` stay READY_TO_DISPATCH."""
     man.pickup_at = now
     man.missing = [s for s in man.shipment_ids if s in set(missing)]
     for sid in man.shipment_ids:

@@ -1,4 +1,4 @@
-"""AJIO's error body (reference ajio.md §3) and the throttling / server-error shapes (§4, §13)."""
+"""AJIO's error body (modelled: AJIO's real one is not disclosed) and the throttling / server-error shapes."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ _SERVER_CODES = {
 
 
 def error_body(status: int, code: str, message: str, errors: list[dict[str, Any]] | None = None) -> dict[str, Any]:
-    """``{"success":false,"statusCode","errorCode","message","errors":[{field,code,message}]}`` (§3)."""
+    """``{"success":false,"statusCode","errorCode","message","errors":[{field,code,message}]}``."""
     return {
         "success": False,
         "statusCode": status,

@@ -23,7 +23,7 @@ def register(app: FastAPI, api: AjioApi) -> None:
 
     @app.post("/_gsp/irn")
     def gsp_irn(body: Any = Body(None)) -> dict[str, Any]:
-        """Offline e-invoice stub (§8): IRN = SHA-256 of gstin|FY|INV|number. Not an AJIO path."""
+        """Offline e-invoice stub: IRN = SHA-256 of gstin|FY|INV|number. Not an AJIO path."""
         data = json_object(body)
         number = str(data.get("invoice_number") or "")
         when = data.get("invoice_date")

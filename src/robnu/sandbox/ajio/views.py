@@ -1,4 +1,4 @@
-"""JSON shapes of AJIO's payloads: snake_case, epoch seconds, 2-decimal numbers (ajio.md §3, §6-§12)."""
+"""JSON shapes of AJIO's payloads: snake_case, epoch seconds, 2-decimal numbers."""
 
 from __future__ import annotations
 

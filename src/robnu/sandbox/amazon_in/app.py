@@ -13,7 +13,7 @@ from robnu.sandbox.kit import ASGIApp, Message, Receive, SandboxKit, Scope, Send
 
 
 class RequestIdMiddleware:
-    """§4: ``x-amzn-RequestId`` on every SP-API response, including throttles and injected faults."""
+    """``x-amzn-RequestId`` on every SP-API response, including throttles and injected faults."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app

@@ -1,4 +1,4 @@
-"""Login with Amazon: ``POST /auth/o2/token`` (reference §3), form or JSON bodies, OAuth2 error shapes."""
+"""Login with Amazon: ``POST /auth/o2/token``, form or JSON bodies, OAuth2 error shapes."""
 
 from __future__ import annotations
 
@@ -38,7 +38,7 @@ def token_exchange(kit: SandboxKit, world: AmazonWorld, request: Request, fields
     if not grant:
         return lwa_error(400, "invalid_request", "The request is missing a required parameter : grant_type")
     if grant != "refresh_token":
-        # §3: client_credentials / authorization_code are out of sandbox scope.
+        # client_credentials / authorization_code are out of sandbox scope.
         return lwa_error(400, "invalid_request", f"The grant type {grant} is not supported by the sandbox")
     for name in ("refresh_token", "client_id", "client_secret"):
         if not fields.get(name):

@@ -1,4 +1,4 @@
-"""Amazon's error bodies and headers (reference §3 LWA, §4 SP-API conventions).
+"""Amazon's error bodies and headers: LWA's OAuth2 shape and the conventions common to all SP-API operations.
 
 SP-API errors are ``{"errors":[{"code","message","details"}]}`` everywhere (the v0 response types carry
 the same ``errors`` array). LWA errors use the OAuth2 shape ``{"error","error_description"}``.
@@ -19,7 +19,7 @@ REQUEST_ID_HEADER = "x-amzn-RequestId"
 RATE_LIMIT_HEADER = "x-amzn-RateLimit-Limit"
 LWA_OPERATION = "lwaToken"
 LWA_TOKEN_PATH = "/auth/o2/token"  # noqa: S105 - a path, not a secret
-# §4: x-amzn-RateLimit-Limit is declared on 200, 400 and 404 only.
+# The models declare x-amzn-RateLimit-Limit on 200, 400 and 404 only.
 _RATE_HEADER_STATUSES = frozenset({200, 202, 204, 400, 404})
 
 
@@ -51,17 +51,17 @@ def sp_error(operation: str, status: int, code: str, message: str, details: str 
 
 
 def invalid_input(operation: str, message: str = "Invalid Input") -> SandboxResponse:
-    """400 InvalidInput, the wording of the models' examples (§4)."""
+    """400 InvalidInput, the wording of the models' examples."""
     return SandboxResponse(sp_error(operation, 400, "InvalidInput", message, message))
 
 
 def not_found(operation: str, what: str) -> SandboxResponse:
-    # modelled: §4 says 404 NotFound with our own wording.
+    # modelled: an unknown id is 404 NotFound, in our own wording.
     return SandboxResponse(sp_error(operation, 404, "NotFound", f"{what} not found", f"{what} not found"))
 
 
 def unauthorized(operation: str, details: str = "") -> SandboxResponse:
-    """403 Unauthorized for a missing, invalid, expired or revoked token (§4)."""
+    """403 Unauthorized for a missing, invalid, expired or revoked token."""
     return SandboxResponse(sp_error(operation, 403, "Unauthorized", "Access to requested resource is denied.", details))
 
 
@@ -75,7 +75,7 @@ class AmazonErrors:
     def throttled(self, operation: str, retry_after: float) -> Response:
         if operation == LWA_OPERATION:
             return lwa_error(429, "temporarily_unavailable", "Too many requests. Try again later.")
-        # §4: the exact throttling body; Amazon sends no Retry-After header.
+        # Amazon's exact throttling body; it sends no Retry-After header.
         return sp_error(operation, 429, "QuotaExceeded", "You exceeded your quota for the requested resource.")
 
     def server_error(self, operation: str, status: int) -> Response:

@@ -1,4 +1,4 @@
-"""Finances v0 listFinancialEventGroups (§8.1) and 2024-06-19 listTransactions (§8.3)."""
+"""Finances v0 listFinancialEventGroups and 2024-06-19 listTransactions."""
 
 from __future__ import annotations
 
@@ -20,10 +20,10 @@ from robnu.sandbox.amazon_in.plumbing import Api, int_param, time_param
 from robnu.sandbox.amazon_in.settlement import Transaction, group_bounds, group_id, group_index
 from robnu.sandbox.faults import FaultKind
 
-MAX_SPAN_S = 180 * DAY  # §8: more than 180 days apart -> nothing
-TXN_PAGE = 500  # §8.3: a page holds up to 500 transactions
+MAX_SPAN_S = 180 * DAY  # more than 180 days apart -> nothing
+TXN_PAGE = 500  # a page holds up to 500 transactions
 # modelled: listTransactions walks the range in 14-day slices; a slice without postings is an empty
-# page that still carries a nextToken (§8.3 "pages may be empty while a token is still returned").
+# page that still carries a nextToken ("pages may be empty while a token is still returned").
 SLICE_S = 14 * DAY
 DEFAULT_GROUP_LOOKBACK_S = 90 * DAY  # modelled default for FinancialEventGroupStartedAfter
 
@@ -94,7 +94,7 @@ def register(app: FastAPI, api: Api) -> None:
         after = time_param(request, op, "postedAfter")
         before = time_param(request, op, "postedBefore")
         if after is None and name is None:
-            raise invalid_input(op, "Start date cannot be null")  # §4 example wording
+            raise invalid_input(op, "Start date cannot be null")  # the wording of the model's example
         latest = now_s - MIN_LAG_SECONDS
         before_s = int(before.timestamp()) if before else latest
         if before_s > latest:

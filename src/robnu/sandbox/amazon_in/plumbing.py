@@ -34,7 +34,8 @@ class Api:
         self.world = world
 
     def begin(self, request: Request, operation: str) -> Account:
-        """Auth on ``x-amz-access-token`` only (§4; never on Host), then rate limit and generic faults."""
+        """Auth on ``x-amz-access-token`` only (never on Host: python-amazon-sp-api sends a
+        wrong one), then rate limit and generic faults."""
         token = request.headers.get(TOKEN_HEADER)
         with self.world.lock:
             account, why = self.world.token_account(token)
@@ -71,7 +72,7 @@ class Api:
 
 
 def csv_param(request: Request, *names: str) -> list[str]:
-    """Array query parameters: csv or repeated keys, both accepted (§4)."""
+    """Array query parameters: csv or repeated keys, both accepted."""
     values: list[str] = []
     for name in names:
         for raw in request.query_params.getlist(name):

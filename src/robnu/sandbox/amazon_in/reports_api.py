@@ -24,8 +24,8 @@ from robnu.sandbox.amazon_in.returns_report import advance
 from robnu.sandbox.amazon_in.timefmt import from_s, iso_offset, parse_instant
 
 DOCUMENT_PATH = "/_sandbox/report-documents"
-URL_LIFETIME_S = 300  # §10: presigned URL expires after 5 minutes
-MAX_REPORT_SPAN_S = 60 * DAY  # §10: at most 60 days per returns report
+URL_LIFETIME_S = 300  # presigned URL expires after 5 minutes
+MAX_REPORT_SPAN_S = 60 * DAY  # at most 60 days per returns report
 DEFAULT_REPORT_SPAN_S = 30 * DAY  # modelled default when dataStartTime is omitted
 PROCESSING_STATUSES = frozenset({"CANCELLED", "DONE", "FATAL", "IN_PROGRESS", "IN_QUEUE"})
 LIST_LOOKBACK_S = 90 * DAY  # getReports' default createdSince: reports are kept 90 days
@@ -87,7 +87,7 @@ def _newest_first(report: Report) -> tuple[int, str]:
 
 
 def _base_url(request: Request) -> str:
-    # Never trust Host (§11.1: python-amazon-sp-api sends a wrong one over http); use the socket address.
+    # Never trust Host (python-amazon-sp-api sends a wrong one over http); use the socket address.
     server = request.scope.get("server")
     scheme = request.scope.get("scheme", "http")
     if server and server[0]:
@@ -189,7 +189,7 @@ def register(app: FastAPI, api: Api) -> None:
 
     @app.get(DOCUMENT_PATH + "/{document_id}")
     def download_document(request: Request, document_id: str) -> Response:
-        """The presigned URL: no auth headers; gzip bytes with no Content-Encoding (§10)."""
+        """The presigned URL: no auth headers; gzip bytes with no Content-Encoding."""
         q = request.query_params
         with world.lock:
             stored = world.documents.get(document_id)

@@ -1,7 +1,7 @@
-"""Flipkart's error shapes (reference §2, §12).
+"""Flipkart's error shapes.
 
 OAuth errors use Spring-OAuth bodies; request-level order/listing errors use the modelled
-``{"errorCode","errorMessage"}`` body with the per-item result field names (§12 [modelled]).
+``{"errorCode","errorMessage"}`` body with the per-item result field names (modelled).
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ def invalid_token(token: str) -> SandboxResponse:
 
 
 class FlipkartErrors:
-    """``MarketplaceErrors`` for Flipkart: 429 + Retry-After (modelled, §12) and 5xx bodies."""
+    """``MarketplaceErrors`` for Flipkart: 429 + Retry-After (modelled) and 5xx bodies."""
 
     def throttled(self, operation: str, retry_after: float) -> Response:
         seconds = max(1, int(retry_after + 0.999))

@@ -155,7 +155,7 @@ def register(app: FastAPI, api: FlipkartApi) -> None:
             for g in groups:
                 by_group[g].cancelled_at = now
                 by_group[g].cancel_reason = reason
-                # modelled (§8): a seller cancellation marks the listing out of stock at that location
+                # modelled: a seller cancellation marks the listing out of stock at that location
                 by_group[g].listing.inventory[sh.location_id] = 0
             if all(i.cancelled_at is not None for i in sh.items):
                 sh.seller_cancel_at = now

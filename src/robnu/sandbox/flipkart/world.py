@@ -157,7 +157,7 @@ class World:
             return [sh.order_id for sh in new]
 
     def create_test_order(self, key: str, lines: list[tuple[Listing, int]], shipment_type: str = "NORMAL") -> Shipment:
-        """The sandbox test-data API's order (§14): created now, waiting for the seller."""
+        """The sandbox test-data API's order: created now, waiting for the seller."""
         with self.lock:
             account = self.account(key)
             now = self.clock.now()

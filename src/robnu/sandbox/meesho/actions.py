@@ -182,7 +182,7 @@ class SellerActions(WorldCore):
             elif product.status == "PAUSED":
                 code = "PRODUCT_PAUSED"
             if code is None and product is not None and isinstance(qty, int):
-                product.stock = qty  # absolute, never a delta (§10); 0 keeps the listing LIVE
+                product.stock = qty  # absolute, never a delta; 0 keeps the listing LIVE
                 acct.push(
                     "inventory",
                     {
@@ -196,7 +196,7 @@ class SellerActions(WorldCore):
         return results
 
     def receive_return(self, acct: Account, ret: Return, body: dict[str, Any]) -> bool:
-        """§8 supplier receipt; True when it changed anything (a same-body repeat is a no-op)."""
+        """The supplier's receipt of a return; True when it changed anything (a same-body repeat is a no-op)."""
         now = self.clock.now()
         status = tl.return_status_at(ret, now)
         if status is None or status[0] not in ("RTO_DELIVERED", "DELIVERED_TO_SUPPLIER"):

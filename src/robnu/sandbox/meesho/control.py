@@ -45,7 +45,8 @@ def add_control_routes(app: FastAPI, sandbox: MeeshoSandbox) -> None:
 
     @router.get("/accounts/{supplier_id}/webhook-events")
     def webhook_events(supplier_id: str, since: str | None = None, limit: int = 500) -> dict[str, Any]:
-        """§4 outbox: the signed POSTs Meesho would have sent, oldest first (``since``: ISO time, exclusive)."""
+        """The webhook outbox: the signed POSTs Meesho would have sent, oldest first (``since``: ISO time,
+        exclusive)."""
         account = acct(supplier_id)
         now = sandbox.kit.clock.now()
         after = datetime.fromisoformat(since) if since else None

@@ -38,10 +38,10 @@ CANCEL_REASONS = ("OUT_OF_STOCK", "DAMAGED_STOCK", "PRICING_ERROR", "OTHER")
 
 @dataclass
 class WorldConfig:
-    label_delay_seconds: float = 0.0  # §7: labels turn READY after this (0 in tests)
+    label_delay_seconds: float = 0.0  # labels turn READY after this (0 in tests)
     auto_pickup_seconds: float | None = 3 * 3600.0  # modelled: courier scans a manifest 3 h after it is created
-    settlement_after_days: int = 7  # §9: delivered sub-orders become eligible after 7 days
-    rto_forward_fee: bool = False  # §8: forward shipping not charged on RTO by default
+    settlement_after_days: int = 7  # delivered sub-orders become eligible after 7 days
+    rto_forward_fee: bool = False  # forward shipping not charged on RTO by default
     simulated_after_hours: float = 36.0  # generated orders older than this were handled by a simulated seller
 
 
@@ -101,7 +101,7 @@ class WorldCore:
         return acct
 
     def rotate_key(self, acct: Account) -> ApiKey:
-        """§3 key rotation: a second active key; the old one stays valid until ``retire_key``."""
+        """Key rotation: a second active key; the old one stays valid until ``retire_key``."""
         if sum(k.active for k in acct.keys) >= 2:
             raise fail(409, "CONFLICT", {"reason": "two keys are already active; retire one first"})
         key = ApiKey(
@@ -134,7 +134,7 @@ class WorldCore:
         return current
 
     def _assign_courier(self, acct: Account, sub: SubOrder, at: datetime) -> None:
-        """§7: Meesho assigns courier, AWB and tax invoice number at the first label; relabels keep them."""
+        """Meesho assigns courier, AWB and tax invoice number at the first label; relabels keep them."""
         if sub.courier is not None:
             return
         h = zlib.crc32(f"{acct.supplier_id}|{sub.sub_order_no}".encode())

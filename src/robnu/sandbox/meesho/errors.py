@@ -1,4 +1,4 @@
-"""Meesho's error body (meesho.md §2, §11) and the kit's MarketplaceErrors protocol."""
+"""Meesho's error body and the kit's MarketplaceErrors protocol."""
 
 from __future__ import annotations
 
@@ -41,7 +41,7 @@ MESSAGES: dict[str, str] = {
 
 
 def new_request_id() -> str:
-    """``req_`` + 16 Crockford base32 characters (shape of §3's example)."""
+    """``req_`` + 16 Crockford base32 characters (the shape of the API design's example)."""
     with _lock:
         n = next(_counter)
     n = (n * 0x9E3779B97F4A7C15) % (32**16)  # modelled: a scrambled counter, unique per process

@@ -40,7 +40,7 @@ def _gst_rate(price: Decimal, at: datetime) -> Decimal:
 
 
 def _draw_plan(rng: random.Random, payment: str, simulated: bool) -> Plan:
-    """Rates are modelled (meesho.md gives none): ~6 % customer cancels, RTO 14 % COD / 6 % prepaid,
+    """Rates are modelled (nothing public gives them): ~6 % customer cancels, RTO 14 % COD / 6 % prepaid,
     8 % customer returns."""
     rand = rng.random
 
@@ -185,7 +185,7 @@ class Generation(WorldCore):
         return nos
 
     def _apply_acceptance_setting(self, acct: Account, sub: SubOrder) -> None:
-        """§5: ACCEPT_ALWAYS moves new sub-orders on; ACCEPT_BY_INVENTORY only with stock (decremented)."""
+        """ACCEPT_ALWAYS moves new sub-orders on; ACCEPT_BY_INVENTORY only with stock (decremented)."""
         if acct.acceptance_mode == "ACCEPT_ALWAYS":
             sub.auto_accept = True
         elif acct.acceptance_mode == "ACCEPT_BY_INVENTORY":

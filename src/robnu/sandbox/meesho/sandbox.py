@@ -90,7 +90,7 @@ class MeeshoSandbox(BaseSandbox):
                 "seq": record["seq"],
             }
         result["inventory_latest"] = inventory
-        # Meesho has no dispatch call: the manifest plus the courier's pickup scan is the dispatch (§7).
+        # Meesho has no dispatch call: the manifest plus the courier's pickup scan is the dispatch.
         result["dispatches"] = [
             {"manifest_id": m["manifest_id"], "sub_order_nos": m["sub_order_nos"], "at": m["at"]}
             for m in result["manifests"]

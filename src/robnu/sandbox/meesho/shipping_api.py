@@ -32,7 +32,7 @@ def register(app: FastAPI, api: MeeshoApi) -> None:
             label, results = world.create_label(acct, nos)
             status = "FAILED" if not label.sub_order_nos else "PROCESSING"
             if status == "PROCESSING" and world.clock.now() >= label.ready_at:
-                status = "PROCESSING"  # §7: the create call always answers PROCESSING; GET shows READY
+                status = "PROCESSING"  # the create call always answers PROCESSING; GET shows READY
             return ok({"label_id": label.label_id, "status": status, "results": results}, status=202)
 
         return api.idempotent(acct, request, body, run)
