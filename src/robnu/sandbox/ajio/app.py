@@ -5,15 +5,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from robnu.sandbox.ajio import (
-    auth_api,
-    catalog_api,
-    gsp_api,
-    orders_api,
-    returns_api,
-    settlements_api,
-    shipping_api,
-)
+from robnu.sandbox.ajio import auth_api, catalog_api, gsp_api, orders_api, returns_api, settlements_api, shipping_api
 from robnu.sandbox.ajio.control import control_routes
 from robnu.sandbox.ajio.plumbing import AjioApi
 from robnu.sandbox.kit import create_app

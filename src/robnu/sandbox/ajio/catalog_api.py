@@ -9,13 +9,7 @@ from fastapi import Body, FastAPI, Request
 
 from robnu.sandbox.ajio import views
 from robnu.sandbox.ajio.errors import fail
-from robnu.sandbox.ajio.plumbing import (
-    MAX_INVENTORY,
-    MAX_PAGE,
-    AjioApi,
-    check_paging,
-    json_object,
-)
+from robnu.sandbox.ajio.plumbing import MAX_INVENTORY, MAX_PAGE, AjioApi, check_paging, json_object
 
 
 def register(app: FastAPI, api: AjioApi) -> None:

@@ -12,10 +12,7 @@ from fastapi import Body, FastAPI
 from robnu.sandbox.ajio import invoice_checks
 from robnu.sandbox.ajio.errors import fail
 from robnu.sandbox.ajio.money import fy_short, ist_date
-from robnu.sandbox.ajio.plumbing import (
-    AjioApi,
-    json_object,
-)
+from robnu.sandbox.ajio.plumbing import AjioApi, json_object
 
 
 def register(app: FastAPI, api: AjioApi) -> None:

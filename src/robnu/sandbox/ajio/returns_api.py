@@ -11,13 +11,7 @@ from fastapi import Body, FastAPI, Request
 from robnu.sandbox.ajio import actions, views
 from robnu.sandbox.ajio.errors import fail
 from robnu.sandbox.ajio.model import RETURN_STATUSES, Return
-from robnu.sandbox.ajio.plumbing import (
-    MAX_PAGE,
-    AjioApi,
-    check_paging,
-    epoch_window,
-    json_object,
-)
+from robnu.sandbox.ajio.plumbing import MAX_PAGE, AjioApi, check_paging, epoch_window, json_object
 
 
 def register(app: FastAPI, api: AjioApi) -> None:

@@ -11,12 +11,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import Response
 
 from robnu.sandbox.ajio import views
-from robnu.sandbox.ajio.plumbing import (
-    MAX_PAGE,
-    AjioApi,
-    check_paging,
-    parse_day,
-)
+from robnu.sandbox.ajio.plumbing import MAX_PAGE, AjioApi, check_paging, parse_day
 
 
 def register(app: FastAPI, api: AjioApi) -> None:

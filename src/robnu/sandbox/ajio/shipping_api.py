@@ -11,12 +11,7 @@ from fastapi.responses import Response
 from robnu.sandbox.ajio import actions, pdfs, views
 from robnu.sandbox.ajio.errors import fail
 from robnu.sandbox.ajio.money import ist_date
-from robnu.sandbox.ajio.plumbing import (
-    AjioApi,
-    json_object,
-    parse_day,
-    pdf_response,
-)
+from robnu.sandbox.ajio.plumbing import AjioApi, json_object, parse_day, pdf_response
 
 
 def register(app: FastAPI, api: AjioApi) -> None:

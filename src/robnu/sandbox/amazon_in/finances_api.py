@@ -8,10 +8,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import Response
 
 from robnu.sandbox.amazon_in.account import Account
-from robnu.sandbox.amazon_in.constants import (
-    MIN_LAG_SECONDS,
-    TRANSACTION_STATUSES,
-)
+from robnu.sandbox.amazon_in.constants import MIN_LAG_SECONDS, TRANSACTION_STATUSES
 from robnu.sandbox.amazon_in.errors import invalid_input
 from robnu.sandbox.amazon_in.finances_json import financial_event_group, group_total, transaction
 from robnu.sandbox.amazon_in.orders import DAY

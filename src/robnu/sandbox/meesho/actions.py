@@ -9,15 +9,7 @@ from typing import Any
 from robnu.sandbox.meesho import timeline as tl
 from robnu.sandbox.meesho.core import WorldCore
 from robnu.sandbox.meesho.errors import fail
-from robnu.sandbox.meesho.model import (
-    IST,
-    Account,
-    Claim,
-    Label,
-    Manifest,
-    Return,
-    SubOrder,
-)
+from robnu.sandbox.meesho.model import IST, Account, Claim, Label, Manifest, Return, SubOrder
 
 
 class SellerActions(WorldCore):

@@ -6,14 +6,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from robnu.sandbox.kit import SandboxKit, create_app
-from robnu.sandbox.meesho import (
-    catalog_api,
-    payments_api,
-    returns_api,
-    shipping_api,
-    sub_orders_api,
-    webhooks_api,
-)
+from robnu.sandbox.meesho import catalog_api, payments_api, returns_api, shipping_api, sub_orders_api, webhooks_api
 from robnu.sandbox.meesho.plumbing import MeeshoApi
 from robnu.sandbox.meesho.world import MeeshoWorld
 

@@ -8,13 +8,7 @@ from fastapi.responses import JSONResponse, Response
 
 from robnu.sandbox.meesho import pagination as pg
 from robnu.sandbox.meesho.errors import fail, validation_error
-from robnu.sandbox.meesho.plumbing import (
-    BODY,
-    MeeshoApi,
-    csv,
-    json_body,
-    ok,
-)
+from robnu.sandbox.meesho.plumbing import BODY, MeeshoApi, csv, json_body, ok
 from robnu.sandbox.meesho.views import product_view
 
 

@@ -19,16 +19,7 @@ from robnu.sandbox.clock import SandboxClock
 from robnu.sandbox.meesho import timeline as tl
 from robnu.sandbox.meesho.catalog import make_catalog
 from robnu.sandbox.meesho.errors import fail
-from robnu.sandbox.meesho.model import (
-    COURIERS,
-    IST,
-    Account,
-    ApiKey,
-    Label,
-    Manifest,
-    Return,
-    SubOrder,
-)
+from robnu.sandbox.meesho.model import COURIERS, IST, Account, ApiKey, Label, Manifest, Return, SubOrder
 from robnu.sandbox.people import random_person
 
 SALT = 0x4D45_5348  # "MESH"

@@ -12,13 +12,7 @@ from typing import Any
 
 from robnu.sandbox.meesho import timeline as tl
 from robnu.sandbox.meesho.core import WorldCore
-from robnu.sandbox.meesho.model import (
-    Account,
-    Label,
-    Manifest,
-    Plan,
-    SubOrder,
-)
+from robnu.sandbox.meesho.model import Account, Label, Manifest, Plan, SubOrder
 from robnu.sandbox.meesho.money import gst_rate_for
 from robnu.sandbox.people import random_person
 

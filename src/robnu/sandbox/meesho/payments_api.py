@@ -15,11 +15,7 @@ from robnu.sandbox.meesho import settlement as st
 from robnu.sandbox.meesho import timeline as tl
 from robnu.sandbox.meesho.errors import fail, validation_error
 from robnu.sandbox.meesho.money import money
-from robnu.sandbox.meesho.plumbing import (
-    MeeshoApi,
-    ok,
-    parse_date,
-)
+from robnu.sandbox.meesho.plumbing import MeeshoApi, ok, parse_date
 
 
 def register(app: FastAPI, api: MeeshoApi) -> None:

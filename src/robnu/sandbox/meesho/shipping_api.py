@@ -9,14 +9,7 @@ from fastapi.responses import JSONResponse, Response
 from robnu.sandbox.meesho import timeline as tl
 from robnu.sandbox.meesho.errors import fail, new_request_id
 from robnu.sandbox.meesho.pdfs import label_pdf, manifest_pdf
-from robnu.sandbox.meesho.plumbing import (
-    BODY,
-    MeeshoApi,
-    json_body,
-    ok,
-    parse_date,
-    str_list,
-)
+from robnu.sandbox.meesho.plumbing import BODY, MeeshoApi, json_body, ok, parse_date, str_list
 from robnu.sandbox.meesho.views import label_view, manifest_view
 
 

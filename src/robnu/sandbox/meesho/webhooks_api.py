@@ -6,12 +6,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import Response
 
 from robnu.sandbox.meesho.errors import validation_error
-from robnu.sandbox.meesho.plumbing import (
-    BODY,
-    MeeshoApi,
-    json_body,
-    ok,
-)
+from robnu.sandbox.meesho.plumbing import BODY, MeeshoApi, json_body, ok
 
 EVENT_TYPES = (
     "sub_order.created",

@@ -11,13 +11,7 @@ from robnu.sandbox.meesho.actions import SellerActions
 from robnu.sandbox.meesho.core import CANCEL_REASONS, WorldConfig
 from robnu.sandbox.meesho.errors import fail
 from robnu.sandbox.meesho.generation import Generation
-from robnu.sandbox.meesho.model import (
-    Account,
-    Claim,
-    Manifest,
-    Return,
-    SubOrder,
-)
+from robnu.sandbox.meesho.model import Account, Claim, Manifest, Return, SubOrder
 
 __all__ = ["CANCEL_REASONS", "MeeshoWorld", "WorldConfig"]
 
