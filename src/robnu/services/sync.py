@@ -19,7 +19,7 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from robnu.adapters.base import AdapterContext, MarketplaceAdapter
-from robnu.adapters.errors import MarketplaceAuthError
+from robnu.adapters.errors import FailureKind, MarketplaceAuthError, classify
 from robnu.db.models import MarketplaceAccount, SyncCursor, SyncQuarantine, SyncRun
 from robnu.domain.errors import NotFound, UnsupportedTarget
 from robnu.domain.marketplace import SYNC_TARGETS, ScheduleTarget
@@ -35,11 +35,20 @@ from robnu.services.writers import BatchCounts, write_orders, write_payouts, wri
 
 BATCH_SIZE = 250
 
+Reader = Callable[[MarketplaceAdapter, AdapterContext[Any], SyncWindow], Iterable[Any]]
 Writer = Callable[[Session, MarketplaceAccount, Sequence[Any], datetime], BatchCounts]
-_WRITERS: dict[ScheduleTarget, Writer] = {
-    ScheduleTarget.ORDERS: write_orders,
-    ScheduleTarget.RETURNS: write_returns,
-    ScheduleTarget.PAYOUTS: write_payouts,
+
+
+@dataclass(frozen=True)
+class _SyncTarget:
+    read: Reader  # the adapter's records of the window, page by page
+    write: Writer  # the leaf tables' idempotent upsert
+
+
+_SYNCS: dict[ScheduleTarget, _SyncTarget] = {
+    ScheduleTarget.ORDERS: _SyncTarget(lambda a, ctx, w: a.sync_orders(ctx, w), write_orders),
+    ScheduleTarget.RETURNS: _SyncTarget(lambda a, ctx, w: a.sync_returns(ctx, w), write_returns),
+    ScheduleTarget.PAYOUTS: _SyncTarget(lambda a, ctx, w: a.sync_payouts(ctx, w), write_payouts),
 }
 
 
@@ -53,19 +62,10 @@ class SyncOutcome:
     unchanged: int = 0
     quarantined: int = 0
     error: str | None = None
+    failure: FailureKind | None = None  # why a FAILED run failed (``adapters.errors.classify``)
 
 
 ProgressCallback = Callable[[int], None]
-
-
-def _records(
-    adapter: MarketplaceAdapter, ctx: AdapterContext, target: ScheduleTarget, window: SyncWindow
-) -> Iterable[Any]:
-    if target is ScheduleTarget.ORDERS:
-        return adapter.sync_orders(ctx, window)
-    if target is ScheduleTarget.RETURNS:
-        return adapter.sync_returns(ctx, window)
-    return adapter.sync_payouts(ctx, window)
 
 
 def _payload(record: Any) -> str:
@@ -131,9 +131,7 @@ class SyncEngine:
     ) -> SyncWindow:
         settings = self.rt.settings
         now = self.rt.clock.now()
-        lag = timedelta(
-            seconds=max(settings.sync_safety_lag_seconds, int(getattr(adapter, "min_safety_lag_seconds", 0)))
-        )
+        lag = timedelta(seconds=max(settings.sync_safety_lag_seconds, adapter.min_safety_lag_seconds))
         end = now - lag
         if since is not None:
             start = since
@@ -161,7 +159,8 @@ class SyncEngine:
         started = time.perf_counter()
         totals = BatchCounts()
         fetched = quarantined = 0
-        writer = _WRITERS[target]
+        sync = _SYNCS[target]
+        writer = sync.write
         window: SyncWindow | None = None
         try:
             with rt.sessions() as s:
@@ -174,7 +173,7 @@ class SyncEngine:
                 s.commit()
                 ctx = build_context(rt, s, adapter, account)
                 batch: list[Any] = []
-                for record in _records(adapter, ctx, target, window):
+                for record in sync.read(adapter, ctx, window):
                     fetched += 1
                     if isinstance(record, Quarantine):
                         self._quarantine(s, account, run_id, target, record)
@@ -312,6 +311,7 @@ class SyncEngine:
             totals.unchanged,
             quarantined,
             message,
+            classify(exc),
         )
 
 
