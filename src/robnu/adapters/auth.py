@@ -14,7 +14,7 @@ marketplace writes only ``exchange`` (the call that gets a token), ``token_expir
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import ClassVar, Generic, TypeVar
 
@@ -27,6 +27,20 @@ from robnu.adapters.http import MarketplaceHttp
 from robnu.domain.clock import Clock
 
 C = TypeVar("C", bound=CredentialModel)
+
+
+def error_fields(response: httpx.Response, codes: Sequence[str], messages: Sequence[str]) -> tuple[str | None, str]:
+    """(code, message) of a JSON error body: the first of ``codes`` and of ``messages`` present; the reason
+    phrase when the body is not a JSON object (a proxy's HTML page, an empty body)."""
+    try:
+        body = response.json()
+    except ValueError:
+        return None, response.reason_phrase
+    if not isinstance(body, dict):
+        return None, response.reason_phrase
+    code = next((body[k] for k in codes if body.get(k)), None)
+    message = next((body[k] for k in messages if body.get(k)), None) or response.reason_phrase
+    return (str(code) if code else None), str(message)[:200]
 
 
 class MarketplaceAuth(ABC):

@@ -9,7 +9,7 @@ from __future__ import annotations
 import httpx
 
 from robnu.adapters.ajio.credentials import AjioCredentials
-from robnu.adapters.auth import CachedTokenAuth
+from robnu.adapters.auth import CachedTokenAuth, error_fields
 from robnu.adapters.errors import MarketplaceAuthError
 
 # 401 error codes that a new token fixes (§4); anything else on a 401/403 is the credentials.
@@ -19,15 +19,8 @@ DEFAULT_LIFETIME_S = 1800
 
 
 def error_body(response: httpx.Response) -> tuple[str | None, str]:
-    """(errorCode, message) of an AJIO error body; tolerant of bodies that are not AJIO's shape."""
-    try:
-        body = response.json()
-    except ValueError:
-        return None, response.reason_phrase
-    if not isinstance(body, dict):
-        return None, response.reason_phrase
-    code = body.get("errorCode")
-    return (str(code) if code else None), str(body.get("message") or response.reason_phrase)[:200]
+    """(errorCode, message) of an AJIO error body (§4); tolerant of bodies that are not AJIO's shape."""
+    return error_fields(response, ("errorCode",), ("message",))
 
 
 class AjioAuth(CachedTokenAuth[AjioCredentials]):

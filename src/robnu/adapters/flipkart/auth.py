@@ -14,7 +14,7 @@ from typing import Any
 
 import httpx
 
-from robnu.adapters.auth import CachedTokenAuth
+from robnu.adapters.auth import CachedTokenAuth, error_fields
 from robnu.adapters.errors import MarketplaceAuthError, TransientMarketplaceError
 from robnu.adapters.flipkart.credentials import FlipkartCredentials
 
@@ -25,15 +25,7 @@ DEFAULT_LIFETIME_S = 3600
 
 def oauth_error(response: httpx.Response) -> tuple[str | None, str]:
     """(error code, description) of a Spring-OAuth (§2) or request-level (§12) error body."""
-    try:
-        body = response.json()
-    except ValueError:
-        return None, response.reason_phrase
-    if not isinstance(body, dict):
-        return None, response.reason_phrase
-    code = body.get("error") or body.get("errorCode")
-    text = body.get("error_description") or body.get("errorMessage") or response.reason_phrase
-    return (str(code) if code else None), str(text)[:200]
+    return error_fields(response, ("error", "errorCode"), ("error_description", "errorMessage"))
 
 
 class FlipkartAuth(CachedTokenAuth[FlipkartCredentials]):
