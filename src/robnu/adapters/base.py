@@ -30,7 +30,7 @@ from robnu.adapters.inventory import push_in_batches
 from robnu.adapters.processing.flow import ProcessingFlow
 from robnu.db.satellite import SatelliteSpec
 from robnu.domain.errors import UnsupportedTarget
-from robnu.domain.marketplace import ScheduleTarget
+from robnu.domain.marketplace import ADAPTER_FREE_TARGETS, ScheduleTarget
 from robnu.domain.records import (
     InventoryPush,
     InventoryPushResult,
@@ -44,6 +44,7 @@ from robnu.domain.records import (
 from robnu.domain.statuses import ValidationStatus
 
 __all__ = [
+    "EVERY_TARGET",
     "MAPPING_ERRORS",
     "Adapter",
     "AdapterContext",
@@ -57,6 +58,9 @@ __all__ = [
 
 C = TypeVar("C", bound=CredentialModel)
 K = TypeVar("K", bound=MarketplaceClient[Any])
+
+# Every target an adapter can serve (the SLA watchdog runs on Robnu's tables alone): a full adapter's declaration.
+EVERY_TARGET = frozenset(ScheduleTarget) - ADAPTER_FREE_TARGETS
 
 # What a mapping function may raise on a record it cannot read; such a record is quarantined.
 MAPPING_ERRORS: tuple[type[Exception], ...] = (
@@ -123,12 +127,7 @@ class Adapter(Generic[C, K]):
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         declared = cls.__dict__.get("supported_targets")
-        legacy = "full_processing" in cls.__dict__  # TRANSITIONAL
-        if (
-            declared is not None
-            and not legacy
-            and (ScheduleTarget.FULL_PROCESSING in declared) != (cls.flow is not None)
-        ):
+        if declared is not None and (ScheduleTarget.FULL_PROCESSING in declared) != (cls.flow is not None):
             raise TypeError(f"{cls.__name__}: FULL_PROCESSING is supported exactly when a flow is declared")
 
     # ------------------------------------------------------------------ connection

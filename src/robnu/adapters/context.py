@@ -102,8 +102,6 @@ class AdapterContext(Generic[C]):
     tokens: TokenStore
     dispatch: DispatchSettings = field(default_factory=DispatchSettings)  # the account's stored settings
     options: dict[str, Any] = field(default_factory=dict)  # per run: a user's manual close, flow options
-    session: Any = None  # TRANSITIONAL: removed once every flow runs on the port
-    services: Any = None  # TRANSITIONAL
 
     def __repr__(self) -> str:  # never let credentials reach a log through a repr
         return f"AdapterContext(account_id={self.account.id})"

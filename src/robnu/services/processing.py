@@ -48,8 +48,8 @@ def process_account(
         if overrides:
             ctx.dispatch = apply_changes(ctx.dispatch, overrides)
         ctx.options.update(given)
-        if adapter.flow is None:  # TRANSITIONAL: a flow not yet on the port
-            return adapter.full_processing(ctx)  # type: ignore[attr-defined, no-any-return]
+        if adapter.flow is None:  # the contract refuses FULL_PROCESSING without a flow; a hand-made class may not
+            raise UnsupportedTarget(f"{adapter.code} adapter declares no processing flow")
         store = SqlProcessingStore(s, account, rt.clock, LocalStorage(rt.settings.data_dir / "documents"))
         with adapter.open_client(ctx) as client:
             return run_flow(FlowRun(ctx, client, store), adapter.flow, ledger(s, account))

@@ -13,9 +13,8 @@ from robnu.adapters.ajio.client import CODE, DEFAULT_BASE_URL, ENDPOINT, INVENTO
 from robnu.adapters.ajio.credentials import AjioCredentials
 from robnu.adapters.ajio.processing import FLOW
 from robnu.adapters.ajio.satellite import SATELLITE
-from robnu.adapters.base import Adapter, AdapterContext, map_or_quarantine
+from robnu.adapters.base import EVERY_TARGET, Adapter, AdapterContext, map_or_quarantine
 from robnu.adapters.registry import register
-from robnu.domain.marketplace import ScheduleTarget
 from robnu.domain.records import (
     InventoryPush,
     InventoryPushResult,
@@ -34,17 +33,7 @@ class AjioAdapter(Adapter[AjioCredentials, AjioClient]):
     code = CODE
     display_name = "AJIO"
     satellite = SATELLITE
-    supported_targets = frozenset(
-        {
-            ScheduleTarget.ORDERS,
-            ScheduleTarget.RETURNS,
-            ScheduleTarget.PAYOUTS,
-            ScheduleTarget.INVENTORY,
-            ScheduleTarget.CREDENTIAL_CHECK,
-            ScheduleTarget.FULL_PROCESSING,
-            ScheduleTarget.CATALOG,
-        }
-    )
+    supported_targets = EVERY_TARGET
     inventory_batch = INVENTORY_BATCH  # §6: <= 50 SKUs per /updateInventory
     flow = FLOW  # the 11 stages from open order to closed manifest (processing.py)
 

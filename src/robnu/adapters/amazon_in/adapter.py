@@ -42,10 +42,9 @@ from robnu.adapters.amazon_in.credentials import AmazonCredentials
 from robnu.adapters.amazon_in.processing import FLOW
 from robnu.adapters.amazon_in.reports import returns_report
 from robnu.adapters.amazon_in.satellite import SATELLITE
-from robnu.adapters.base import MAPPING_ERRORS, Adapter, AdapterContext, map_or_quarantine
+from robnu.adapters.base import EVERY_TARGET, MAPPING_ERRORS, Adapter, AdapterContext, map_or_quarantine
 from robnu.adapters.errors import MarketplaceAuthError, MarketplaceError, MarketplaceRequestError
 from robnu.adapters.registry import register
-from robnu.domain.marketplace import ScheduleTarget
 from robnu.domain.records import (
     InventoryPush,
     InventoryPushResult,
@@ -80,17 +79,7 @@ class AmazonInAdapter(Adapter[AmazonCredentials, AmazonClient]):
     code = CODE
     display_name = "Amazon India"
     satellite = SATELLITE
-    supported_targets = frozenset(
-        {
-            ScheduleTarget.ORDERS,
-            ScheduleTarget.RETURNS,
-            ScheduleTarget.PAYOUTS,
-            ScheduleTarget.INVENTORY,
-            ScheduleTarget.CREDENTIAL_CHECK,
-            ScheduleTarget.FULL_PROCESSING,
-            ScheduleTarget.CATALOG,
-        }
-    )
+    supported_targets = EVERY_TARGET
     # SP-API refuses a *Before less than 2 minutes before now (§6.1, §8): the engine's window ends earlier.
     min_safety_lag_seconds = 120
     flow = FLOW  # the seller-fulfilled flow (processing.py)
@@ -114,22 +103,16 @@ class AmazonInAdapter(Adapter[AmazonCredentials, AmazonClient]):
 
     # ------------------------------------------------------------------ orders
     def sync_orders(self, ctx: Ctx, window: SyncWindow) -> Iterator[OrderRecord | Quarantine]:
-        client = self.open_client(ctx)
-        try:
+        with self.open_client(ctx) as client:
             for page in client.search_orders(window.start, window.end):
                 for raw in page:
                     yield map_or_quarantine(mapping.map_order, raw, _field(raw, "orderId"))
-        finally:
-            client.close()
 
     # ------------------------------------------------------------------ returns
     def sync_returns(self, ctx: Ctx, window: SyncWindow) -> Iterator[ReturnRecord | Quarantine]:
-        client = self.open_client(ctx)
-        try:
+        with self.open_client(ctx) as client:
             yield from self._customer_returns(client, window)
             yield from self._rtos(client, window)
-        finally:
-            client.close()
 
     def _customer_returns(self, client: AmazonClient, window: SyncWindow) -> Iterator[ReturnRecord | Quarantine]:
         by_rma: dict[str, list[dict[str, str | None]]] = {}
@@ -158,8 +141,7 @@ class AmazonInAdapter(Adapter[AmazonCredentials, AmazonClient]):
 
     # ------------------------------------------------------------------ payouts
     def sync_payouts(self, ctx: Ctx, window: SyncWindow) -> Iterator[PayoutRecord | Quarantine]:
-        client = self.open_client(ctx)
-        try:
+        with self.open_client(ctx) as client:
             seen: set[str] = set()  # a restarted group listing repeats groups
             for page in client.event_groups(window.start - PAYOUT_LOOKBACK, window.end):
                 for group in page:
@@ -173,8 +155,6 @@ class AmazonInAdapter(Adapter[AmazonCredentials, AmazonClient]):
                     record = self._payout(client, group, group_id)
                     if record is not None:
                         yield record
-        finally:
-            client.close()
 
     def _payout(self, client: AmazonClient, group: dict[str, Any], group_id: str) -> PayoutRecord | Quarantine | None:
         lines: list[PayoutLineRecord] = []

@@ -16,7 +16,7 @@ from datetime import timedelta
 from functools import partial
 from typing import Any
 
-from robnu.adapters.base import MAPPING_ERRORS, Adapter, AdapterContext, map_or_quarantine
+from robnu.adapters.base import EVERY_TARGET, MAPPING_ERRORS, Adapter, AdapterContext, map_or_quarantine
 from robnu.adapters.flipkart import mapping
 from robnu.adapters.flipkart.auth import FlipkartAuth
 from robnu.adapters.flipkart.client import (
@@ -35,7 +35,6 @@ from robnu.adapters.flipkart.satellite import SATELLITE
 from robnu.adapters.flipkart.settlements import map_payout, settlement_rows
 from robnu.adapters.registry import register
 from robnu.domain.clock import ist_day
-from robnu.domain.marketplace import ScheduleTarget
 from robnu.domain.records import (
     InventoryPush,
     InventoryPushResult,
@@ -58,17 +57,7 @@ class FlipkartAdapter(Adapter[FlipkartCredentials, FlipkartClient]):
     code = CODE
     display_name = "Flipkart"
     satellite = SATELLITE
-    supported_targets = frozenset(
-        {
-            ScheduleTarget.ORDERS,
-            ScheduleTarget.RETURNS,
-            ScheduleTarget.PAYOUTS,
-            ScheduleTarget.INVENTORY,
-            ScheduleTarget.CREDENTIAL_CHECK,
-            ScheduleTarget.FULL_PROCESSING,
-            ScheduleTarget.CATALOG,
-        }
-    )
+    supported_targets = EVERY_TARGET
     inventory_batch = INVENTORY_BATCH  # §10: <= 10 SKUs per update, keyed by SKU
     flow = FLOW  # validate -> pack (labels + invoice) -> packed -> documents -> RTD -> manifest
 
@@ -82,8 +71,7 @@ class FlipkartAdapter(Adapter[FlipkartCredentials, FlipkartClient]):
 
     # ------------------------------------------------------------------ orders
     def sync_orders(self, ctx: Ctx, window: SyncWindow) -> Iterator[OrderRecord | Quarantine]:
-        client = self.open_client(ctx)
-        try:
+        with self.open_client(ctx) as client:
             pending: dict[str, None] = {}  # order ids seen, in order, not yet fetched
             for page in client.modified_shipments(window.start, window.end):
                 for sh in page:
@@ -97,8 +85,6 @@ class FlipkartAdapter(Adapter[FlipkartCredentials, FlipkartClient]):
                     yield from self._orders(client, batch)
             if pending:
                 yield from self._orders(client, list(pending))
-        finally:
-            client.close()
 
     def _orders(self, client: FlipkartClient, order_ids: list[str]) -> Iterator[OrderRecord | Quarantine]:
         """The current state of these orders: every shipment of each (one lookup per 100 orders), and
@@ -123,13 +109,10 @@ class FlipkartAdapter(Adapter[FlipkartCredentials, FlipkartClient]):
 
     # ------------------------------------------------------------------ returns
     def sync_returns(self, ctx: Ctx, window: SyncWindow) -> Iterator[ReturnRecord | Quarantine]:
-        client = self.open_client(ctx)
-        try:
+        with self.open_client(ctx) as client:
             for page in client.modified_returns(window.start, window.end):
                 for raw in page:
                     yield map_or_quarantine(map_return, raw, raw.get("returnId"))
-        finally:
-            client.close()
 
     # ------------------------------------------------------------------ payouts
     def sync_payouts(self, ctx: Ctx, window: SyncWindow) -> Iterator[PayoutRecord | Quarantine]:
@@ -137,8 +120,7 @@ class FlipkartAdapter(Adapter[FlipkartCredentials, FlipkartClient]):
 
         The CSV has one row per order item per fee line, grouped here by ``neft_id`` (the payout).
         """
-        client = self.open_client(ctx)
-        try:
+        with self.open_client(ctx) as client:
             first = ist_day(window.start - PAYOUT_LOOKBACK)
             last = ist_day(window.end)
             neft_id: str | None = None
@@ -152,8 +134,6 @@ class FlipkartAdapter(Adapter[FlipkartCredentials, FlipkartClient]):
                 rows.append(row)
             if rows:
                 yield self._payout(neft_id, rows)
-        finally:
-            client.close()
 
     @staticmethod
     def _payout(neft_id: str | None, rows: list[dict[str, str]]) -> PayoutRecord | Quarantine:
@@ -170,14 +150,11 @@ class FlipkartAdapter(Adapter[FlipkartCredentials, FlipkartClient]):
         be mapped is quarantined.
         """
         seen_at = ctx.clock.now()
-        client = self.open_client(ctx)
-        try:
+        with self.open_client(ctx) as client:
             for available in client.listings(known_skus):
                 for sku, raw in available.items():
                     mapper = partial(mapping.map_listing, str(sku), location_id=client.location_id, seen_at=seen_at)
                     yield map_or_quarantine(mapper, raw, _listing_id(raw) or str(sku))
-        finally:
-            client.close()
 
     # ------------------------------------------------------------------ inventory
     def _push_batch(

@@ -12,7 +12,7 @@ from decimal import Decimal
 from functools import partial
 from typing import Any
 
-from robnu.adapters.base import Adapter, AdapterContext, map_or_quarantine
+from robnu.adapters.base import EVERY_TARGET, Adapter, AdapterContext, map_or_quarantine
 from robnu.adapters.meesho import mapping
 from robnu.adapters.meesho.client import (
     CODE,
@@ -27,7 +27,6 @@ from robnu.adapters.meesho.credentials import MeeshoCredentials
 from robnu.adapters.meesho.processing import FLOW
 from robnu.adapters.meesho.satellite import SATELLITE
 from robnu.adapters.registry import register
-from robnu.domain.marketplace import ScheduleTarget
 from robnu.domain.records import (
     InventoryPush,
     InventoryPushResult,
@@ -49,17 +48,7 @@ class MeeshoAdapter(Adapter[MeeshoCredentials, MeeshoClient]):
     code = CODE
     display_name = "Meesho"
     satellite = SATELLITE
-    supported_targets = frozenset(
-        {
-            ScheduleTarget.ORDERS,
-            ScheduleTarget.RETURNS,
-            ScheduleTarget.PAYOUTS,
-            ScheduleTarget.INVENTORY,
-            ScheduleTarget.CREDENTIAL_CHECK,
-            ScheduleTarget.FULL_PROCESSING,
-            ScheduleTarget.CATALOG,
-        }
-    )
+    supported_targets = EVERY_TARGET
     inventory_batch = INVENTORY_BATCH  # §10: <= 50 items per POST /v1/inventory
     flow = FLOW  # accept -> label + tax invoice -> archive -> manifest (processing.py)
 
