@@ -16,7 +16,6 @@ from datetime import datetime
 from typing import Any, cast
 
 import httpx
-from sqlalchemy.orm import Session
 
 from robnu.adapters.base import AdapterContext, HttpFactory, TokenStore
 from robnu.adapters.credentials_base import CredentialModel
@@ -141,12 +140,10 @@ def adapter_context(
     tokens: TokenStore,
     account: MarketplaceAccount | None = None,
 ) -> AdapterContext:
-    """A context for calling an adapter directly: ``creds`` cut to ``model``'s fields, ``world``'s clock, no
-    database session (the adapter never touches one)."""
+    """A context for calling an adapter directly: ``creds`` cut to ``model``'s fields, ``world``'s clock."""
     return AdapterContext(
         account=MarketplaceAccount(id=1) if account is None else account,
         credentials=model.model_validate({k: v for k, v in creds.items() if k in model.model_fields}),
-        session=cast(Session, None),
         clock=world.clock,
         http=http,
         tokens=tokens,

@@ -4,22 +4,21 @@ held orders never sink a batch, and the free tier's 26th order waits for the nex
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
 
-from robnu.adapters.base import AdapterContext
 from robnu.adapters.processing import (
     BatchResult,
+    FlowBatch,
+    FlowOrder,
+    FlowRun,
     ProcessingFlow,
-    Scope,
-    SimulatedCrash,
     StageSpec,
     StepResult,
-    batch_slot,
-    run_flow,
 )
 from robnu.db.models import MarketplaceAccount, Order
 from robnu.db.processing_models import OrderProcessing, ProcessingBatch, ProcessingStep
@@ -29,40 +28,48 @@ from robnu.domain.errors import InvalidInput
 from robnu.domain.statuses import OrderStatus
 from robnu.services.accounts import adapter_for, change_plan, connect_account, create_seller
 from robnu.services.context import build_context
+from robnu.services.documents import LocalStorage
+from robnu.services.processing_engine import batch_slot, run_flow
+from robnu.services.processing_store import SqlProcessingStore
 from robnu.services.runtime import Runtime
 from robnu.services.writers import write_orders
 from tests.conftest import FIXED_NOW
 from tests.factories import credentials
 from tests.integration.test_stock import _order
+from tests.processing.crash import SimulatedCrash, crash_after
 
 
-class LedgerFlow(ProcessingFlow):
+class LedgerFlow:
     """A three-stage flow whose 'marketplace' is a ledger of effects keyed like a real idempotency key."""
-
-    stages = (
-        StageSpec(1, "validate", "confirm", Scope.ORDER),
-        StageSpec(2, "confirm batch", "confirm", Scope.BATCH),
-        StageSpec(3, "manifest", "manifest", Scope.BATCH),
-    )
-    eligible_statuses = frozenset({OrderStatus.NEW})
 
     def __init__(self) -> None:
         self.sent: Counter[str] = Counter()  # effects the marketplace kept
         self.calls: Counter[int] = Counter()  # how often the engine ran each stage (per order or per batch)
+        self.flow = ProcessingFlow(
+            (
+                StageSpec.order(1, "validate", "confirm", self.validate),
+                StageSpec.batch(2, "confirm batch", "confirm", self.sender(2, "confirm batch")),
+                StageSpec.batch(3, "manifest", "manifest", self.sender(3, "manifest")),
+            ),
+            frozenset({OrderStatus.NEW}),
+        )
 
-    def run_order_stage(self, ctx: AdapterContext, spec: StageSpec, order: Order) -> StepResult:
-        self.calls[spec.number] += 1
+    def validate(self, run: FlowRun[Any, Any], order: FlowOrder) -> StepResult:
+        self.calls[1] += 1
         if order.external_id.endswith("-bad"):
             return StepResult(held="pincode does not match the state")
         return StepResult(external_ref=f"ok-{order.external_id}")
 
-    def run_batch_stage(self, ctx: AdapterContext, spec: StageSpec, batch: object, orders: list[Order]) -> BatchResult:
-        self.calls[spec.number] += 1
-        for order in orders:  # the marketplace side de-duplicates by (stage, order): look before sending
-            key = f"{spec.number}:{order.external_id}"
-            if key not in self.sent:
-                self.sent[key] += 1
-        return BatchResult(external_ref=f"{spec.name}-{len(orders)}")
+    def sender(self, stage: int, name: str) -> Callable[[FlowRun[Any, Any], FlowBatch, list[FlowOrder]], BatchResult]:
+        def send(run: FlowRun[Any, Any], batch: FlowBatch, orders: list[FlowOrder]) -> BatchResult:
+            self.calls[stage] += 1
+            for order in orders:  # the marketplace side de-duplicates by (stage, order): look before sending
+                key = f"{stage}:{order.external_id}"
+                if key not in self.sent:
+                    self.sent[key] += 1
+            return BatchResult(external_ref=f"{name}-{len(orders)}")
+
+        return send
 
 
 @pytest.fixture
@@ -80,13 +87,13 @@ def _add_orders(rt: Runtime, account_id: int, names: list[str]) -> None:
         write_orders(s, acct, [_order(n, OrderStatus.NEW) for n in names], FIXED_NOW)
 
 
-def _run(rt: Runtime, account_id: int, flow: ProcessingFlow, **options: object) -> object:
+def _run(rt: Runtime, account_id: int, flow: LedgerFlow, crash_after_stage: int | None = None) -> object:
     with rt.sessions() as s:
         acct = s.get(MarketplaceAccount, account_id)
         assert acct is not None
         ctx = build_context(rt, s, adapter_for(rt, acct), acct)
-        ctx.options.update(options)
-        return run_flow(ctx, flow)
+        store = SqlProcessingStore(s, acct, rt.clock, LocalStorage(rt.settings.data_dir / "documents"))
+        return run_flow(FlowRun(ctx, None, store), flow.flow, crash_after(crash_after_stage)(s, acct))
 
 
 @pytest.mark.parametrize("crash_stage", [1, 2, 3])

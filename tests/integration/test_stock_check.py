@@ -7,13 +7,13 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from robnu.adapters.stock_check import stock_shortfall
 from robnu.db.models import Listing, MarketplaceAccount, Order
 from robnu.domain.records import OrderItemRecord, OrderRecord
 from robnu.domain.statuses import FulfilledBy, OrderStatus
 from robnu.services.accounts import connect_account, create_seller
 from robnu.services.runtime import Runtime
 from robnu.services.stock import adjust_on_hand
+from robnu.services.stock_check import stock_shortfall
 from robnu.services.writers import write_orders
 from tests.conftest import FIXED_NOW
 from tests.factories import credentials

@@ -1,31 +1,36 @@
-"""The adapter contract: what every marketplace adapter declares and implements.
+"""The adapter contract: what every marketplace adapter declares, and the shared work the base does.
 
-An adapter is stateless; everything about one account arrives in an ``AdapterContext``: the
-account row, its decrypted satellite as typed credentials, a DB session, a clock, the HTTP factory
-and the access-token store. Sync methods yield mapped records page by page (the engine upserts them,
-so memory does not grow with pages); ``push_inventory`` reports a result per task.
+An adapter is stateless; everything about one account arrives in an ``AdapterContext`` (typed credentials,
+clock, HTTP factory, token store, dispatch settings). A new marketplace's adapter reads as declarations
+plus marketplace-specific code:
+
+* declarations: ``code``, ``display_name``, ``satellite`` (its credentials and their table),
+  ``supported_targets``, and the knobs the engines read — ``min_safety_lag_seconds`` (how close to now a
+  sync window may end), ``inventory_batch`` (SKUs per inventory call) and ``flow`` (its full-processing
+  stages, ``robnu.adapters.processing``);
+* ``open_client(ctx)``: its API client (``MarketplaceClient``: HTTP + auth), the one way every method and
+  the processing engine get a connection;
+* ``_probe(client, ctx)``: one cheap authenticated call; ``validate_credentials`` is written once here;
+* the sync methods of the targets it supports (``sync_orders`` ...), which yield mapped records page by
+  page (the engine upserts them, so memory does not grow with pages), and ``_push_batch`` for
+  marketplaces that take inventory in SKU batches (the base cuts and sends the batches).
 """
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Any, ClassVar, Protocol, TypeVar
+from typing import Any, ClassVar, Generic, TypeAlias, TypeVar
 
-import httpx
-from pydantic import BaseModel
-from sqlalchemy.orm import Session
-
-from robnu.adapters.http import HttpPolicy, MarketplaceHttp
-from robnu.adapters.ratelimit import ClientRateLimiter, OperationLimit
-from robnu.db.models import MarketplaceAccount
+from robnu.adapters.client import MarketplaceClient
+from robnu.adapters.context import AdapterContext, HttpFactory, TokenStore
+from robnu.adapters.credentials_base import CredentialModel
+from robnu.adapters.errors import MarketplaceAuthError, MarketplaceError
+from robnu.adapters.inventory import push_in_batches
+from robnu.adapters.processing.flow import ProcessingFlow
 from robnu.db.satellite import SatelliteSpec
-from robnu.domain.clock import Clock
-from robnu.domain.dispatch import DispatchSettings
 from robnu.domain.errors import UnsupportedTarget
-from robnu.domain.marketplace import ScheduleTarget
+from robnu.domain.marketplace import ADAPTER_FREE_TARGETS, ScheduleTarget
 from robnu.domain.records import (
     InventoryPush,
     InventoryPushResult,
@@ -37,6 +42,25 @@ from robnu.domain.records import (
     SyncWindow,
 )
 from robnu.domain.statuses import ValidationStatus
+
+__all__ = [
+    "EVERY_TARGET",
+    "MAPPING_ERRORS",
+    "Adapter",
+    "AdapterContext",
+    "HttpFactory",
+    "MarketplaceAdapter",
+    "ProcessingReport",
+    "TokenStore",
+    "ValidationOutcome",
+    "map_or_quarantine",
+]
+
+C = TypeVar("C", bound=CredentialModel)
+K = TypeVar("K", bound=MarketplaceClient[Any])
+
+# Every target an adapter can serve (the SLA watchdog runs on Robnu's tables alone): a full adapter's declaration.
+EVERY_TARGET = frozenset(ScheduleTarget) - ADAPTER_FREE_TARGETS
 
 # What a mapping function may raise on a record it cannot read; such a record is quarantined.
 MAPPING_ERRORS: tuple[type[Exception], ...] = (
@@ -82,133 +106,10 @@ class ProcessingReport:
     notes: list[str] = field(default_factory=list)
 
 
-class ContextServices(Protocol):
-    """What the service layer lends an adapter during full processing (adapters cannot import services)."""
-
-    def claim_quota(self, session: Session, seller_id: int, order_id: int, now: datetime) -> bool:
-        """Take a free-tier slot for the order (idempotent per order); False means: hold it for now."""
-        ...
-
-    def release_quota(self, session: Session, order_id: int) -> None:
-        """Give the order's slot back: the flow found the order is not the seller's to process."""
-        ...
-
-    def store_document(
-        self,
-        session: Session,
-        *,
-        account: MarketplaceAccount,
-        doc_type: str,
-        content: bytes,
-        order_id: int | None = None,
-        shipment_id: int | None = None,
-        external_ref: str | None = None,
-        content_type: str = "application/pdf",
-    ) -> int:
-        """Keep a document (slip, invoice, label, manifest); returns its row id."""
-        ...
-
-    def invoice_number(
-        self,
-        session: Session,
-        account: MarketplaceAccount,
-        order_id: int,
-        *,
-        kind: str,
-        prefix: str,
-        issued_at: datetime,
-    ) -> str:
-        """The order's number in the seller's consecutive series ``prefix`` (the same one on a re-run).
-        Commits the session: the number belongs to the order from then on."""
-        ...
-
-    def void_invoice_number(self, session: Session, order_id: int, *, kind: str, reason: str) -> None:
-        """The marketplace says the order's number is already used: void it (the next call gives a new one)."""
-        ...
-
-
-class TokenStore:
-    """Access-token cache for one account (implemented by services over an encrypted table)."""
-
-    def get(self) -> tuple[str, datetime] | None:
-        raise NotImplementedError
-
-    def put(self, token: str, expires_at: datetime) -> None:
-        raise NotImplementedError
-
-    def clear(self) -> None:
-        raise NotImplementedError
-
-
-@dataclass
-class HttpFactory:
-    """Builds marketplace HTTP clients: real hosts by default, overridden endpoints for sandboxes."""
-
-    policy: HttpPolicy = field(default_factory=HttpPolicy)
-    endpoints: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # code -> {name: base url}
-    transport: httpx.BaseTransport | None = None
-    _limiters: dict[tuple[str, str], ClientRateLimiter] = field(default_factory=dict, init=False, repr=False)
-    _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
-
-    def shared_limiter(
-        self,
-        code: str,
-        key: str,
-        limits: Mapping[str, OperationLimit],
-        kind: type[ClientRateLimiter] = ClientRateLimiter,
-    ) -> ClientRateLimiter:
-        """Rate buckets for one (marketplace, account key) that outlive any one client: marketplaces meter
-        per seller and operation, so a fresh bucket per sync would believe in a burst it does not have."""
-        with self._lock:
-            limiter = self._limiters.get((code, key))
-            if limiter is None:
-                limiter = kind(limits, scale=self.policy.rate_scale, sleep=self.policy.sleep)
-                self._limiters[(code, key)] = limiter
-            return limiter
-
-    def base_url(self, code: str, name: str, default: str) -> str:
-        return self.endpoints.get(code, {}).get(name, default)
-
-    def client(
-        self,
-        code: str,
-        name: str,
-        default_base_url: str,
-        limits: Mapping[str, OperationLimit],
-        *,
-        rate_limit_header: str | None = None,
-        limiter: ClientRateLimiter | None = None,
-    ) -> MarketplaceHttp:
-        return MarketplaceHttp(
-            marketplace=code,
-            base_url=self.base_url(code, name, default_base_url),
-            limits=limits,
-            policy=self.policy,
-            transport=self.transport,
-            rate_limit_header=rate_limit_header,
-            limiter=limiter,
-        )
-
-
-@dataclass
-class AdapterContext:
-    account: MarketplaceAccount
-    credentials: BaseModel
-    session: Session
-    clock: Clock
-    http: HttpFactory
-    tokens: TokenStore
-    services: ContextServices | None = None
-    dispatch: DispatchSettings = field(default_factory=DispatchSettings)  # the account's stored settings
-    options: dict[str, Any] = field(default_factory=dict)  # per run: a user's manual close, test crash points
-
-    def __repr__(self) -> str:  # never let credentials reach a log through a repr
-        return f"AdapterContext(account_id={self.account.id})"
-
-
-class MarketplaceAdapter:
-    """Base class: declare ``code``, ``display_name``, ``satellite`` and ``supported_targets``; override
-    the methods of the targets you support. An unsupported target is a clear error, not a no-op."""
+class Adapter(Generic[C, K]):
+    """Base class, generic in the credentials model ``C`` and the API client ``K`` (see the module doc):
+    ``class AjioAdapter(Adapter[AjioCredentials, AjioClient])``. A target the adapter does not declare is
+    a clear error, never a no-op."""
 
     code: ClassVar[str]
     display_name: ClassVar[str]
@@ -216,23 +117,55 @@ class MarketplaceAdapter:
     supported_targets: ClassVar[frozenset[ScheduleTarget]] = frozenset()
     # How far back (days) the marketplace serves records; a re-sync from earlier is refused. None: no limit.
     history_days: ClassVar[int | None] = None
+    # The marketplace refuses (or has not settled) data newer than this: a sync window ends at least this
+    # long before now, whatever the engine's own safety lag.
+    min_safety_lag_seconds: ClassVar[int] = 0
+    # SKUs per inventory call for a marketplace that takes batches (the base batches and sends them through
+    # ``_push_batch``); 0: the adapter overrides ``push_inventory`` itself (or does not push).
+    inventory_batch: ClassVar[int] = 0
+    # The full-processing flow (stages bound to their handlers); run by the service layer's engine.
+    flow: ClassVar[ProcessingFlow | None] = None
 
-    def validate_credentials(self, ctx: AdapterContext) -> ValidationOutcome:
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        declared = cls.__dict__.get("supported_targets")
+        if declared is not None and (ScheduleTarget.FULL_PROCESSING in declared) != (cls.flow is not None):
+            raise TypeError(f"{cls.__name__}: FULL_PROCESSING is supported exactly when a flow is declared")
+
+    # ------------------------------------------------------------------ connection
+    def open_client(self, ctx: AdapterContext[C]) -> K:
+        """The account's API client (HTTP + auth). Every call of the adapter and of its flow goes through it."""
+        raise NotImplementedError(f"{type(self).__name__} must open its client")
+
+    def _probe(self, client: K, ctx: AdapterContext[C]) -> None:
+        """One cheap authenticated call proving the credentials work (after ``client.auth.prove()``)."""
         raise UnsupportedTarget(f"{self.code} adapter cannot validate credentials yet")
 
-    def sync_orders(self, ctx: AdapterContext, window: SyncWindow) -> Iterator[OrderRecord | Quarantine]:
+    def validate_credentials(self, ctx: AdapterContext[C]) -> ValidationOutcome:
+        """Prove the credentials (a fresh token where there are tokens), then one authenticated call:
+        refused credentials are INVALID (reconnect) when the marketplace says so, anything else ERROR."""
+        with self.open_client(ctx) as client:
+            try:
+                client.auth.prove()
+                self._probe(client, ctx)
+            except MarketplaceAuthError as exc:
+                status = ValidationStatus.INVALID if exc.needs_reconnect else ValidationStatus.ERROR
+                return ValidationOutcome(status, exc.http_status, exc.code, client.clean(str(exc)))
+            except MarketplaceError as exc:
+                return ValidationOutcome(ValidationStatus.ERROR, exc.http_status, exc.code, client.clean(str(exc)))
+        return ValidationOutcome(ValidationStatus.VALID, 200)
+
+    # ------------------------------------------------------------------ sync targets
+    def sync_orders(self, ctx: AdapterContext[C], window: SyncWindow) -> Iterator[OrderRecord | Quarantine]:
         raise UnsupportedTarget(f"{self.code} adapter does not support {ScheduleTarget.ORDERS}")
 
-    def sync_returns(self, ctx: AdapterContext, window: SyncWindow) -> Iterator[ReturnRecord | Quarantine]:
+    def sync_returns(self, ctx: AdapterContext[C], window: SyncWindow) -> Iterator[ReturnRecord | Quarantine]:
         raise UnsupportedTarget(f"{self.code} adapter does not support {ScheduleTarget.RETURNS}")
 
-    def sync_payouts(self, ctx: AdapterContext, window: SyncWindow) -> Iterator[PayoutRecord | Quarantine]:
+    def sync_payouts(self, ctx: AdapterContext[C], window: SyncWindow) -> Iterator[PayoutRecord | Quarantine]:
         raise UnsupportedTarget(f"{self.code} adapter does not support {ScheduleTarget.PAYOUTS}")
 
-    def push_inventory(self, ctx: AdapterContext, pushes: Sequence[InventoryPush]) -> list[InventoryPushResult]:
-        raise UnsupportedTarget(f"{self.code} adapter does not support {ScheduleTarget.INVENTORY}")
-
-    def sync_listings(self, ctx: AdapterContext, known_skus: Sequence[str]) -> Iterator[ListingRecord | Quarantine]:
+    def sync_listings(self, ctx: AdapterContext[C], known_skus: Sequence[str]) -> Iterator[ListingRecord | Quarantine]:
         """The account's catalog with each listing's live quantity (for linking and reconciliation).
 
         ``known_skus`` are the seller SKUs Robnu knows for this account (the seller's products, the SKUs of
@@ -243,8 +176,36 @@ class MarketplaceAdapter:
         """
         raise UnsupportedTarget(f"{self.code} adapter cannot read its catalog yet")
 
-    def full_processing(self, ctx: AdapterContext) -> ProcessingReport:
-        raise UnsupportedTarget(f"{self.code} adapter does not support {ScheduleTarget.FULL_PROCESSING}")
+    # ------------------------------------------------------------------ inventory
+    def push_inventory(self, ctx: AdapterContext[C], pushes: Sequence[InventoryPush]) -> list[InventoryPushResult]:
+        """Absolute quantities, ``inventory_batch`` SKUs a call (``adapters.inventory``): a batch that fails
+        after retries leaves its SKUs retryable (or not, for a 4xx) and the other batches go on."""
+        if not self.inventory_batch:
+            raise UnsupportedTarget(f"{self.code} adapter does not support {ScheduleTarget.INVENTORY}")
+        if not pushes:
+            return []
+        with self.open_client(ctx) as client:
+            return push_in_batches(
+                pushes,
+                self.inventory_batch,
+                lambda batch: self._push_batch(client, ctx, batch),
+                sku=self._inventory_sku,
+                clean=client.clean,
+            )
+
+    def _inventory_sku(self, push: InventoryPush) -> str:
+        """The SKU the marketplace knows a push by (one per call in a batch)."""
+        return push.seller_sku
+
+    def _push_batch(
+        self, client: K, ctx: AdapterContext[C], batch: Sequence[InventoryPush]
+    ) -> list[InventoryPushResult]:
+        """Send one batch and read the marketplace's answer per SKU."""
+        raise NotImplementedError(f"{type(self).__name__} declares inventory_batch but sends no batch")
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} code={self.code}>"
+
+
+# Any adapter, whatever its credentials and client: what the registry and the services hold.
+MarketplaceAdapter: TypeAlias = Adapter[Any, Any]

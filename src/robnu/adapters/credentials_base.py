@@ -45,6 +45,10 @@ class CredentialModel(BaseModel):
                     raise ValueError(f"an item {problem}")
         return value
 
+    def secret_values(self) -> list[str]:
+        """Every secret of this credential set, nested ones too: what must never reach an error text."""
+        return [v for v in _secrets(self) if v]
+
 
 def parse_credentials(model: type[M], data: dict[str, Any]) -> M:
     """Validate ``data`` as ``model``; on failure raise InvalidInput naming every bad field (never a value)."""
@@ -70,3 +74,13 @@ def reveal(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [reveal(v) for v in value]
     return value
+
+
+def _secrets(value: Any) -> list[str]:
+    if isinstance(value, SecretStr):
+        return [value.get_secret_value()]
+    if isinstance(value, BaseModel):
+        return [s for name in type(value).model_fields for s in _secrets(getattr(value, name))]
+    if isinstance(value, list | tuple):
+        return [s for v in value for s in _secrets(v)]
+    return []

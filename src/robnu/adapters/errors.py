@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from robnu.domain.errors import RobnuError
+from enum import StrEnum
+
+from robnu.domain.errors import RobnuError, UnsupportedTarget
 
 
 class MarketplaceError(RobnuError):
@@ -33,3 +35,23 @@ class TransientMarketplaceError(MarketplaceError):
 
 class MarketplaceRequestError(MarketplaceError):
     """A 4xx the marketplace will answer the same way again: no retry."""
+
+
+class FailureKind(StrEnum):
+    """Why a run against a marketplace failed, as far as what to do next is concerned."""
+
+    AUTH = "AUTH"  # the marketplace refused the credentials: pause the account's schedules
+    REJECTED = "REJECTED"  # a request the marketplace will refuse again: retrying changes nothing
+    UNSUPPORTED = "UNSUPPORTED"  # the adapter does not do this target
+    TRANSIENT = "TRANSIENT"  # an outage, throttling, a database hiccup or anything unforeseen: try again later
+
+
+def classify(exc: BaseException) -> FailureKind:
+    """The one reading of an exception that ended a run (syncs, full processing, catalog reads)."""
+    if isinstance(exc, MarketplaceAuthError):
+        return FailureKind.AUTH
+    if isinstance(exc, MarketplaceRequestError):
+        return FailureKind.REJECTED
+    if isinstance(exc, UnsupportedTarget):
+        return FailureKind.UNSUPPORTED
+    return FailureKind.TRANSIENT

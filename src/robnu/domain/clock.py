@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
-IST = ZoneInfo("Asia/Kolkata")
+IST = ZoneInfo("Asia/Kolkata")  # the one IST in Robnu: India keeps one offset (+05:30) all year
 
 
 class Clock(Protocol):
@@ -41,3 +41,18 @@ class ManualClock:
 def ist_date(instant: datetime) -> str:
     """The IST calendar day of ``instant`` as YYYY-MM-DD (quotas and cut-offs count IST days)."""
     return instant.astimezone(IST).date().isoformat()
+
+
+def ist_day(instant: datetime) -> date:
+    """The IST calendar day of ``instant`` (marketplaces date settlements and cut-offs by IST days)."""
+    return instant.astimezone(IST).date()
+
+
+def ist_midnight(day: date) -> datetime:
+    """The instant an IST day starts, as UTC."""
+    return datetime.combine(day, time(0, 0), tzinfo=IST).astimezone(UTC)
+
+
+def as_utc(at: datetime) -> datetime:
+    """A stored instant as timezone-aware UTC (SQLite hands naive UTC values back)."""
+    return at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from robnu.adapters.errors import MarketplaceAuthError, MarketplaceRequestError, TransientMarketplaceError
+from robnu.adapters.errors import FailureKind, MarketplaceAuthError, MarketplaceError, classify
 from robnu.db.models import MarketplaceAccount
 from robnu.domain.errors import NotFound, UnsupportedTarget
 from robnu.domain.marketplace import ADAPTER_FREE_TARGETS, SYNC_TARGETS, ScheduleTarget
@@ -54,6 +55,31 @@ class _Partial:
     details: dict[str, Any] = field(default_factory=dict)
 
 
+# How a failure of each kind ends the run: only a transient one is tried again.
+_FAILURE_OUTCOMES: dict[FailureKind, RunOutcome] = {
+    FailureKind.AUTH: RunOutcome.AUTH_FAILED,
+    FailureKind.REJECTED: RunOutcome.FAILED,
+    FailureKind.UNSUPPORTED: RunOutcome.UNSUPPORTED,
+    FailureKind.TRANSIENT: RunOutcome.RETRYING,
+}
+
+
+def _failure(kind: FailureKind, error: str, **common: Any) -> _Partial:
+    failed = 0 if kind is FailureKind.UNSUPPORTED else 1
+    return _Partial(
+        _FAILURE_OUTCOMES[kind], retryable=kind is FailureKind.TRANSIENT, failed=failed, error=error, **common
+    )
+
+
+def _raised(rt: Runtime, account_id: int, exc: MarketplaceError | UnsupportedTarget) -> _Partial:
+    """A use case stopped by a marketplace error (or an unsupported target): classified once; refused
+    credentials are recorded on the account."""
+    kind = classify(exc)
+    if isinstance(exc, MarketplaceAuthError):
+        record_auth_failure(rt, account_id, exc)
+    return _failure(kind, str(exc) if kind is FailureKind.UNSUPPORTED else f"{type(exc).__name__}: {exc}")
+
+
 def _sync(rt: Runtime, account_id: int, target: ScheduleTarget, owner: str | None) -> _Partial:
     o = SyncEngine(rt).run(account_id, target, owner=owner)
     details = {"fetched": o.fetched, "new": o.inserted, "updated": o.updated, "unchanged": o.unchanged}
@@ -64,12 +90,7 @@ def _sync(rt: Runtime, account_id: int, target: ScheduleTarget, owner: str | Non
         return _Partial(RunOutcome.PARTIAL, held=o.quarantined, **common, error=f"{o.quarantined} quarantined")
     if o.status is SyncRunStatus.SKIPPED:  # another process holds the lease: try again shortly
         return _Partial(RunOutcome.RETRYING, retryable=True, error=o.error, **common)
-    error = o.error or "failed"
-    if error.startswith(MarketplaceAuthError.__name__):
-        return _Partial(RunOutcome.AUTH_FAILED, failed=1, error=error, **common)
-    if error.startswith(MarketplaceRequestError.__name__):
-        return _Partial(RunOutcome.FAILED, failed=1, error=error, **common)
-    return _Partial(RunOutcome.RETRYING, retryable=True, failed=1, error=error, **common)
+    return _failure(o.failure or FailureKind.TRANSIENT, o.error or "failed", **common)
 
 
 def _inventory(rt: Runtime, account_id: int) -> _Partial:
@@ -100,13 +121,8 @@ def _credential_check(rt: Runtime, account_id: int) -> _Partial:
 def _full_processing(rt: Runtime, account_id: int) -> _Partial:
     try:
         report = process_account(rt, account_id)
-    except UnsupportedTarget as exc:
-        return _Partial(RunOutcome.UNSUPPORTED, error=str(exc))
-    except MarketplaceAuthError as exc:
-        record_auth_failure(rt, account_id, exc)
-        return _Partial(RunOutcome.AUTH_FAILED, failed=1, error=f"{type(exc).__name__}: {exc}")
-    except TransientMarketplaceError as exc:
-        return _Partial(RunOutcome.RETRYING, retryable=True, failed=1, error=f"{type(exc).__name__}: {exc}")
+    except (MarketplaceError, UnsupportedTarget) as exc:
+        return _raised(rt, account_id, exc)
     outcome = RunOutcome.PARTIAL if (report.held or report.failed) else RunOutcome.SUCCEEDED
     details: dict[str, Any] = {"notes": report.notes, "waiting": report.waiting, "skipped": report.skipped}
     if report.exceptions:  # held orders are the run's exceptions (product.md §2): what the seller must look at
@@ -119,11 +135,8 @@ def _catalog(rt: Runtime, account_id: int) -> _Partial:
     (the INVENTORY schedule sends it within minutes)."""
     try:
         o = reconcile_account(rt, account_id)
-    except MarketplaceAuthError as exc:
-        record_auth_failure(rt, account_id, exc)
-        return _Partial(RunOutcome.AUTH_FAILED, failed=1, error=f"{type(exc).__name__}: {exc}")
-    except TransientMarketplaceError as exc:
-        return _Partial(RunOutcome.RETRYING, retryable=True, failed=1, error=f"{type(exc).__name__}: {exc}")
+    except MarketplaceError as exc:
+        return _raised(rt, account_id, exc)
     details = {
         "listings": o.listings,
         "new_listings": o.new_listings,
@@ -169,29 +182,30 @@ def _sla_watchdog(rt: Runtime, account_id: int) -> _Partial:
     )
 
 
+UseCase = Callable[[Runtime, int, ScheduleTarget, str | None], _Partial]
+# The one table of what runs for each target (the sync engine serves the three sync targets).
+_USE_CASES: dict[ScheduleTarget, UseCase] = {
+    **{target: _sync for target in SYNC_TARGETS},
+    ScheduleTarget.INVENTORY: lambda rt, account_id, _target, _owner: _inventory(rt, account_id),
+    ScheduleTarget.CREDENTIAL_CHECK: lambda rt, account_id, _target, _owner: _credential_check(rt, account_id),
+    ScheduleTarget.CATALOG: lambda rt, account_id, _target, _owner: _catalog(rt, account_id),
+    ScheduleTarget.FULL_PROCESSING: lambda rt, account_id, _target, _owner: _full_processing(rt, account_id),
+    ScheduleTarget.SLA_WATCHDOG: lambda rt, account_id, _target, _owner: _sla_watchdog(rt, account_id),
+}
+
+
 def _dispatch(rt: Runtime, account_id: int, target: ScheduleTarget, owner: str | None) -> _Partial:
     with rt.sessions() as s:
         account = s.get(MarketplaceAccount, account_id)
         if account is None:
             raise NotFound(f"account {account_id} does not exist")
-        adapter_free = target in ADAPTER_FREE_TARGETS  # needs neither the adapter nor working credentials
-        if not adapter_free:
+        if target not in ADAPTER_FREE_TARGETS:  # those need neither the adapter nor working credentials
             if account.needs_reconnect:
                 return _Partial(RunOutcome.SKIPPED, error="account needs reconnect")
             adapter = adapter_for(rt, account)
-    if adapter_free:
-        return _sla_watchdog(rt, account_id)
-    if target not in adapter.supported_targets:
-        return _Partial(RunOutcome.UNSUPPORTED, error=f"{adapter.code} adapter does not support {target} yet")
-    if target in SYNC_TARGETS:
-        return _sync(rt, account_id, target, owner)
-    if target is ScheduleTarget.INVENTORY:
-        return _inventory(rt, account_id)
-    if target is ScheduleTarget.CREDENTIAL_CHECK:
-        return _credential_check(rt, account_id)
-    if target is ScheduleTarget.CATALOG:
-        return _catalog(rt, account_id)
-    return _full_processing(rt, account_id)
+            if target not in adapter.supported_targets:
+                return _Partial(RunOutcome.UNSUPPORTED, error=f"{adapter.code} adapter does not support {target} yet")
+    return _USE_CASES[target](rt, account_id, target, owner)
 
 
 def execute_run(

@@ -20,7 +20,7 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from robnu.adapters.base import AdapterContext, MarketplaceAdapter
-from robnu.adapters.errors import MarketplaceAuthError
+from robnu.adapters.errors import FailureKind, MarketplaceAuthError, classify
 from robnu.db.models import MarketplaceAccount, SyncCursor, SyncQuarantine, SyncRun
 from robnu.domain.errors import InvalidInput, NotFound, UnsupportedTarget
 from robnu.domain.marketplace import SYNC_TARGETS, ScheduleTarget
@@ -37,11 +37,20 @@ from robnu.services.writers import BatchCounts, write_orders, write_payouts, wri
 BATCH_SIZE = 250
 log = logging.getLogger(__name__)
 
+Reader = Callable[[MarketplaceAdapter, AdapterContext[Any], SyncWindow], Iterable[Any]]
 Writer = Callable[[Session, MarketplaceAccount, Sequence[Any], datetime], BatchCounts]
-_WRITERS: dict[ScheduleTarget, Writer] = {
-    ScheduleTarget.ORDERS: write_orders,
-    ScheduleTarget.RETURNS: write_returns,
-    ScheduleTarget.PAYOUTS: write_payouts,
+
+
+@dataclass(frozen=True)
+class _SyncTarget:
+    read: Reader  # the adapter's records of the window, page by page
+    write: Writer  # the leaf tables' idempotent upsert
+
+
+_SYNCS: dict[ScheduleTarget, _SyncTarget] = {
+    ScheduleTarget.ORDERS: _SyncTarget(lambda a, ctx, w: a.sync_orders(ctx, w), write_orders),
+    ScheduleTarget.RETURNS: _SyncTarget(lambda a, ctx, w: a.sync_returns(ctx, w), write_returns),
+    ScheduleTarget.PAYOUTS: _SyncTarget(lambda a, ctx, w: a.sync_payouts(ctx, w), write_payouts),
 }
 
 
@@ -55,19 +64,10 @@ class SyncOutcome:
     unchanged: int = 0
     quarantined: int = 0
     error: str | None = None
+    failure: FailureKind | None = None  # why a FAILED run failed (``adapters.errors.classify``)
 
 
 ProgressCallback = Callable[[int], None]
-
-
-def _records(
-    adapter: MarketplaceAdapter, ctx: AdapterContext, target: ScheduleTarget, window: SyncWindow
-) -> Iterable[Any]:
-    if target is ScheduleTarget.ORDERS:
-        return adapter.sync_orders(ctx, window)
-    if target is ScheduleTarget.RETURNS:
-        return adapter.sync_returns(ctx, window)
-    return adapter.sync_payouts(ctx, window)
 
 
 def _payload(record: Any) -> str:
@@ -140,9 +140,7 @@ class SyncEngine:
     ) -> SyncWindow:
         settings = self.rt.settings
         now = self.rt.clock.now()
-        lag = timedelta(
-            seconds=max(settings.sync_safety_lag_seconds, int(getattr(adapter, "min_safety_lag_seconds", 0)))
-        )
+        lag = timedelta(seconds=max(settings.sync_safety_lag_seconds, adapter.min_safety_lag_seconds))
         end = now - lag
         if since is not None:
             start = since
@@ -170,7 +168,8 @@ class SyncEngine:
         started = time.perf_counter()
         totals = BatchCounts()
         fetched = quarantined = 0
-        writer = _WRITERS[target]
+        sync = _SYNCS[target]
+        writer = sync.write
         window: SyncWindow | None = None
         # A time-based heartbeat keeps the lease while the adapter waits on rate limits and pages; progress is
         # reported on every beat too, so a long walk of empty windows shows it is alive.
@@ -194,7 +193,7 @@ class SyncEngine:
                 s.commit()
                 ctx = build_context(rt, s, adapter, account)
                 batch: list[Any] = []
-                for record in _records(adapter, ctx, target, window):
+                for record in sync.read(adapter, ctx, window):
                     keeper.check()  # the lease was lost: stop reading (and fence refuses any write)
                     fetched += 1
                     if isinstance(record, Quarantine):
@@ -358,6 +357,7 @@ class SyncEngine:
             totals.unchanged,
             quarantined,
             message,
+            classify(exc),
         )
 
 

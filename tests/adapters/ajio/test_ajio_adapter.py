@@ -9,7 +9,7 @@ import pytest
 from ajio_support import Env, window_days
 from tests.sandbox_wiring import connect_sandbox_account, runtime_for, sandbox_http
 
-from robnu.adapters.ajio.client import INVENTORY_BATCH, PAGE_SIZE, AjioClient
+from robnu.adapters.ajio.client import INVENTORY_BATCH, PAGE_SIZE
 from robnu.adapters.errors import MarketplaceAuthError, MarketplaceRequestError, TransientMarketplaceError
 from robnu.config import Settings
 from robnu.domain.marketplace import ScheduleTarget
@@ -124,7 +124,7 @@ def test_server_errors_after_retries_are_transient(env: Env) -> None:
 
 
 def test_a_request_the_marketplace_refuses_is_a_request_error(env: Env) -> None:
-    with AjioClient(env.ctx()) as client, pytest.raises(MarketplaceRequestError) as err:
+    with env.adapter.open_client(env.ctx()) as client, pytest.raises(MarketplaceRequestError) as err:
         client.update_inventory([{"sku": f"X{i}", "quantity": 1} for i in range(INVENTORY_BATCH + 1)])
     assert err.value.http_status == 400 and "TOO_MANY_ITEMS" in str(err.value)
 

@@ -11,7 +11,7 @@ import pytest
 from amazon_support import LWA_PATH, Env
 
 from robnu.adapters.amazon_in.auth import TOKEN_MARGIN
-from robnu.adapters.amazon_in.client import LIMITS, AmazonClient
+from robnu.adapters.amazon_in.client import LIMITS
 from robnu.adapters.errors import MarketplaceAuthError, MarketplaceRequestError, TransientMarketplaceError
 from robnu.domain.records import (
     InventoryPush,
@@ -210,7 +210,7 @@ def test_persistent_throttling_is_transient_error(env: Env) -> None:
 
 
 def test_a_refused_request_is_a_request_error_with_amazons_code(env: Env) -> None:
-    with AmazonClient.open(env.ctx()) as client, pytest.raises(MarketplaceRequestError) as caught:
+    with env.adapter.open_client(env.ctx()) as client, pytest.raises(MarketplaceRequestError) as caught:
         # SP-API refuses a window ending less than 2 minutes before now
         next(client.search_orders(env.world.clock.now() - timedelta(days=1), env.world.clock.now()))
     assert caught.value.http_status == 400 and caught.value.code == "InvalidInput"
@@ -231,7 +231,7 @@ def test_client_paces_itself_on_the_published_limits(env: Env) -> None:
         raise _Waited  # stop here: the client would wait this long for a searchOrders token
 
     ctx.http.policy.sleep = sleep
-    with AmazonClient.open(ctx) as first, AmazonClient.open(ctx) as second:
+    with env.adapter.open_client(ctx) as first, env.adapter.open_client(ctx) as second:
         assert first.api.limiter is second.api.limiter  # one bucket per selling partner, across syncs
         for _ in range(20):
             first.api.limiter.acquire("searchOrders")
@@ -360,7 +360,7 @@ def test_listing_reads_keep_to_the_published_rate(env: Env) -> None:
         raise _Waited  # stop here: the client would wait this long for a getListingsItem token
 
     ctx.http.policy.sleep = sleep
-    with AmazonClient.open(ctx) as other:  # another client of the selling partner spends the burst of 10
+    with env.adapter.open_client(ctx) as other:  # another client of the selling partner spends the burst of 10
         for _ in range(10):
             other.api.limiter.acquire("getListingsItem")
     assert not slept

@@ -13,7 +13,7 @@ from typing import Any
 
 from amazon_support import Env, Raw
 
-from robnu.adapters.amazon_in import mapping
+from robnu.adapters.amazon_in import mapping, mapping_finance, mapping_returns
 from robnu.adapters.base import map_or_quarantine
 from robnu.domain.records import OrderRecord, Quarantine
 from robnu.domain.statuses import (
@@ -118,8 +118,8 @@ def test_status_tables_cover_every_documented_value() -> None:
         ShipmentStatus.SHIPPED,
         "IN_TRANSIT",
     )
-    assert mapping.RETURN_STATUS["APPROVED"] is ReturnStatus.APPROVED
-    assert mapping.line_type("SomethingNew", Decimal("-1")) is PayoutLineType.OTHER
+    assert mapping_returns.RETURN_STATUS["APPROVED"] is ReturnStatus.APPROVED
+    assert mapping_finance.line_type("SomethingNew", Decimal("-1")) is PayoutLineType.OTHER
 
 
 def test_unknown_status_is_unknown_and_a_broken_order_is_quarantined(env: Env, raw: Any) -> None:
@@ -144,11 +144,11 @@ def test_rto_orders_map_to_rto_returns(env: Env, raw: Any) -> None:
     assert rtos
     seen = 0
     for o in _orders(env, raw, fulfillmentStatuses="SHIPPED", includedData="PACKAGES"):
-        if mapping.rto_package(o) is None:
+        if mapping_returns.rto_package(o) is None:
             assert o["orderId"] not in rtos
             continue
         seen += 1
-        record = mapping.map_rto(o)
+        record = mapping_returns.map_rto(o)
         assert record.external_id == record.order_external_id == o["orderId"]
         assert record.kind is ReturnKind.RTO
         assert record.raw_status == rtos[record.external_id]["status"]
@@ -188,7 +188,7 @@ def test_customer_returns_from_the_real_flat_file(env: Env, raw_client: Raw) -> 
     assert set(grouped) == set(customer)
     statuses = set()
     for rma, group in grouped.items():
-        record = mapping.map_customer_return(group)
+        record = mapping_returns.map_customer_return(group)
         t = customer[rma]
         assert record.kind is ReturnKind.CUSTOMER_RETURN
         assert record.order_external_id == t["order_id"]
@@ -227,7 +227,7 @@ def test_payout_lines_from_real_transactions_add_up(env: Env, raw: Any) -> None:
         while True:
             payload = raw("/finances/2024-06-19/transactions", **params)["payload"]
             for txn in payload["transactions"]:
-                txn_lines = mapping.transaction_lines(txn)
+                txn_lines = mapping_finance.transaction_lines(txn)
                 total = mapping.finance_money(txn["totalAmount"])
                 assert sum(line.amount for line in txn_lines) == total
                 assert all(
@@ -239,7 +239,7 @@ def test_payout_lines_from_real_transactions_add_up(env: Env, raw: Any) -> None:
             if not payload.get("nextToken"):
                 break
             params["nextToken"] = payload["nextToken"]
-        record = mapping.map_payout(group, lines)
+        record = mapping_finance.map_payout(group, lines)
         assert record.net_amount == Decimal(truth[gid]["net"])
         assert record.net_amount == mapping.finance_money(group["OriginalTotal"])
         assert len({line.external_id for line in lines}) == len(lines)
@@ -283,11 +283,11 @@ def test_transaction_without_breakdowns_still_adds_up() -> None:
             }
         ],
     }
-    lines = mapping.transaction_lines(txn)
+    lines = mapping_finance.transaction_lines(txn)
     assert sum(line.amount for line in lines) == Decimal("422.74")
     assert [line.line_type for line in lines] == [PayoutLineType.SALE, PayoutLineType.ADJUSTMENT]
     bare = {**txn, "items": []}
-    assert [(line.line_type, line.amount) for line in mapping.transaction_lines(bare)] == [
+    assert [(line.line_type, line.amount) for line in mapping_finance.transaction_lines(bare)] == [
         (PayoutLineType.OTHER, Decimal("422.74"))
     ]
 

@@ -13,7 +13,9 @@ import pytest
 from flipkart_support import Env, RecordingTransport, token_calls
 
 from robnu.adapters.errors import MarketplaceAuthError, TransientMarketplaceError
-from robnu.adapters.flipkart.client import POST_DISPATCH, TOKEN_MARGIN, complete_csv
+from robnu.adapters.flipkart.auth import TOKEN_MARGIN
+from robnu.adapters.flipkart.client import POST_DISPATCH
+from robnu.adapters.flipkart.settlements import complete_csv
 from robnu.domain.records import (
     InventoryPush,
     ListingRecord,

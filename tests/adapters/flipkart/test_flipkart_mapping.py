@@ -15,6 +15,8 @@ from flipkart_support import Env
 from robnu.adapters.base import map_or_quarantine
 from robnu.adapters.flipkart import mapping
 from robnu.adapters.flipkart.client import POST_DELIVERY, POST_DISPATCH, PRE_DISPATCH
+from robnu.adapters.flipkart.mapping_returns import map_return
+from robnu.adapters.flipkart.settlements import map_payout
 from robnu.domain.records import Quarantine
 from robnu.domain.statuses import (
     OrderStatus,
@@ -173,7 +175,7 @@ def test_returns_from_real_listing(env: Env, raw: Raw, source: str) -> None:
     body = raw("GET", "/sellers/v2/returns", params={"source": source})
     assert body["returnItems"], "the sandbox has returns of this source"
     for item in body["returnItems"]:
-        record = mapping.map_return(item)
+        record = map_return(item)
         t = truth[record.external_id]
         assert record.kind is (ReturnKind.RTO if source == "courier_return" else ReturnKind.CUSTOMER_RETURN)
         assert record.raw_status == t["status"] and record.status is not ReturnStatus.UNKNOWN
@@ -210,7 +212,7 @@ def test_payouts_from_the_real_settlement_report(env: Env, raw: Raw) -> None:
     assert set(by_neft) == set(truth) and truth
     types: set[PayoutLineType] = set()
     for neft_id, group in by_neft.items():
-        payout = mapping.map_payout(neft_id, group)
+        payout = map_payout(neft_id, group)
         assert payout.status is PayoutStatus.PAID and payout.external_id == neft_id
         assert payout.net_amount == Decimal(truth[neft_id]["net"])
         assert sum(line.amount for line in payout.lines) == payout.net_amount
@@ -240,7 +242,7 @@ def test_a_settlement_row_that_does_not_add_up_is_refused(env: Env, raw: Raw) ->
     first = rows[0]
     broken = {**first, "net_amount": str(Decimal(first["net_amount"]) + 1)}
     with pytest.raises(ArithmeticError):
-        mapping.map_payout(first["neft_id"], [broken])
+        map_payout(first["neft_id"], [broken])
 
 
 DELETE = object()  # a field left out of the payload

@@ -12,7 +12,7 @@ from flipkart_support import RecordingTransport, token_calls
 from sqlalchemy import func, select, update
 from tests.sandbox_wiring import connect_sandbox_account, runtime_for, sandbox_http, sandbox_world
 
-from robnu.adapters.flipkart.client import TOKEN_MARGIN
+from robnu.adapters.flipkart.auth import TOKEN_MARGIN
 from robnu.config import Settings
 from robnu.db.models import MarketplaceAccessToken, Order, Shipment
 from robnu.domain.marketplace import ScheduleTarget

@@ -12,7 +12,7 @@ import pytest
 from meesho_adapter_support import Env
 
 from robnu.adapters.errors import MarketplaceAuthError, MarketplaceRequestError, TransientMarketplaceError
-from robnu.adapters.meesho.client import INVENTORY_BATCH, PAGE_SIZE, MeeshoClient
+from robnu.adapters.meesho.client import INVENTORY_BATCH, PAGE_SIZE
 from robnu.domain.clock import ManualClock
 from robnu.domain.records import (
     InventoryPush,
@@ -169,7 +169,7 @@ def test_a_wrong_local_clock_is_corrected_once_per_client(env: Env) -> None:
     ctx = env.ctx()
     ctx.clock = ManualClock(env.world.clock.now() - timedelta(minutes=20))  # our clock is 20 minutes late
     window = env.window(30)
-    client = MeeshoClient(ctx)
+    client = env.adapter.open_client(ctx)
     try:
         rows = [o for page in client.sub_orders(window.start, window.end) for o in page]
     finally:
@@ -217,7 +217,7 @@ def test_transient_faults_are_retried_then_raised(env: Env, kind: FaultKind, par
 
 
 def test_a_4xx_is_a_request_error_without_retry(env: Env) -> None:
-    with MeeshoClient(env.ctx()) as client, pytest.raises(MarketplaceRequestError) as caught:
+    with env.adapter.open_client(env.ctx()) as client, pytest.raises(MarketplaceRequestError) as caught:
         client.data("getSubOrder", "/v1/sub-orders/000000000000000000_9")
     assert caught.value.http_status == 404 and len(env.transport.calls) == 1
 

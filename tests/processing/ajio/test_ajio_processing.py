@@ -14,9 +14,10 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
 from tests.processing.ajio.conftest import AjioProcessing
+from tests.processing.crash import SimulatedCrash
 
-from robnu.adapters.ajio.processing import DUPLICATE_ROUNDS, STAGES
-from robnu.adapters.processing import SimulatedCrash
+from robnu.adapters.ajio.documents import DUPLICATE_ROUNDS
+from robnu.adapters.ajio.processing import STAGES
 from robnu.config import Settings
 from robnu.db.dispatch_models import InvoiceNumber
 from robnu.db.models import Order, Shipment

@@ -15,9 +15,9 @@ from pypdf import PdfReader
 from sqlalchemy import select
 from tests.factories import product as make_product
 from tests.processing.amazon_in.conftest import Proc
+from tests.processing.crash import SimulatedCrash
 
 from robnu.adapters.amazon_in.processing import STAGES
-from robnu.adapters.processing import SimulatedCrash
 from robnu.db.models import Order, OrderItem, Product, Shipment
 from robnu.db.processing_models import OrderProcessing, ProcessingBatch, ProcessingStep
 from robnu.db.stock_models import Document

@@ -14,10 +14,10 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import func, select
 from tests.factories import product as make_product
+from tests.processing.crash import SimulatedCrash
 from tests.processing.flipkart.conftest import FK
 
-from robnu.adapters.flipkart.processing import MANIFEST, PACK, PACKED, RTD, FlipkartFlow
-from robnu.adapters.processing import SimulatedCrash
+from robnu.adapters.flipkart.processing import FLOW, MANIFEST, PACK, PACKED, RTD
 from robnu.db.models import Order, OrderItem, Shipment
 from robnu.db.processing_models import OrderProcessing, ProcessingBatch, ProcessingStep
 from robnu.db.stock_models import Document
@@ -41,7 +41,7 @@ def test_flow_declares_full_processing() -> None:
     from robnu.adapters.flipkart.adapter import FlipkartAdapter
 
     assert ScheduleTarget.FULL_PROCESSING in FlipkartAdapter.supported_targets
-    assert [s.number for s in FlipkartFlow.stages] == [1, 2, 3, 4, 5, 6]
+    assert [s.number for s in FLOW.stages] == [1, 2, 3, 4, 5, 6]
 
 
 def test_happy_path_to_the_manifest(fk: FK) -> None:

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import select
+from tests.processing.crash import crash_after
 from tests.sandbox_wiring import connect_sandbox_account, wired_runtime
 
 from robnu.adapters.base import ProcessingReport
@@ -56,8 +57,9 @@ class MeeshoProcessing:
         outcome = SyncEngine(self.rt).run(self.account_id, ScheduleTarget.ORDERS)
         assert outcome.error is None, outcome.error
 
-    def process(self, **options: Any) -> ProcessingReport:
-        return process_account(self.rt, self.account_id, options)
+    def process(self, *, crash_after_stage: int | None = None, **options: Any) -> ProcessingReport:
+        """Run full processing; ``crash_after_stage`` makes the run die after that stage's effects."""
+        return process_account(self.rt, self.account_id, options, ledger=crash_after(crash_after_stage))
 
     def order_ids(self) -> dict[str, int]:
         with self.rt.sessions() as s:

@@ -15,10 +15,10 @@ from typing import Any
 import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
+from tests.processing.crash import SimulatedCrash
 from tests.processing.meesho.conftest import MeeshoProcessing
 
 from robnu.adapters.meesho.processing import STAGES
-from robnu.adapters.processing import SimulatedCrash
 from robnu.db.models import Order, Product, Shipment
 from robnu.db.processing_models import OrderProcessing, ProcessingBatch, ProcessingStep
 from robnu.db.stock_models import Document
@@ -162,7 +162,7 @@ def test_one_bad_line_is_held_and_never_fails_its_batch(mp: MeeshoProcessing) ->
     assert {no for no, v in state["rows"].items() if v[0] == "DONE"} == set(good)
     held = {no: v for no, v in state["rows"].items() if v[0] == "HELD"}
     assert held[no_stock][1:] == (0, f"stock: {short_sku} has 0 free after older orders, 1 to confirm")
-    assert held[wrong_pin][1] == 1 and str(held[wrong_pin][2]).startswith("address: pincode")
+    assert held[wrong_pin][1] == 1 and str(held[wrong_pin][2]).startswith("buyer pincode")
     assert held[cancelled][1:] == (2, "Meesho status CANCELLED: cannot be accepted")
     assert held[refused][1:] == (2, "accept refused: INSUFFICIENT_INVENTORY")
     per = _per_order(mp.pushed())

@@ -17,13 +17,12 @@ from typing import Any
 
 import httpx
 
-from robnu.adapters.ajio.credentials import AjioCredentials
-from robnu.adapters.ajio.mapping import ist_date, money
-from robnu.adapters.base import AdapterContext, TokenStore
-from robnu.adapters.errors import MarketplaceAuthError, TransientMarketplaceError
-from robnu.adapters.http import MarketplaceHttp
+from robnu.adapters.ajio.auth import AjioAuth
+from robnu.adapters.ajio.mapping import money
+from robnu.adapters.client import MarketplaceClient
+from robnu.adapters.errors import TransientMarketplaceError
 from robnu.adapters.ratelimit import OperationLimit
-from robnu.domain.clock import Clock
+from robnu.domain.clock import ist_day
 
 CODE = "AJIO"
 ENDPOINT = "api"
@@ -35,7 +34,6 @@ ORDERS_WINDOW = timedelta(days=30)  # GET /orders: window <= 30 days (modelled)
 PENDENCY_WINDOW = timedelta(days=7)  # GET /orders/pendency: window <= 7 days (modelled)
 RETURNS_WINDOW = timedelta(days=30)  # GET /returns: window <= 30 days (modelled)
 SETTLEMENT_LOOKBACK = timedelta(days=31)  # a published cycle is paid within ~16 days: re-read its status
-TOKEN_MARGIN = timedelta(minutes=5)  # mint a new token this long before the 30-minute one expires
 MAX_STEP_BACKS = 200  # per listing: a listing that keeps shrinking under us is an error, not a loop
 
 # AJIO publishes no rate limit (§13); modelled: 60 req/min per POB, burst 20; /authToken 6/min, burst 5.
@@ -68,99 +66,6 @@ LIMITS: dict[str, OperationLimit] = {
     },
 }
 
-# 401 error codes that a new token fixes (§4); anything else on a 401/403 is the credentials.
-TOKEN_CODES = frozenset({"INVALID_TOKEN", "TOKEN_EXPIRED", "TOKEN_SUPERSEDED"})
-RECONNECT_CODES = frozenset({"INVALID_CREDENTIALS", "POB_INACTIVE"})
-
-
-def _error_body(response: httpx.Response) -> tuple[str | None, str]:
-    try:
-        body = response.json()
-    except ValueError:
-        return None, response.reason_phrase
-    if not isinstance(body, dict):
-        return None, response.reason_phrase
-    code = body.get("errorCode")
-    return (str(code) if code else None), str(body.get("message") or response.reason_phrase)[:200]
-
-
-class AjioAuth:
-    """``POST /authToken`` bearer tokens (§4): 30 minutes, no refresh endpoint, so mint again.
-
-    Tokens are cached per account in ``ctx.tokens`` (encrypted) and replaced ``TOKEN_MARGIN`` before
-    they expire; MarketplaceHttp asks for one more on a 401 that says the token is stale.
-    """
-
-    def __init__(
-        self,
-        http: MarketplaceHttp,
-        creds: AjioCredentials,
-        tokens: TokenStore,
-        clock: Clock,
-    ) -> None:
-        self.http = http
-        self.creds = creds
-        self.tokens = tokens
-        self.clock = clock
-        self.minted = 0
-        self._memory: tuple[str, datetime] | None = None
-
-    def __repr__(self) -> str:
-        return f"AjioAuth(pob_id={self.creds.pob_id})"
-
-    def token(self) -> str:
-        cached = self._memory or self.tokens.get()
-        if cached is not None and cached[1] - TOKEN_MARGIN > self.clock.now():
-            return cached[0]
-        return self.mint()
-
-    def mint(self) -> str:
-        body = self.http.request_json(
-            "authToken",
-            "POST",
-            "/authToken",
-            json_body={"username": self.creds.pob_id, "password": self.creds.api_password.get_secret_value()},
-            ok_statuses=frozenset({200, 400, 401, 403}),
-        )
-        result = body.get("result") if isinstance(body, dict) else None
-        if not isinstance(result, dict) or not result.get("accessToken"):
-            status = int(body.get("statusCode") or 401) if isinstance(body, dict) else 401
-            code = str(body.get("errorCode") or "AUTH_FAILED") if isinstance(body, dict) else "AUTH_FAILED"
-            message = str(body.get("message") or "") if isinstance(body, dict) else ""
-            raise MarketplaceAuthError(
-                f"AJIO refused the credentials of POB {self.creds.pob_id}: HTTP {status} {code} {message[:200]}",
-                http_status=status,
-                code=code,
-                needs_reconnect=code in RECONNECT_CODES or status in (401, 403),  # refused at /authToken
-            )
-        expires_in = int(result.get("expiresIn") or 1800)
-        token = str(result["accessToken"])
-        self._memory = (token, self.clock.now() + timedelta(seconds=expires_in))
-        self.tokens.put(*self._memory)
-        self.minted += 1
-        return token
-
-    # AuthProvider protocol
-    def apply(self, request: httpx.Request) -> None:
-        request.headers["Authorization"] = f"Bearer {self.token()}"
-
-    def token_expired(self, response: httpx.Response) -> bool:
-        code, _ = _error_body(response)
-        return response.status_code == 401 and code in TOKEN_CODES
-
-    def invalidate(self) -> None:
-        self._memory = None
-        self.tokens.clear()
-
-    def auth_error(self, response: httpx.Response) -> MarketplaceAuthError:
-        code, message = _error_body(response)
-        return MarketplaceAuthError(
-            f"AJIO answered HTTP {response.status_code} {code or ''} for POB {self.creds.pob_id}: {message}",
-            http_status=response.status_code,
-            code=code or f"HTTP_{response.status_code}",
-            needs_reconnect=code in RECONNECT_CODES,
-        )
-
 
 def _epoch_chunks(start: datetime, end: datetime, width: timedelta) -> Iterator[tuple[int, int]]:
     """[start, end) as inclusive epoch-second windows (``from_date``/``to_date``) at most ``width`` wide."""
@@ -173,25 +78,8 @@ def _epoch_chunks(start: datetime, end: datetime, width: timedelta) -> Iterator[
         lo = top + 1
 
 
-class AjioClient:
-    """One account's connection to the AJIO API; close it (or use it as a context manager)."""
-
-    def __init__(self, ctx: AdapterContext) -> None:
-        creds = ctx.credentials
-        if not isinstance(creds, AjioCredentials):
-            raise TypeError(f"AJIO credentials expected, got {type(creds).__name__}")
-        self.creds = creds
-        self.http = ctx.http.client(CODE, ENDPOINT, DEFAULT_BASE_URL, LIMITS)
-        self.auth = AjioAuth(self.http, creds, ctx.tokens, ctx.clock)
-
-    def __enter__(self) -> AjioClient:
-        return self
-
-    def __exit__(self, *_exc: object) -> None:
-        self.close()
-
-    def close(self) -> None:
-        self.http.close()
+class AjioClient(MarketplaceClient[AjioAuth]):
+    """One account's connection to the AJIO API (``AjioAdapter.open_client``); close it when done."""
 
     def get(self, operation: str, path: str, params: Mapping[str, Any] | None = None) -> Any:
         return self.http.request_json(operation, "GET", path, auth=self.auth, params=params)
@@ -261,8 +149,8 @@ class AjioClient:
             "getSettlements",
             "/payments/settlements",
             {
-                "from_date": ist_date(start - SETTLEMENT_LOOKBACK).isoformat(),
-                "to_date": ist_date(end).isoformat(),
+                "from_date": ist_day(start - SETTLEMENT_LOOKBACK).isoformat(),
+                "to_date": ist_day(end).isoformat(),
             },
         )
         return list(body.get("settlements") or [])

@@ -8,10 +8,12 @@ Anything a mapper cannot read raises one of ``MAPPING_ERRORS`` and the record is
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import UTC, date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from robnu.domain.clock import ist_midnight
+from robnu.domain.money import paise
 from robnu.domain.records import (
     ListingRecord,
     OrderItemRecord,
@@ -30,9 +32,6 @@ from robnu.domain.statuses import (
     ReturnStatus,
     ShipmentStatus,
 )
-
-IST = timezone(timedelta(hours=5, minutes=30), "IST")
-CENT = Decimal("0.01")
 
 # Pendency records carry no status field: they are, by the listing they come from, awaiting an ack.
 PENDENCY = "PENDENCY"
@@ -87,7 +86,7 @@ def money(value: Any) -> Decimal:
     """A JSON number (or numeric string) as INR with 2 decimals."""
     if value is None or isinstance(value, bool):
         raise ValueError(f"not an amount: {value!r}")
-    return Decimal(str(value)).quantize(CENT)
+    return paise(str(value))
 
 
 def epoch(value: Any) -> datetime:
@@ -99,14 +98,6 @@ def epoch(value: Any) -> datetime:
 
 def epoch_or_none(value: Any) -> datetime | None:
     return None if value is None else epoch(value)
-
-
-def ist_day_start(day: date) -> datetime:
-    return datetime.combine(day, time(0, 0), IST).astimezone(UTC)
-
-
-def ist_date(moment: datetime) -> date:
-    return moment.astimezone(IST).date()
 
 
 def order_status(raw: str) -> OrderStatus:
@@ -215,7 +206,7 @@ def purchase_order(o: Mapping[str, Any]) -> OrderRecord:
         if ln.get("unit_price") is not None:
             price = money(ln["unit_price"])
         else:
-            price = ((money(ln["item_base_price"]) * qty + tax) / max(qty, 1)).quantize(CENT)
+            price = paise((money(ln["item_base_price"]) * qty + tax) / max(qty, 1))
         cancelled = int(ln.get("customer_cancelled_qty") or 0) + int(ln.get("seller_cancelled_qty") or 0)
         fully_cancelled = qty > 0 and cancelled >= qty and status is not OrderStatus.CANCELLED
         sku = ln.get("sku") or (ln.get("item_details") or {}).get("item_code")
@@ -301,12 +292,12 @@ def settlement_times(s: Mapping[str, Any]) -> tuple[datetime, datetime, datetime
     A settlement has no update time: it is published when its cycle ends and changes once more when
     paid (SCHEDULED -> PAID), so the last update is the publication, or the payment date once PAID.
     """
-    start = ist_day_start(date.fromisoformat(str(s["cycle_start"])))
-    end = ist_day_start(date.fromisoformat(str(s["cycle_end"])) + timedelta(days=1))
+    start = ist_midnight(date.fromisoformat(str(s["cycle_start"])))
+    end = ist_midnight(date.fromisoformat(str(s["cycle_end"])) + timedelta(days=1))
     paid_at = None
     updated = end
     if s.get("status") == "PAID":
-        paid_at = ist_day_start(date.fromisoformat(str(s["payment_date"])))
+        paid_at = ist_midnight(date.fromisoformat(str(s["payment_date"])))
         updated = max(paid_at, end + timedelta(seconds=1))
     return start, end, paid_at, updated
 

@@ -25,26 +25,26 @@ from decimal import Decimal
 from functools import partial
 from typing import Any
 
-from robnu.adapters.amazon_in import mapping
-from robnu.adapters.amazon_in.client import CODE, AmazonClient
-from robnu.adapters.amazon_in.processing import AmazonFlow
+from robnu.adapters.amazon_in import mapping, mapping_finance, mapping_returns
+from robnu.adapters.amazon_in.auth import AmazonAuth
+from robnu.adapters.amazon_in.client import (
+    API_ENDPOINT,
+    AUTH_ENDPOINT,
+    CODE,
+    DEFAULT_AUTH_URL,
+    DEFAULT_BASE_URL,
+    LIMITS,
+    RATE_LIMIT_HEADER,
+    REGION_HOSTS,
+    AmazonClient,
+)
+from robnu.adapters.amazon_in.credentials import AmazonCredentials
+from robnu.adapters.amazon_in.processing import FLOW
+from robnu.adapters.amazon_in.reports import returns_report
 from robnu.adapters.amazon_in.satellite import SATELLITE
-from robnu.adapters.base import (
-    MAPPING_ERRORS,
-    AdapterContext,
-    MarketplaceAdapter,
-    ProcessingReport,
-    ValidationOutcome,
-    map_or_quarantine,
-)
-from robnu.adapters.errors import (
-    MarketplaceAuthError,
-    MarketplaceError,
-    MarketplaceRequestError,
-)
-from robnu.adapters.processing import run_flow
+from robnu.adapters.base import EVERY_TARGET, MAPPING_ERRORS, Adapter, AdapterContext, map_or_quarantine
+from robnu.adapters.errors import MarketplaceAuthError, MarketplaceError, MarketplaceRequestError
 from robnu.adapters.registry import register
-from robnu.domain.marketplace import ScheduleTarget
 from robnu.domain.records import (
     InventoryPush,
     InventoryPushResult,
@@ -56,7 +56,6 @@ from robnu.domain.records import (
     ReturnRecord,
     SyncWindow,
 )
-from robnu.domain.statuses import ValidationStatus
 
 # The returns report is by return *request* date: a return requested before the window may close
 # (its delivery date) inside it. Read this far back so status changes arrive; repeats are unchanged.
@@ -73,69 +72,59 @@ def _field(raw: Any, name: str) -> str | None:
     return str(value) if value not in (None, "") else None
 
 
-class AmazonInAdapter(MarketplaceAdapter):
+Ctx = AdapterContext[AmazonCredentials]
+
+
+class AmazonInAdapter(Adapter[AmazonCredentials, AmazonClient]):
     code = CODE
     display_name = "Amazon India"
     satellite = SATELLITE
-    supported_targets = frozenset(
-        {
-            ScheduleTarget.ORDERS,
-            ScheduleTarget.RETURNS,
-            ScheduleTarget.PAYOUTS,
-            ScheduleTarget.INVENTORY,
-            ScheduleTarget.CREDENTIAL_CHECK,
-            ScheduleTarget.FULL_PROCESSING,
-            ScheduleTarget.CATALOG,
-        }
-    )
+    supported_targets = EVERY_TARGET
     history_days = 730  # documented: orders older than two years are not returned
     # SP-API refuses a *Before less than 2 minutes before now (§6.1, §8): the engine's window ends earlier.
     min_safety_lag_seconds = 120
+    flow = FLOW  # the seller-fulfilled flow (processing.py)
 
-    # ------------------------------------------------------------------ credentials
-    def validate_credentials(self, ctx: AdapterContext) -> ValidationOutcome:
-        """A fresh LWA exchange (proves refresh token + app), then one authenticated searchOrders."""
-        with AmazonClient.open(ctx) as client:
-            try:
-                client.auth.invalidate()
-                client.auth.mint()
-                client.probe(ctx.clock.now())
-            except MarketplaceAuthError as exc:
-                status = ValidationStatus.INVALID if exc.needs_reconnect else ValidationStatus.ERROR
-                return ValidationOutcome(status, exc.http_status, exc.code, client.auth.clean(str(exc)))
-            except MarketplaceError as exc:
-                return ValidationOutcome(ValidationStatus.ERROR, exc.http_status, exc.code, client.auth.clean(str(exc)))
-        return ValidationOutcome(ValidationStatus.VALID, 200)
+    # ------------------------------------------------------------------ connection
+    def open_client(self, ctx: Ctx) -> AmazonClient:
+        """The region's API host and LWA; the API's rate buckets are shared by every client of the selling
+        partner (Amazon meters per selling partner and operation, §5)."""
+        creds = ctx.credentials
+        api_url = REGION_HOSTS.get(creds.region, DEFAULT_BASE_URL)
+        api = ctx.http.client(CODE, API_ENDPOINT, api_url, LIMITS, rate_limit_header=RATE_LIMIT_HEADER)
+        api.limiter = ctx.http.shared_limiter(CODE, f"{api.client.base_url}|{creds.selling_partner_id}", LIMITS)
+        lwa = ctx.http.client(CODE, AUTH_ENDPOINT, DEFAULT_AUTH_URL, {})
+        policy = ctx.http.policy
+        auth = AmazonAuth(lwa, creds, ctx.tokens, ctx.clock, sleep=policy.sleep)
+        return AmazonClient(api, lwa, auth, creds, sleep=policy.sleep, rate_scale=policy.rate_scale)
+
+    def _probe(self, client: AmazonClient, ctx: Ctx) -> None:
+        """A fresh LWA exchange (made by the base: proves refresh token + app), then one searchOrders."""
+        client.probe(ctx.clock.now())
 
     # ------------------------------------------------------------------ orders
-    def sync_orders(self, ctx: AdapterContext, window: SyncWindow) -> Iterator[OrderRecord | Quarantine]:
-        client = AmazonClient.open(ctx)
-        try:
+    def sync_orders(self, ctx: Ctx, window: SyncWindow) -> Iterator[OrderRecord | Quarantine]:
+        with self.open_client(ctx) as client:
             for page in client.search_orders(window.start, window.end):
                 for raw in page:
                     yield map_or_quarantine(mapping.map_order, raw, _field(raw, "orderId"))
-        finally:
-            client.close()
 
     # ------------------------------------------------------------------ returns
-    def sync_returns(self, ctx: AdapterContext, window: SyncWindow) -> Iterator[ReturnRecord | Quarantine]:
-        client = AmazonClient.open(ctx)
-        try:
+    def sync_returns(self, ctx: Ctx, window: SyncWindow) -> Iterator[ReturnRecord | Quarantine]:
+        with self.open_client(ctx) as client:
             yield from self._customer_returns(client, window)
             yield from self._rtos(client, window)
-        finally:
-            client.close()
 
     def _customer_returns(self, client: AmazonClient, window: SyncWindow) -> Iterator[ReturnRecord | Quarantine]:
         by_rma: dict[str, list[dict[str, str | None]]] = {}
-        for row in client.returns_report(window.start - RETURNS_LOOKBACK, window.end):
+        for row in returns_report(client, window.start - RETURNS_LOOKBACK, window.end):
             rma = (row.get("Amazon RMA ID") or "").strip()
             if not rma:
                 yield Quarantine(row, "returns report row without an Amazon RMA ID", _field(row, "Order ID"))
                 continue
             by_rma.setdefault(rma, []).append(row)
         for rma, rows in by_rma.items():
-            yield map_or_quarantine(mapping.map_customer_return, rows, rma)
+            yield map_or_quarantine(mapping_returns.map_customer_return, rows, rma)
 
     def _rtos(self, client: AmazonClient, window: SyncWindow) -> Iterator[ReturnRecord | Quarantine]:
         pages = client.search_orders(
@@ -144,17 +133,16 @@ class AmazonInAdapter(MarketplaceAdapter):
         for page in pages:
             for raw in page:
                 try:
-                    is_rto = mapping.rto_package(raw) is not None
+                    is_rto = mapping_returns.rto_package(raw) is not None
                 except MAPPING_ERRORS as exc:
                     yield Quarantine(raw, f"cannot map record: {type(exc).__name__}: {exc}", _field(raw, "orderId"))
                     continue
                 if is_rto:
-                    yield map_or_quarantine(mapping.map_rto, raw, _field(raw, "orderId"))
+                    yield map_or_quarantine(mapping_returns.map_rto, raw, _field(raw, "orderId"))
 
     # ------------------------------------------------------------------ payouts
-    def sync_payouts(self, ctx: AdapterContext, window: SyncWindow) -> Iterator[PayoutRecord | Quarantine]:
-        client = AmazonClient.open(ctx)
-        try:
+    def sync_payouts(self, ctx: Ctx, window: SyncWindow) -> Iterator[PayoutRecord | Quarantine]:
+        with self.open_client(ctx) as client:
             seen: set[str] = set()  # a restarted group listing repeats groups
             for page in client.event_groups(window.start - PAYOUT_LOOKBACK, window.end):
                 for group in page:
@@ -168,8 +156,6 @@ class AmazonInAdapter(MarketplaceAdapter):
                     record = self._payout(client, group, group_id)
                     if record is not None:
                         yield record
-        finally:
-            client.close()
 
     def _payout(self, client: AmazonClient, group: dict[str, Any], group_id: str) -> PayoutRecord | Quarantine | None:
         lines: list[PayoutLineRecord] = []
@@ -183,7 +169,7 @@ class AmazonInAdapter(MarketplaceAdapter):
                     continue
                 done.add(txn_id)
                 try:
-                    lines.extend(mapping.transaction_lines(txn))
+                    lines.extend(mapping_finance.transaction_lines(txn))
                 except MAPPING_ERRORS as exc:
                     # the payout would not add up without this transaction: hold the whole group
                     return Quarantine(
@@ -199,16 +185,16 @@ class AmazonInAdapter(MarketplaceAdapter):
             if total == 0:
                 return None  # nothing posted yet
             return Quarantine(group, f"group {group_id} totals {total} but lists no transactions", group_id)
-        return map_or_quarantine(lambda g: mapping.map_payout(g, lines), group, group_id)
+        return map_or_quarantine(lambda g: mapping_finance.map_payout(g, lines), group, group_id)
 
     # ------------------------------------------------------------------ inventory
-    def push_inventory(self, ctx: AdapterContext, pushes: Sequence[InventoryPush]) -> list[InventoryPushResult]:
+    def push_inventory(self, ctx: Ctx, pushes: Sequence[InventoryPush]) -> list[InventoryPushResult]:
         """One patchListingsItem per SKU (§9). 200 INVALID (e.g. an unknown SKU) is permanent; a
         marketplace outage stops the batch (the rest is retried later, nothing is lost)."""
         results: list[InventoryPushResult] = []
         if not pushes:
             return results
-        with AmazonClient.open(ctx) as client:
+        with self.open_client(ctx) as client:
             for index, push in enumerate(pushes):
                 sku = push.seller_sku or push.listing_external_id
                 try:
@@ -216,19 +202,19 @@ class AmazonInAdapter(MarketplaceAdapter):
                 except MarketplaceAuthError as exc:
                     if not results:
                         raise  # nothing sent yet: the service records the auth failure
-                    results.extend(_not_sent(pushes[index:], client.auth.clean(str(exc))))
+                    results.extend(_not_sent(pushes[index:], client.clean(str(exc))))
                     break
                 except MarketplaceRequestError as exc:
-                    results.append(InventoryPushResult(push.task_id, False, client.auth.clean(str(exc)), False))
+                    results.append(InventoryPushResult(push.task_id, False, client.clean(str(exc)), False))
                     continue
                 except MarketplaceError as exc:
-                    results.extend(_not_sent(pushes[index:], client.auth.clean(str(exc))))
+                    results.extend(_not_sent(pushes[index:], client.clean(str(exc))))
                     break
                 results.append(_push_result(push, sku, body))
         return results
 
     # ------------------------------------------------------------------ catalog
-    def sync_listings(self, ctx: AdapterContext, known_skus: Sequence[str]) -> Iterator[ListingRecord | Quarantine]:
+    def sync_listings(self, ctx: Ctx, known_skus: Sequence[str]) -> Iterator[ListingRecord | Quarantine]:
         """One getListingsItem per SKU Robnu knows (§9; includedData summaries, offers,
         fulfillmentAvailability), at the published 5/s (burst 10) the client keeps to. A SKU Amazon does
         not know (404) is not a listing; an item that cannot be mapped is quarantined.
@@ -237,7 +223,7 @@ class AmazonInAdapter(MarketplaceAdapter):
         cover only the per-SKU read, so the SKUs come from Robnu.
         """
         seen_at = ctx.clock.now()
-        with AmazonClient.open(ctx) as client:
+        with self.open_client(ctx) as client:
             mapper = partial(mapping.map_listing, marketplace_id=client.creds.marketplace_id, seen_at=seen_at)
             for sku in known_skus:
                 if not sku:
@@ -245,13 +231,6 @@ class AmazonInAdapter(MarketplaceAdapter):
                 item = client.get_listing(sku)
                 if item is not None:
                     yield map_or_quarantine(mapper, item, sku)
-
-    # ------------------------------------------------------------------ full processing
-    def full_processing(self, ctx: AdapterContext) -> ProcessingReport:
-        """The seller-fulfilled flow of processing.py, stage by stage on the engine (issue 5).
-        The closure policy and cut-offs are the account's dispatch settings (``ctx.dispatch``)."""
-        with AmazonClient.open(ctx) as client:
-            return run_flow(ctx, AmazonFlow(client))
 
 
 def _not_sent(pushes: Sequence[InventoryPush], reason: str) -> list[InventoryPushResult]:

@@ -2,7 +2,7 @@
 
 The seller's refresh token (with the LWA app's client id and secret) is exchanged at
 ``POST /auth/o2/token`` for an ``Atza|…`` access token living ``expires_in`` (3600 s). Tokens are cached
-per account in ``ctx.tokens`` (encrypted) and replaced ``TOKEN_MARGIN`` before they expire; a 403
+per account by ``CachedTokenAuth`` and replaced ``TOKEN_MARGIN`` before they expire; a 403
 ``Unauthorized`` on an API call drops the token and mints one more (once per request, in
 MarketplaceHttp). Only LWA refusing the refresh token or the app (invalid_grant, invalid_client…) asks
 the seller to reconnect; a token problem never does.
@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import httpx
 
 from robnu.adapters.amazon_in.credentials import AmazonCredentials
-from robnu.adapters.base import TokenStore
+from robnu.adapters.auth import CachedTokenAuth
+from robnu.adapters.context import TokenStore
 from robnu.adapters.errors import MarketplaceAuthError, TransientMarketplaceError
 from robnu.adapters.http import MarketplaceHttp
 from robnu.domain.clock import Clock
@@ -62,8 +63,12 @@ def _json(response: httpx.Response) -> Any:
         return None
 
 
-class AmazonAuth:
-    """The AuthProvider of SP-API calls (robnu.adapters.http.AuthProvider)."""
+class AmazonAuth(CachedTokenAuth[AmazonCredentials]):
+    """The AuthProvider of SP-API calls: LWA access tokens in ``x-amz-access-token`` (cached by the base)."""
+
+    margin = TOKEN_MARGIN
+    header = TOKEN_HEADER
+    scheme = ""
 
     def __init__(
         self,
@@ -74,41 +79,13 @@ class AmazonAuth:
         *,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        self.http = http
-        self.creds = creds
-        self.tokens = tokens
-        self.clock = clock
+        super().__init__(http, creds, tokens, clock)
         self.sleep = sleep
-        self.minted = 0  # LWA exchanges made by this instance
-        self._memory: tuple[str, datetime] | None = None
-        self._fresh: str | None = None  # the token this instance minted last
 
     def __repr__(self) -> str:
         return f"AmazonAuth(selling_partner_id={self.creds.selling_partner_id})"
 
-    def clean(self, text: str) -> str:
-        """Text with no secret in it: client id/secret, refresh token, access tokens."""
-        secrets = [
-            self.creds.lwa_client_id.get_secret_value(),
-            self.creds.lwa_client_secret.get_secret_value(),
-            self.creds.refresh_token.get_secret_value(),
-        ]
-        if self._memory is not None:
-            secrets.append(self._memory[0])
-        for value in secrets:
-            if value:
-                text = text.replace(value, "***")
-        return text
-
-    # ------------------------------------------------------------------ tokens
-    def token(self) -> str:
-        cached = self._memory or self.tokens.get()
-        if cached is not None and cached[1] - TOKEN_MARGIN > self.clock.now():
-            self._memory = cached
-            return cached[0]
-        return self.mint()
-
-    def mint(self) -> str:
+    def exchange(self) -> tuple[str, int]:
         """Exchange the refresh token (§3, form body). Raises MarketplaceAuthError when LWA refuses."""
         form = {
             "grant_type": "refresh_token",
@@ -133,13 +110,7 @@ class AmazonAuth:
             self.sleep(min(self.http.policy.backoff_cap, self.http.policy.backoff_base * 2**attempts))
         status = response.status_code
         if status == 200 and isinstance(body, dict) and body.get("access_token"):
-            token = str(body["access_token"])
-            lifetime = int(body.get("expires_in") or DEFAULT_LIFETIME_S)
-            self._memory = (token, self.clock.now() + timedelta(seconds=lifetime))
-            self._fresh = token
-            self.tokens.put(*self._memory)
-            self.minted += 1
-            return token
+            return str(body["access_token"]), int(body.get("expires_in") or DEFAULT_LIFETIME_S)
         if status == 200:
             raise TransientMarketplaceError("Amazon LWA answered 200 without an access token", http_status=200)
         code, text = lwa_error(body)
@@ -150,9 +121,8 @@ class AmazonAuth:
             needs_reconnect=(code in RECONNECT_ERRORS) if code else status in (401, 403),
         )
 
-    # ------------------------------------------------------------------ AuthProvider protocol
     def apply(self, request: httpx.Request) -> None:
-        request.headers[TOKEN_HEADER] = self.token()
+        super().apply(request)
         request.headers.setdefault("User-Agent", USER_AGENT)
 
     def token_expired(self, response: httpx.Response) -> bool:
@@ -165,12 +135,7 @@ class AmazonAuth:
         if code not in (None, "Unauthorized"):
             return False
         sent = response.request.headers.get(TOKEN_HEADER) if response.request is not None else None
-        return "expired" in message.lower() or sent is None or sent != self._fresh
-
-    def invalidate(self) -> None:
-        self._memory = None
-        self._fresh = None
-        self.tokens.clear()
+        return "expired" in message.lower() or sent is None or sent != self.fresh
 
     def auth_error(self, response: httpx.Response) -> MarketplaceAuthError:
         """A 401/403 that a new token did not fix: the selling partner refused this app (revoked or

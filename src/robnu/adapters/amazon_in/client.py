@@ -8,11 +8,7 @@ time, so memory stays flat. References are to shared/reference/amazon-sp-api.md 
 
 from __future__ import annotations
 
-import csv
-import gzip
-import io
 import time
-import zlib
 from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime, timedelta
 from typing import Any
@@ -23,7 +19,7 @@ import httpx
 from robnu.adapters.amazon_in.auth import AmazonAuth, sp_error
 from robnu.adapters.amazon_in.credentials import AmazonCredentials
 from robnu.adapters.amazon_in.mapping import api_time
-from robnu.adapters.base import AdapterContext
+from robnu.adapters.client import MarketplaceClient
 from robnu.adapters.errors import MarketplaceRequestError, TransientMarketplaceError
 from robnu.adapters.http import MarketplaceHttp
 from robnu.adapters.ratelimit import OperationLimit
@@ -43,23 +39,15 @@ RATE_LIMIT_HEADER = "x-amzn-RateLimit-Limit"
 SEARCH_ORDERS_PATH = "/orders/2026-01-01/orders"
 GROUPS_PATH = "/finances/v0/financialEventGroups"
 TRANSACTIONS_PATH = "/finances/2024-06-19/transactions"
-REPORTS_PATH = "/reports/2021-06-30/reports"
-DOCUMENTS_PATH = "/reports/2021-06-30/documents"
 LISTINGS_PATH = "/listings/2021-08-01/items"
 CONFIRM_SHIPMENT_PATH = "/orders/v0/orders/{order_id}/shipmentConfirmation"
 
 LISTING_DATA = ("summaries", "offers", "fulfillmentAvailability")  # §9 getListingsItem includedData
 ORDER_DATA = ("FULFILLMENT", "RECIPIENT", "PROCEEDS", "PACKAGES", "PAYMENT", "CANCELLATION")  # §6.3
-RETURNS_REPORT = "GET_FLAT_FILE_RETURNS_DATA_BY_RETURN_DATE"
 PAGE_SIZE = 100  # §6.1 maximum
 GROUP_PAGE_SIZE = 100  # §8.1 maximum (default 10)
 MAX_GROUP_SPAN = timedelta(days=179)  # §8.1: > 180 days apart -> no groups
-MAX_REPORT_SPAN = timedelta(days=59)  # §10: <= 60 days per returns report
 MAX_RESTARTS = 5  # per listing: an expired page token restarts it from the window start
-REPORT_POLL_FIRST_S = 2.0  # real seconds before the first getReport poll (scaled by rate_scale)
-REPORT_POLL_CAP_S = 60.0
-REPORT_MAX_WAIT_S = 30 * 60.0
-DOCUMENT_OPERATION = "downloadReportDocument"  # the presigned URL: no SP-API quota, no auth
 
 # §5 published usage plans (rate per second, burst). LWA has no published plan.
 LIMITS: dict[str, OperationLimit] = {
@@ -89,7 +77,10 @@ def _body(response: httpx.Response) -> Any:
         return None
 
 
-class AmazonClient:
+class AmazonClient(MarketplaceClient[AmazonAuth]):
+    """One selling partner's SP-API connection (``AmazonInAdapter.open_client``): the API host and the LWA
+    host, closed together. The returns report is read by ``reports.returns_report``."""
+
     def __init__(
         self,
         api: MarketplaceHttp,
@@ -100,48 +91,16 @@ class AmazonClient:
         sleep: Callable[[float], None] = time.sleep,
         rate_scale: float = 1.0,
     ) -> None:
+        super().__init__(api, auth, lwa)
         self.api = api
         self.lwa = lwa
-        self.auth = auth
         self.creds = creds
         self.sleep = sleep
         self.rate_scale = rate_scale
         self.restarts = 0  # listings restarted after a rejected page token (for tests and reports)
 
-    @classmethod
-    def open(cls, ctx: AdapterContext) -> AmazonClient:
-        creds = ctx.credentials
-        if not isinstance(creds, AmazonCredentials):
-            raise TypeError(f"Amazon credentials expected, got {type(creds).__name__}")
-        default = REGION_HOSTS.get(creds.region, DEFAULT_BASE_URL)
-        api = ctx.http.client(CODE, API_ENDPOINT, default, LIMITS, rate_limit_header=RATE_LIMIT_HEADER)
-        lwa = ctx.http.client(CODE, AUTH_ENDPOINT, DEFAULT_AUTH_URL, {})
-        api.limiter = ctx.http.shared_limiter(CODE, f"{api.client.base_url}|{creds.selling_partner_id}", LIMITS)
-        policy = ctx.http.policy
-        auth = AmazonAuth(lwa, creds, ctx.tokens, ctx.clock, sleep=policy.sleep)
-        return cls(
-            api,
-            lwa,
-            auth,
-            creds,
-            sleep=policy.sleep,
-            rate_scale=policy.rate_scale,
-        )
-
     def __repr__(self) -> str:
         return f"AmazonClient({self.creds.selling_partner_id})"
-
-    def close(self) -> None:
-        try:
-            self.api.close()
-        finally:
-            self.lwa.close()
-
-    def __enter__(self) -> AmazonClient:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
 
     # ------------------------------------------------------------------ plumbing
     def call(
@@ -177,7 +136,7 @@ class AmazonClient:
             if paged and response.status_code == 400:
                 raise PageTokenRejected(f"{code}: {message}")
             raise MarketplaceRequestError(
-                self.auth.clean(f"Amazon {operation} answered HTTP {response.status_code} {code}: {message}"),
+                self.clean(f"Amazon {operation} answered HTTP {response.status_code} {code}: {message}"),
                 http_status=response.status_code,
                 code=code,
             )
@@ -314,73 +273,6 @@ class AmazonClient:
             token = next_token(body)
             if not token:
                 return
-
-    # ------------------------------------------------------------------ reports (§10)
-    def returns_report(self, start: datetime, end: datetime) -> Iterator[dict[str, str | None]]:
-        """Rows of the returns flat file for [start, end], one report per <= 60 days."""
-        chunk_start = start
-        while chunk_start < end:
-            chunk_end = min(chunk_start + MAX_REPORT_SPAN, end)
-            yield from self._report_rows(chunk_start, chunk_end)
-            chunk_start = chunk_end
-
-    def _report_rows(self, start: datetime, end: datetime) -> Iterator[dict[str, str | None]]:
-        created = self.call(
-            "createReport",
-            "POST",
-            REPORTS_PATH,
-            json_body={
-                "reportType": RETURNS_REPORT,
-                "marketplaceIds": [self.creds.marketplace_id],
-                "dataStartTime": api_time(start),
-                "dataEndTime": api_time(end),
-            },
-        )
-        report_id = str(created["reportId"])
-        report = self._await_report(report_id)
-        status = report.get("processingStatus")
-        if status == "CANCELLED":  # §10: also "no data in range"
-            return
-        if status != "DONE" or not report.get("reportDocumentId"):
-            raise TransientMarketplaceError(f"Amazon returns report {report_id} ended {status}")
-        document = self.call("getReportDocument", "GET", f"{DOCUMENTS_PATH}/{quote(str(report['reportDocumentId']))}")
-        text = self._download(str(document["url"]), document.get("compressionAlgorithm"))
-        yield from csv.DictReader(io.StringIO(text), delimiter="\t", quoting=csv.QUOTE_NONE)
-
-    def _await_report(self, report_id: str) -> dict[str, Any]:
-        waited = 0.0
-        delay = REPORT_POLL_FIRST_S
-        while True:
-            pause = delay / self.rate_scale if self.rate_scale > 0 else delay
-            self.sleep(pause)
-            waited += delay
-            report = self.call("getReport", "GET", f"{REPORTS_PATH}/{quote(report_id)}")
-            if report.get("processingStatus") in ("DONE", "CANCELLED", "FATAL"):
-                return dict(report)
-            if waited >= REPORT_MAX_WAIT_S:
-                raise TransientMarketplaceError(
-                    f"Amazon returns report {report_id} still not done after {waited:.0f} s"
-                )
-            delay = min(delay * 2, REPORT_POLL_CAP_S)
-
-    def _download(self, url: str, compression: Any) -> str:
-        """The presigned document URL: no auth headers (§10); gzip bytes without Content-Encoding."""
-        attempt = 0
-        while True:
-            response = self.api.request(DOCUMENT_OPERATION, "GET", url)
-            data = response.content
-            try:
-                if compression == "GZIP" or data[:2] == b"\x1f\x8b":
-                    data = gzip.decompress(data)
-                break
-            except (OSError, EOFError, zlib.error):
-                attempt += 1
-                if attempt > 3:
-                    raise TransientMarketplaceError("Amazon report document is not valid gzip") from None
-        try:
-            return data.decode("utf-8")
-        except UnicodeDecodeError:
-            return data.decode("iso-8859-1")  # what the document's charset defaults to (§11.1)
 
     # ------------------------------------------------------------------ listings (§9)
     def patch_quantity(self, sku: str, quantity: int) -> dict[str, Any]:

@@ -9,33 +9,26 @@ Every status goes through an explicit table; an unknown raw status maps to UNKNO
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from datetime import UTC, datetime, timedelta
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
+from robnu.domain.clock import ist_midnight
 from robnu.domain.india import GST_STATE_CODES, state_code_for_pincode
+from robnu.domain.money import paise
 from robnu.domain.records import (
     ListingRecord,
     OrderItemRecord,
     OrderRecord,
-    PayoutLineRecord,
-    PayoutRecord,
-    ReturnItemRecord,
-    ReturnRecord,
     ShipmentRecord,
 )
 from robnu.domain.statuses import (
     FulfilledBy,
     OrderStatus,
-    PayoutLineType,
-    PayoutStatus,
-    ReturnKind,
-    ReturnStatus,
     ShipmentStatus,
 )
 
-IST = timedelta(hours=5, minutes=30)
 CURRENCY = "INR"
 
 # ----------------------------------------------------------------------------------------- tables
@@ -80,63 +73,6 @@ PACKAGE_STATUS: dict[str, ShipmentStatus] = {
     "CANCELLED": ShipmentStatus.CANCELLED,
     "UNDELIVERABLE": ShipmentStatus.SHIPPED,  # on its way back; RETURNED once detailedStatus says so
 }
-RTO_DETAILED = frozenset({"RETURNING_TO_SELLER", "RETURNED_TO_SELLER"})
-# RTO return status, from the package's detailedStatus.
-RTO_STATUS: dict[str, ReturnStatus] = {
-    "REJECTED_BY_BUYER": ReturnStatus.REQUESTED,
-    "UNDELIVERABLE": ReturnStatus.REQUESTED,
-    "RETURNING_TO_SELLER": ReturnStatus.IN_TRANSIT,
-    "RETURNED_TO_SELLER": ReturnStatus.DELIVERED_TO_SELLER,
-}
-# "Return request status" of the returns flat file (§10; the sandbox writes Approved / Closed).
-RETURN_STATUS: dict[str, ReturnStatus] = {
-    "PENDING": ReturnStatus.REQUESTED,
-    "REQUESTED": ReturnStatus.REQUESTED,
-    "PENDINGAPPROVAL": ReturnStatus.REQUESTED,
-    "APPROVED": ReturnStatus.APPROVED,
-    "AUTHORIZED": ReturnStatus.APPROVED,
-    "AUTHORISED": ReturnStatus.APPROVED,
-    "INTRANSIT": ReturnStatus.IN_TRANSIT,
-    "RECEIVED": ReturnStatus.DELIVERED_TO_SELLER,
-    "DELIVERED": ReturnStatus.DELIVERED_TO_SELLER,
-    "CLOSED": ReturnStatus.CLOSED,
-    "COMPLETED": ReturnStatus.CLOSED,
-    "REFUNDED": ReturnStatus.CLOSED,
-    "REJECTED": ReturnStatus.CANCELLED,
-    "DENIED": ReturnStatus.CANCELLED,
-    "CANCELLED": ReturnStatus.CANCELLED,
-    "CANCELED": ReturnStatus.CANCELLED,
-}
-# Finances v0 group: (ProcessingStatus, FundTransferStatus) -> payout status (§8.1: both free text).
-FUND_TRANSFER_STATUS: dict[str, PayoutStatus] = {
-    "SUCCEEDED": PayoutStatus.PAID,
-    "PROCESSING": PayoutStatus.SCHEDULED,
-    "INITIATED": PayoutStatus.SCHEDULED,
-    "PENDING": PayoutStatus.SCHEDULED,
-    "FAILED": PayoutStatus.FAILED,
-}
-# Finances 2024-06-19 leaf breakdownType -> line type (§8.3: no enum; unknown -> OTHER).
-# ``None`` means "by sign": credits are one type, debits another (see ``line_type``).
-BREAKDOWN_TYPE: dict[str, PayoutLineType | None] = {
-    "ProductCharges": None,  # + sale / - refund or reversal
-    "Principal": None,
-    "Tax": None,
-    "Commission": None,  # - commission / + commission given back on a return
-    "RefundCommission": PayoutLineType.COMMISSION,
-    "FixedClosingFee": PayoutLineType.FIXED_FEE,
-    "ClosingFee": PayoutLineType.FIXED_FEE,
-    "ShippingFee": PayoutLineType.SHIPPING_FEE,
-    "ReverseShippingFee": PayoutLineType.SHIPPING_FEE,
-    "ShippingChargeback": PayoutLineType.SHIPPING_FEE,
-    "ShippingCharge": PayoutLineType.SHIPPING_FEE,
-    "CODFee": PayoutLineType.COLLECTION_FEE,
-    "CollectionFee": PayoutLineType.COLLECTION_FEE,
-    "GSTOnFees": PayoutLineType.GST_ON_FEES,
-    "LateDispatchPenalty": PayoutLineType.PENALTY,
-    "Penalties": PayoutLineType.PENALTY,
-    "Adjustment": PayoutLineType.ADJUSTMENT,
-}
-
 # ----------------------------------------------------------------------------------------- helpers
 
 
@@ -165,8 +101,7 @@ def flat_file_date(value: str) -> datetime | None:
     text = value.strip()
     if not text:
         return None
-    day = datetime.strptime(text, "%d-%b-%Y")
-    return (day - IST).replace(tzinfo=UTC)
+    return ist_midnight(datetime.strptime(text, "%d-%b-%Y").date())
 
 
 def money(value: Mapping[str, Any] | None) -> Decimal | None:
@@ -188,7 +123,7 @@ def finance_money(value: Mapping[str, Any] | None) -> Decimal:
     if currency != CURRENCY:
         raise ValueError(f"unexpected currency {currency}")
     amount = value.get("currencyAmount", value.get("CurrencyAmount", 0))
-    return Decimal(str(amount)).quantize(Decimal("0.01"))
+    return paise(str(amount))
 
 
 def state_code(address: Mapping[str, Any]) -> str | None:
@@ -216,7 +151,7 @@ def order_status(raw: str, packages: Sequence[Mapping[str, Any]]) -> OrderStatus
     status = ORDER_STATUS.get(raw, OrderStatus.UNKNOWN)
     if status not in (OrderStatus.NEW, OrderStatus.SHIPPED) or not packages:
         return status
-    implied = {DETAILED_STATUS.get(_detailed(p), (None, None))[1] for p in packages}
+    implied = {DETAILED_STATUS.get(detailed_status(p), (None, None))[1] for p in packages}
     if len(implied) != 1:
         return status
     (only,) = implied
@@ -227,7 +162,7 @@ def order_status(raw: str, packages: Sequence[Mapping[str, Any]]) -> OrderStatus
     return only if only is not OrderStatus.READY_TO_SHIP else status
 
 
-def _detailed(package: Mapping[str, Any]) -> str:
+def detailed_status(package: Mapping[str, Any]) -> str:
     ps = package.get("packageStatus") or {}
     return str(ps.get("detailedStatus") or "")
 
@@ -264,7 +199,7 @@ def map_item(item: Mapping[str, Any]) -> OrderItemRecord:
         assert unit is not None
         total = unit * quantity
     if unit is None:
-        unit = (total / quantity).quantize(Decimal("0.01")) if quantity else total
+        unit = paise(total / quantity) if quantity else total
     cancelled = bool((item.get("cancellation") or {}).get("cancellationExecution"))
     return OrderItemRecord(
         external_id=str(item["orderItemId"]),
@@ -318,215 +253,6 @@ def map_order(order: Mapping[str, Any]) -> OrderRecord:
         ship_pincode=address.get("postalCode") or None,
         dispatch_by=dispatch_by,
         fulfilled_by=FulfilledBy.MARKETPLACE if fulfillment.get("fulfilledBy") == "AMAZON" else FulfilledBy.SELLER,
-    )
-
-
-def rto_package(order: Mapping[str, Any]) -> Mapping[str, Any] | None:
-    """The package whose detailedStatus says the parcel is going (or went) back to the seller."""
-    for package in order.get("packages") or ():
-        if _detailed(package) in RTO_DETAILED:
-            found: Mapping[str, Any] = package
-            return found
-    return None
-
-
-def map_rto(order: Mapping[str, Any]) -> ReturnRecord:
-    """An RTO, visible only as ``packages[].packageStatus.detailedStatus`` (§6.3): external id = orderId."""
-    package = rto_package(order)
-    if package is None:
-        raise ValueError("order has no package returning to the seller")
-    raw = _detailed(package)
-    order_id = str(order["orderId"])
-    quantities: dict[str, int] = {}
-    for pi in package.get("packageItems") or ():
-        quantities[str(pi["orderItemId"])] = quantities.get(str(pi["orderItemId"]), 0) + int(pi["quantity"])
-    items = []
-    for item in order["orderItems"]:
-        item_id = str(item["orderItemId"])
-        quantity = quantities.get(item_id, 0 if quantities else int(item["quantityOrdered"]))
-        if quantity:
-            items.append(
-                ReturnItemRecord(
-                    external_id=f"{order_id}:RTO:{item_id}",
-                    quantity=quantity,
-                    order_item_external_id=item_id,
-                    sku=(item.get("product") or {}).get("sellerSku"),
-                )
-            )
-    return ReturnRecord(
-        external_id=order_id,
-        source_updated_at=parse_time(order["lastUpdatedTime"]),
-        order_external_id=order_id,
-        kind=ReturnKind.RTO,
-        status=RTO_STATUS.get(raw, ReturnStatus.UNKNOWN),
-        raw_status=raw,
-        items=items,
-        reason="Undelivered: returned to origin",
-        return_awb=package.get("trackingNumber") or None,
-    )
-
-
-# ----------------------------------------------------------------------------------------- returns
-
-
-def _cell(row: Mapping[str, str | None], name: str) -> str:
-    return (row.get(name) or "").strip()
-
-
-def map_customer_return(rows: Sequence[Mapping[str, str | None]]) -> ReturnRecord:
-    """The rows of one ``Amazon RMA ID`` in the returns flat file (one row per returned SKU)."""
-    first = rows[0]
-    rma = _cell(first, "Amazon RMA ID")
-    order_id = _cell(first, "Order ID")
-    if not rma or not order_id:
-        raise ValueError("row without Amazon RMA ID or Order ID")
-    raw = _cell(first, "Return request status")
-    requested = flat_file_date(_cell(first, "Return request date"))
-    if requested is None:
-        raise ValueError(f"return {rma} has no return request date")
-    # A later status is a later day: the return's delivery date once it is closed.
-    delivered = [d for r in rows if (d := flat_file_date(_cell(r, "Return delivery date"))) is not None]
-    refunded = [Decimal(v) for r in rows if (v := _cell(r, "Refunded Amount"))]
-    items = []
-    for r in rows:
-        sku = _cell(r, "Merchant SKU") or _cell(r, "ASIN")
-        items.append(
-            ReturnItemRecord(
-                external_id=f"{rma}:{sku}",
-                quantity=int(_cell(r, "Return quantity") or "1"),
-                sku=sku or None,
-            )
-        )
-    return ReturnRecord(
-        external_id=rma,
-        source_updated_at=max([requested, *delivered]),
-        order_external_id=order_id,
-        kind=ReturnKind.CUSTOMER_RETURN,
-        status=RETURN_STATUS.get(raw.replace(" ", "").replace("_", "").upper(), ReturnStatus.UNKNOWN),
-        raw_status=raw or "UNKNOWN",
-        items=items,
-        reason=_cell(first, "Return Reason") or None,
-        return_awb=_cell(first, "Tracking ID") or None,
-        requested_at=requested,
-        refund_amount=sum(refunded, Decimal("0.00")) if refunded else None,
-        currency=_cell(first, "Currency code") or CURRENCY,
-    )
-
-
-# ----------------------------------------------------------------------------------------- payouts
-
-
-def line_type(label: str, amount: Decimal) -> PayoutLineType:
-    if label.startswith("TCS"):
-        return PayoutLineType.TCS
-    if label.startswith("TDS"):
-        return PayoutLineType.TDS
-    if label not in BREAKDOWN_TYPE:
-        return PayoutLineType.OTHER
-    found = BREAKDOWN_TYPE[label]
-    if found is not None:
-        return found
-    if label == "Commission":
-        return PayoutLineType.COMMISSION if amount <= 0 else PayoutLineType.REVERSAL
-    return PayoutLineType.SALE if amount >= 0 else PayoutLineType.REFUND
-
-
-def _identifier(identifiers: Iterable[Mapping[str, Any]], name: str) -> str | None:
-    for ident in identifiers or ():
-        if ident.get("relatedIdentifierName") == name:
-            value = ident.get("relatedIdentifierValue")
-            return str(value) if value not in (None, "") else None
-    return None
-
-
-def _leaves(breakdowns: Sequence[Mapping[str, Any]], path: str) -> Iterable[tuple[str, str, Decimal]]:
-    """(path, label, amount) of every leaf of a breakdown tree (parents are the sums of children)."""
-    for node in breakdowns:
-        label = str(node.get("breakdownType") or "Unlabelled")
-        here = f"{path}/{label}" if path else label
-        children = node.get("breakdowns") or []
-        if children:
-            yield from _leaves(children, here)
-        else:
-            yield here, label, finance_money(node.get("breakdownAmount"))
-
-
-def transaction_lines(txn: Mapping[str, Any]) -> list[PayoutLineRecord]:
-    """One 2024-06-19 ``Transaction`` -> its signed lines; they always add up to ``totalAmount``.
-
-    Each item's breakdown leaves become lines; a difference between the leaves and the item total (or
-    an item without breakdowns, or a transaction without items) becomes an ADJUSTMENT / OTHER line.
-    """
-    txn_id = str(txn["transactionId"])
-    order_id = _identifier(txn.get("relatedIdentifiers") or [], "ORDER_ID")
-    posted = opt_time(txn.get("postedDate"))
-    description = str(txn.get("description") or txn.get("transactionType") or "")
-    total = finance_money(txn.get("totalAmount"))
-    lines: list[PayoutLineRecord] = []
-
-    def add(key: str, kind: PayoutLineType, amount: Decimal, text: str) -> None:
-        lines.append(
-            PayoutLineRecord(
-                external_id=f"{txn_id}:{key}",
-                line_type=kind,
-                amount=amount,
-                order_external_id=order_id,
-                description=f"{description}: {text}"[:500] if description else text,
-                occurred_at=posted,
-            )
-        )
-
-    items = txn.get("items") or []
-    for index, item in enumerate(items):
-        item_total = finance_money(item.get("totalAmount")) if item.get("totalAmount") else None
-        leaf_sum = Decimal("0.00")
-        for path, label, amount in _leaves(item.get("breakdowns") or [], ""):
-            add(f"{index}:{path}", line_type(label, amount), amount, label)
-            leaf_sum += amount
-        if item_total is not None and item_total != leaf_sum:
-            add(f"{index}:unexplained", PayoutLineType.ADJUSTMENT, item_total - leaf_sum, "not itemised")
-    covered = sum((line.amount for line in lines), Decimal("0.00"))
-    if txn.get("totalAmount") and covered != total:
-        add("unexplained", PayoutLineType.ADJUSTMENT if items else PayoutLineType.OTHER, total - covered, "total")
-    return lines
-
-
-def payout_status(group: Mapping[str, Any]) -> tuple[PayoutStatus, str]:
-    processing = str(group.get("ProcessingStatus") or "")
-    transfer = str(group.get("FundTransferStatus") or "")
-    raw = f"{processing}/{transfer}" if transfer else processing or "UNKNOWN"
-    if processing.upper() == "OPEN":
-        return PayoutStatus.OPEN, raw
-    if processing.upper() != "CLOSED":
-        return PayoutStatus.UNKNOWN, raw
-    return FUND_TRANSFER_STATUS.get(transfer.upper(), PayoutStatus.UNKNOWN), raw
-
-
-def map_payout(group: Mapping[str, Any], lines: list[PayoutLineRecord]) -> PayoutRecord:
-    """One Finances v0 ``FinancialEventGroup`` with the lines of its transactions; net = sum of lines.
-
-    ``source_updated_at`` moves with every new posting, the closing and the transfer, so each of them
-    updates the stored payout.
-    """
-    group_id = str(group["FinancialEventGroupId"])
-    status, raw = payout_status(group)
-    start = opt_time(group.get("FinancialEventGroupStart"))
-    end = opt_time(group.get("FinancialEventGroupEnd"))
-    transfer = opt_time(group.get("FundTransferDate"))
-    paid_at = transfer if status is PayoutStatus.PAID else None
-    moments = [m for m in (start, end, paid_at, *(line.occurred_at for line in lines)) if m is not None]
-    if not moments:
-        raise ValueError(f"group {group_id} has no date at all")
-    return PayoutRecord(
-        external_id=group_id,
-        source_updated_at=max(moments),
-        status=status,
-        raw_status=raw,
-        net_amount=sum((line.amount for line in lines), Decimal("0.00")),
-        lines=lines,
-        period_start=start,
-        period_end=end,
-        paid_at=paid_at,
     )
 
 

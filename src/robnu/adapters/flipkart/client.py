@@ -1,4 +1,4 @@
-"""The Flipkart Marketplace Seller API client: endpoints, OAuth client-credentials tokens, page generators.
+"""The Flipkart Marketplace Seller API client: endpoints, limits, page generators, processing calls.
 
 Every call goes through ``MarketplaceHttp`` (client-side rate limits, retries with backoff, one token
 refresh on ``invalid_token``). Listings are generators yielding one page of raw JSON at a time, so
@@ -7,34 +7,22 @@ memory stays flat. References are to shared/reference/flipkart.md (§n).
 
 from __future__ import annotations
 
-import base64
-import csv
-import io
-import uuid
 from collections.abc import Iterator, Mapping, Sequence
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import quote
 
-import httpx
-
-from robnu.adapters.base import TokenStore
-from robnu.adapters.errors import (
-    MarketplaceAuthError,
-    MarketplaceRequestError,
-    TransientMarketplaceError,
-)
-from robnu.adapters.flipkart.credentials import FlipkartCredentials
+from robnu.adapters.client import MarketplaceClient
+from robnu.adapters.errors import MarketplaceRequestError, TransientMarketplaceError
+from robnu.adapters.flipkart.auth import FlipkartAuth
 from robnu.adapters.flipkart.mapping import fk_time, parse_ts
 from robnu.adapters.http import MarketplaceHttp
 from robnu.adapters.ratelimit import OperationLimit
-from robnu.domain.clock import Clock
 
 CODE = "FLIPKART"
 ENDPOINT = "api"
 DEFAULT_BASE_URL = "https://api.flipkart.net"  # §1 production host
 
-OAUTH_PATH = "/oauth-service/oauth/token"  # §2: no /sellers prefix
 SEARCH_PATH = "/sellers/v3/shipments/filter"
 SHIPMENTS_PATH = "/sellers/v3/shipments"
 RETURNS_PATH = "/sellers/v2/returns"
@@ -44,23 +32,6 @@ PACK_PATH = "/sellers/v3/shipments/labels"  # §7
 DISPATCH_PATH = "/sellers/v3/shipments/dispatch"  # §8 RTD
 HANDOVER_PATH = "/sellers/v3/shipments/handover/counts"  # §8
 MANIFEST_PATH = "/sellers/v3/shipments/manifest"  # §8
-REPORT_TYPE = "settled_transaction_ledger"
-# §13 (modelled layout): the columns the mapping reads
-REPORT_COLUMNS = frozenset(
-    {
-        "settlement_date",
-        "order_id",
-        "order_item_id",
-        "line_type",
-        "amount",
-        "gst_on_line",
-        "tcs",
-        "tds",
-        "net_amount",
-        "neft_id",
-    }
-)
-
 SEARCH_PAGE = 20  # §5: every integrator uses 20; the sandbox caps there
 LOOKUP_BATCH = 100  # §6: <= 100 ids per lookup / details call
 INVENTORY_BATCH = 10  # §10: <= 10 SKUs per update
@@ -68,10 +39,7 @@ INVENTORY_BATCH = 10  # §10: <= 10 SKUs per update
 # inventory and price updates (§10, §12), and so does the client.
 LISTINGS_BATCH = 10
 ACTION_BATCH = 25  # §7/§8: <= 25 shipments per pack / RTD call
-REPORT_CHUNK = timedelta(days=7)  # one settlement report per week of the window: bounded memory
-REPORT_MAX_POLLS = 40
 MAX_RESTARTS = 50  # per listing: expired page tokens restart from the last key seen
-TOKEN_MARGIN = timedelta(hours=1)  # mint a new token this long before the ~60-day one expires
 
 # §4 filter groups. PRE/CANCELLED are the documented lists. For postDispatch we also ask for the
 # post-delivery statuses (the OAS ``states`` enum lists them; the legacy group list does not), so that
@@ -105,157 +73,21 @@ LIMITS: dict[str, OperationLimit] = {
 }
 
 
-def _oauth_body(response: httpx.Response) -> tuple[str | None, str]:
-    """(error code, description) of a Spring-OAuth (§2) or request-level (§12) error body."""
-    try:
-        body = response.json()
-    except ValueError:
-        return None, response.reason_phrase
-    if not isinstance(body, dict):
-        return None, response.reason_phrase
-    code = body.get("error") or body.get("errorCode")
-    text = body.get("error_description") or body.get("errorMessage") or response.reason_phrase
-    return (str(code) if code else None), str(text)[:200]
-
-
-class FlipkartAuth:
-    """Client-credentials bearer tokens (§2), cached per account in ``ctx.tokens`` (encrypted).
-
-    A token is replaced ``TOKEN_MARGIN`` before it expires; MarketplaceHttp asks for one more when an
-    API call answers 401 ``invalid_token``. Only the token endpoint refusing the application id/secret
-    asks the seller to reconnect.
-    """
-
-    def __init__(
-        self,
-        http: MarketplaceHttp,
-        creds: FlipkartCredentials,
-        tokens: TokenStore,
-        clock: Clock,
-        *,
-        persist: bool = True,
-    ) -> None:
-        self.http = http
-        self.creds = creds
-        self.tokens = tokens
-        self.clock = clock
-        self.persist = persist  # False: read the shared cache, keep new tokens in memory only
-        self.minted = 0
-        self._memory: tuple[str, datetime] | None = None
-        self._stale: tuple[str, datetime] | None = None
-
-    def __repr__(self) -> str:
-        return f"FlipkartAuth(seller_id={self.creds.seller_id})"
-
-    def clean(self, text: str) -> str:
-        """Text without the application id, secret or any token (the OAuth errors echo them)."""
-        for value in (
-            self.creds.app_id.get_secret_value(),
-            self.creds.app_secret.get_secret_value(),
-            *(t[0] for t in (self._memory,) if t),
-        ):
-            if value:
-                text = text.replace(value, "***")
-        if "access token:" in text:
-            text = text.split("access token:")[0] + "access token: ***"
-        return text
-
-    def token(self) -> str:
-        cached = self._memory or self.tokens.get()
-        if cached is not None and cached == self._stale:
-            cached = None
-        if cached is not None and cached[1] - TOKEN_MARGIN > self.clock.now():
-            self._memory = cached
-            return cached[0]
-        return self.mint()
-
-    def mint(self) -> str:
-        basic = base64.b64encode(
-            f"{self.creds.app_id.get_secret_value()}:{self.creds.app_secret.get_secret_value()}".encode()
-        ).decode()
-        response = self.http.request(
-            "token",
-            "GET",
-            OAUTH_PATH,
-            params={"grant_type": "client_credentials", "scope": "Seller_Api"},
-            headers={"Authorization": f"Basic {basic}", "Accept": "application/json"},
-            ok_statuses=frozenset({200, 400, 401, 403}),
-        )
-        body: Any = None
-        if response.status_code == 200:
-            try:
-                body = response.json()
-            except ValueError:
-                raise TransientMarketplaceError(
-                    "Flipkart token endpoint answered a body that is not JSON", http_status=200
-                ) from None
-        if not isinstance(body, dict) or not body.get("access_token"):
-            code, text = _oauth_body(response)
-            status = response.status_code
-            raise MarketplaceAuthError(
-                self.clean(f"Flipkart refused the application credentials: HTTP {status} {code}: {text}"),
-                http_status=status,
-                code=code or "unauthorized",
-                needs_reconnect=status in (401, 403),  # 400 (grant type, scope) is our request, not them
-            )
-        expires_in = int(body.get("expires_in") or 0) or 3600
-        token = str(body["access_token"])
-        self._memory = (token, self.clock.now() + timedelta(seconds=expires_in))
-        if self.persist:
-            self.tokens.put(*self._memory)
-        self.minted += 1
-        return token
-
-    # AuthProvider protocol (robnu.adapters.http)
-    def apply(self, request: httpx.Request) -> None:
-        request.headers["Authorization"] = f"Bearer {self.token()}"
-
-    def token_expired(self, response: httpx.Response) -> bool:
-        code, _ = _oauth_body(response)
-        return response.status_code == 401 and code == "invalid_token"
-
-    def invalidate(self) -> None:
-        self._memory = None
-        if self.persist:
-            self.tokens.clear()
-        else:
-            self._stale = self.tokens.get()  # do not take the shared cache's copy of a dead token again
-
-    def auth_error(self, response: httpx.Response) -> MarketplaceAuthError:
-        code, text = _oauth_body(response)
-        status = response.status_code
-        # a brand-new token refused again is a token problem; a 403 is the application's access
-        return MarketplaceAuthError(
-            self.clean(f"Flipkart refused the request: HTTP {status} {code}: {text}"),
-            http_status=status,
-            code=code or ("forbidden" if status == 403 else "unauthorized"),
-            needs_reconnect=status == 403,
-        )
-
-
-class FlipkartClient:
-    """One account's API session: close it (``with`` or ``close()``) when done."""
+class FlipkartClient(MarketplaceClient[FlipkartAuth]):
+    """One account's API session (``FlipkartAdapter.open_client``): close it (``with`` or ``close()``) when
+    done. The settlement report is read by ``settlements.settlement_rows``."""
 
     def __init__(self, http: MarketplaceHttp, auth: FlipkartAuth) -> None:
-        self.http = http
-        self.auth = auth
+        super().__init__(http, auth)
         self.post_dispatch_states: tuple[str, ...] = POST_DISPATCH + POST_DELIVERY
         self.restarts = 0
-
-    def __enter__(self) -> FlipkartClient:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    def close(self) -> None:
-        self.http.close()
 
     @property
     def location_id(self) -> str:
         return self.auth.creds.location_id
 
-    def _json(self, operation: str, method: str, url: str, **kwargs: Any) -> Any:
+    def request_json(self, operation: str, method: str, url: str, **kwargs: Any) -> Any:
+        """One authenticated call answered as JSON."""
         return self.http.request_json(operation, method, url, auth=self.auth, **kwargs)
 
     # ------------------------------------------------------------------ shipments (§5, §6)
@@ -288,7 +120,7 @@ class FlipkartClient:
                 "sort": {"field": "modifiedDate", "order": "asc"},
             }
             try:
-                page = self._json("searchShipments", "POST", SEARCH_PATH, json_body=body)
+                page = self.request_json("searchShipments", "POST", SEARCH_PATH, json_body=body)
             except MarketplaceRequestError as exc:
                 if exc.http_status == 400 and flt["type"] == "postDispatch" and len(flt["states"]) > len(POST_DISPATCH):
                     # the marketplace only takes the documented postDispatch states
@@ -306,7 +138,7 @@ class FlipkartClient:
                             resume = max(resume, parse_ts(last))
                     if not page.get("hasMore") or not page.get("nextPageUrl"):  # §5: key on hasMore
                         return
-                    page = self._json("searchShipments", "GET", "/sellers" + str(page["nextPageUrl"]))
+                    page = self.request_json("searchShipments", "GET", "/sellers" + str(page["nextPageUrl"]))
             except MarketplaceRequestError as exc:
                 if exc.http_status != 400 or restarts >= MAX_RESTARTS:
                     raise
@@ -319,7 +151,7 @@ class FlipkartClient:
         out: list[dict[str, Any]] = []
         for n in range(0, len(order_ids), LOOKUP_BATCH):
             chunk = order_ids[n : n + LOOKUP_BATCH]
-            body = self._json("getShipmentsByIds", "GET", SHIPMENTS_PATH, params={"orderIds": ",".join(chunk)})
+            body = self.request_json("getShipmentsByIds", "GET", SHIPMENTS_PATH, params={"orderIds": ",".join(chunk)})
             out.extend(body.get("shipments") or [])
         return out
 
@@ -328,7 +160,7 @@ class FlipkartClient:
         out: dict[str, dict[str, Any]] = {}
         for n in range(0, len(shipment_ids), LOOKUP_BATCH):
             chunk = shipment_ids[n : n + LOOKUP_BATCH]
-            body = self._json("getShipmentDetails", "GET", f"{SHIPMENTS_PATH}/{','.join(chunk)}")
+            body = self.request_json("getShipmentDetails", "GET", f"{SHIPMENTS_PATH}/{','.join(chunk)}")
             for sh in body.get("shipments") or []:
                 if isinstance(sh, dict) and sh.get("shipmentId"):
                     out[str(sh["shipmentId"])] = sh
@@ -344,7 +176,7 @@ class FlipkartClient:
             },
             "pagination": {"pageSize": 1},
         }
-        self._json("searchShipments", "POST", SEARCH_PATH, json_body=body)
+        self.request_json("searchShipments", "POST", SEARCH_PATH, json_body=body)
 
     # ------------------------------------------------------------------ returns (§9)
     def modified_returns(self, start: datetime, end: datetime) -> Iterator[list[dict[str, Any]]]:
@@ -357,7 +189,7 @@ class FlipkartClient:
         restarts = 0
         while True:
             params = {"source": source, "modifiedAfter": fk_time(resume), "modifiedBefore": fk_time(end)}
-            page = self._json("getReturns", "GET", RETURNS_PATH, params=params)
+            page = self.request_json("getReturns", "GET", RETURNS_PATH, params=params)
             try:
                 while True:
                     items = list(page.get("returnItems") or [])
@@ -368,7 +200,7 @@ class FlipkartClient:
                             resume = max(resume, parse_ts(last))
                     if not page.get("hasMore") or not page.get("nextUrl"):
                         return
-                    page = self._json("getReturns", "GET", _returns_next_url(str(page["nextUrl"])))
+                    page = self.request_json("getReturns", "GET", _returns_next_url(str(page["nextUrl"])))
             except MarketplaceRequestError as exc:
                 if exc.http_status != 400 or restarts >= MAX_RESTARTS:
                     raise
@@ -379,7 +211,7 @@ class FlipkartClient:
     def update_inventory(self, body: Mapping[str, Any]) -> dict[str, Any]:
         if not 1 <= len(body) <= INVENTORY_BATCH:
             raise ValueError(f"an inventory update takes 1 to {INVENTORY_BATCH} SKUs")
-        result = self._json("updateInventory", "POST", INVENTORY_PATH, json_body=dict(body))
+        result = self.request_json("updateInventory", "POST", INVENTORY_PATH, json_body=dict(body))
         return result if isinstance(result, dict) else {}
 
     def listings(self, skus: Sequence[str]) -> Iterator[dict[str, Any]]:
@@ -405,7 +237,7 @@ class FlipkartClient:
 
     def _listings(self, skus: Sequence[str]) -> dict[str, Any]:
         path = f"{LISTINGS_PATH}/{','.join(quote(sku, safe='') for sku in skus)}"
-        body = self._json("getListings", "GET", path)
+        body = self.request_json("getListings", "GET", path)
         available = body.get("available") if isinstance(body, dict) else None
         if not isinstance(body, dict) or not isinstance(available, dict | None):
             raise TransientMarketplaceError("Flipkart getListings answered without an `available` map")
@@ -417,7 +249,9 @@ class FlipkartClient:
         out: dict[str, dict[str, Any]] = {}
         for n in range(0, len(shipment_ids), LOOKUP_BATCH):
             chunk = shipment_ids[n : n + LOOKUP_BATCH]
-            body = self._json("getShipmentsByIds", "GET", SHIPMENTS_PATH, params={"shipmentIds": ",".join(chunk)})
+            body = self.request_json(
+                "getShipmentsByIds", "GET", SHIPMENTS_PATH, params={"shipmentIds": ",".join(chunk)}
+            )
             for sh in body.get("shipments") or []:
                 if isinstance(sh, dict) and sh.get("shipmentId"):
                     out[str(sh["shipmentId"])] = sh
@@ -427,7 +261,7 @@ class FlipkartClient:
         """``POST /v3/shipments/labels`` (<= 25): per-shipment ``status``/``errorCode`` by shipment id."""
         if not 1 <= len(entries) <= ACTION_BATCH:
             raise ValueError(f"a pack call takes 1 to {ACTION_BATCH} shipments")
-        body = self._json("pack", "POST", PACK_PATH, json_body={"shipments": list(entries)})
+        body = self.request_json("pack", "POST", PACK_PATH, json_body={"shipments": list(entries)})
         return _statuses(body)
 
     def mark_rtd(self, shipment_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
@@ -435,7 +269,7 @@ class FlipkartClient:
         if not 1 <= len(shipment_ids) <= ACTION_BATCH:
             raise ValueError(f"an RTD call takes 1 to {ACTION_BATCH} shipments")
         body = {"shipmentIds": list(shipment_ids), "locationId": self.location_id}
-        return _statuses(self._json("markRTD", "POST", DISPATCH_PATH, json_body=body))
+        return _statuses(self.request_json("markRTD", "POST", DISPATCH_PATH, json_body=body))
 
     def _pdf(self, operation: str, method: str, url: str, **kwargs: Any) -> bytes:
         response = self.http.request(
@@ -457,7 +291,7 @@ class FlipkartClient:
 
     def handover_counts(self) -> list[dict[str, Any]]:
         """RTD shipments awaiting pickup per vendor group, with the pickup window (§8)."""
-        body = self._json("handoverCounts", "GET", HANDOVER_PATH, params={"locationId": self.location_id})
+        body = self.request_json("handoverCounts", "GET", HANDOVER_PATH, params={"locationId": self.location_id})
         return [g for g in body if isinstance(g, dict)] if isinstance(body, list) else []
 
     def manifest_pdf(self, vendor_group: str, pickup: Mapping[str, Any], *, mps: bool = False) -> bytes:
@@ -470,55 +304,6 @@ class FlipkartClient:
         }
         return self._pdf("manifest", "POST", MANIFEST_PATH, json_body={"params": params})
 
-    # ------------------------------------------------------------------ settlements (§13)
-    def settlement_rows(self, first: date, last: date) -> Iterator[dict[str, str]]:
-        """Rows of the settled_transaction_ledger report for settlement days [first, last], one
-        report per ``REPORT_CHUNK`` (trigger -> poll -> download CSV)."""
-        day = first
-        while day <= last:
-            until = min(last, day + REPORT_CHUNK - timedelta(days=1))
-            text = self._report(day, until)
-            yield from csv.DictReader(io.StringIO(text))
-            day = until + timedelta(days=1)
-
-    def _report(self, first: date, last: date) -> str:
-        trigger = self._json(
-            "reportTrigger",
-            "POST",
-            f"/reports/{REPORT_TYPE}",
-            json_body={
-                "correlation_id": str(uuid.uuid4()),
-                "parameters": {"from_date": first.isoformat(), "to_date": last.isoformat()},
-            },
-        )
-        report_id = str(trigger["report_id"])
-        policy = self.http.policy
-        for attempt in range(REPORT_MAX_POLLS):
-            detail = self._json("reportDetail", "GET", f"/reports/{report_id}/detail")
-            status = str(detail.get("status") or "").upper()
-            if status == "COMPLETED" and detail.get("location"):
-                return self._download(report_id, str(detail["location"]))
-            if status in ("FAILED", "EXPIRED"):
-                raise TransientMarketplaceError(f"Flipkart settlement report {report_id} is {status}")
-            policy.sleep(min(policy.backoff_cap, policy.backoff_base * 2 ** min(attempt, 6)))
-        raise TransientMarketplaceError(
-            f"Flipkart settlement report {report_id} not ready after {REPORT_MAX_POLLS} polls"
-        )
-
-    def _download(self, report_id: str, location: str) -> str:
-        """The report's CSV; a body that is not a whole CSV (cut short, an HTML error page) is fetched
-        again, since its Content-Length may well match what was sent."""
-        policy = self.http.policy
-        for attempt in range(policy.max_retries + 1):
-            response = self.http.request("reportDownload", "GET", location, auth=self.auth)
-            text = response.content.decode("utf-8-sig", errors="replace")
-            if complete_csv(text):
-                return text
-            if attempt < policy.max_retries:
-                self.http.retries += 1
-                policy.sleep(min(policy.backoff_cap, policy.backoff_base * 2**attempt))
-        raise TransientMarketplaceError(f"Flipkart settlement report {report_id}: the download is not a whole CSV")
-
 
 def _statuses(body: Any) -> dict[str, dict[str, Any]]:
     """``ShipmentStatusResponseV3`` by shipment id; the legacy ``processingStatus`` is read as ``status``."""
@@ -528,18 +313,6 @@ def _statuses(body: Any) -> dict[str, dict[str, Any]]:
             status = str(r.get("status") or r.get("processingStatus") or "").upper()
             out[str(r["shipmentId"])] = {**r, "status": status}
     return out
-
-
-def complete_csv(text: str) -> bool:
-    """A whole settlement CSV: the header names the columns we read, every row has the header's width,
-    and the body ends with a line break (a body cut mid-row fails one of these)."""
-    if not text.endswith("\n"):
-        return False
-    rows = list(csv.reader(io.StringIO(text)))
-    if not rows or not set(rows[0]) >= REPORT_COLUMNS:
-        return False
-    width = len(rows[0])
-    return all(len(row) == width for row in rows[1:])
 
 
 def _awkward(sku: str) -> bool:

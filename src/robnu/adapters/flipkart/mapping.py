@@ -9,31 +9,25 @@ References: shared/reference/flipkart.md §4 (item statuses), §5 (shipment obje
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import UTC, date, datetime, time
-from decimal import ROUND_HALF_UP, Decimal
+from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 from robnu.domain.clock import IST
+from robnu.domain.money import paise
 from robnu.domain.records import (
     ListingRecord,
     OrderItemRecord,
     OrderRecord,
-    PayoutLineRecord,
-    PayoutRecord,
-    ReturnItemRecord,
-    ReturnRecord,
     ShipmentRecord,
 )
 from robnu.domain.statuses import (
     OrderStatus,
     PayoutLineType,
-    PayoutStatus,
-    ReturnKind,
     ReturnStatus,
     ShipmentStatus,
 )
 
-PAISE = Decimal("0.01")
 CANCELLED = "CANCELLED"
 
 # §4: OrderItem.status. Flipkart has no acceptance step: APPROVED is a confirmed order waiting to be
@@ -145,15 +139,7 @@ def fk_time(instant: datetime) -> str:
 def money(value: Any) -> Decimal:
     if value is None or isinstance(value, bool):
         raise ValueError(f"not an amount: {value!r}")
-    return Decimal(str(value)).quantize(PAISE, rounding=ROUND_HALF_UP)
-
-
-def ist_date(instant: datetime) -> date:
-    return instant.astimezone(IST).date()
-
-
-def ist_midnight(day: date) -> datetime:
-    return datetime.combine(day, time(0), tzinfo=IST).astimezone(UTC)
+    return paise(str(value))
 
 
 # ---------------------------------------------------------------------------------------------- statuses
@@ -234,7 +220,7 @@ def _item(raw: Mapping[str, Any]) -> OrderItemRecord:
         external_id=str(raw["orderItemId"]),
         sku=str(raw["sku"]),
         quantity=quantity,
-        unit_price=(selling / quantity).quantize(PAISE, rounding=ROUND_HALF_UP),
+        unit_price=paise(selling / quantity),
         line_total=line_total,
         marketplace_sku=raw.get("fsn") or None,
         title=raw.get("title") or None,
@@ -330,94 +316,6 @@ def order_id_of(shipment: Mapping[str, Any]) -> str:
     if not items or not items[0].get("orderId"):
         raise ValueError(f"shipment {shipment.get('shipmentId')} names no order")
     return str(items[0]["orderId"])
-
-
-# ---------------------------------------------------------------------------------------------- returns
-def map_return(raw: Mapping[str, Any]) -> ReturnRecord:
-    """One ``returnItems[]`` entry of GET /sellers/v2/returns (§9): one returned order item."""
-    return_id = str(raw["returnId"])
-    source = str(raw["type"]).lower()
-    if source not in ("customer_return", "courier_return"):
-        raise ValueError(f"return {return_id}: unknown type {raw['type']!r}")
-    status = str(raw["status"])
-    reason = raw.get("reason") or None
-    if reason and raw.get("subReason"):
-        reason = f"{reason}: {raw['subReason']}"
-    quantity = int(raw["quantity"])
-    return ReturnRecord(
-        external_id=return_id,
-        source_updated_at=parse_ts(raw.get("updatedDate") or raw["createdDate"]),
-        order_external_id=str(raw["orderId"]),
-        kind=ReturnKind.RTO if source == "courier_return" else ReturnKind.CUSTOMER_RETURN,
-        status=return_status(status),
-        raw_status=status,
-        items=[
-            ReturnItemRecord(
-                external_id=return_id,
-                quantity=quantity,
-                order_item_external_id=str(raw["orderItemId"]) if raw.get("orderItemId") else None,
-            )
-        ],
-        reason=reason,
-        return_awb=raw.get("trackingId") or None,
-        requested_at=opt_ts(raw.get("createdDate")),
-    )
-
-
-# ---------------------------------------------------------------------------------------------- payouts
-def _row_lines(neft_id: str, row: Mapping[str, str], occurrence: int, paid: datetime) -> list[PayoutLineRecord]:
-    raw_type = row["line_type"].strip()
-    amount = money(row["amount"])
-    gst = money(row.get("gst_on_line") or 0)
-    tcs = money(row.get("tcs") or 0)
-    tds = money(row.get("tds") or 0)
-    net = money(row["net_amount"])
-    if amount + gst + tcs + tds != net:
-        raise ArithmeticError(f"settlement row {neft_id}/{row.get('order_item_id')}/{raw_type} does not add up")
-    order_id = row.get("order_id") or None
-    base = f"{neft_id}:{row.get('order_item_id') or '-'}:{raw_type}:{occurrence}"
-    kind = line_type(raw_type, amount)
-    lines = [
-        PayoutLineRecord(base, kind, amount, order_id, raw_type, paid),
-    ]
-    for suffix, value, typ in (
-        ("GST", gst, PayoutLineType.GST_ON_FEES),
-        ("TCS", tcs, PayoutLineType.TCS),
-        ("TDS", tds, PayoutLineType.TDS),
-    ):
-        if value:
-            lines.append(PayoutLineRecord(f"{base}:{suffix}", typ, value, order_id, f"{typ} on {raw_type}", paid))
-    return lines
-
-
-def map_payout(neft_id: str, rows: Sequence[Mapping[str, str]]) -> PayoutRecord:
-    """One settlement (one ``neft_id``) from its rows of the settled_transaction_ledger report (§13).
-
-    Each row becomes its line plus typed GST / TCS / TDS lines, so the lines add up to the payout's net.
-    The report gives the settlement day only: paid_at is that day's start in IST.
-    """
-    if not rows:
-        raise ValueError(f"settlement {neft_id} has no rows")
-    days = {row["settlement_date"].strip() for row in rows}
-    if len(days) != 1:
-        raise ValueError(f"settlement {neft_id} spans several dates: {sorted(days)}")
-    paid = ist_midnight(date.fromisoformat(days.pop()))
-    lines: list[PayoutLineRecord] = []
-    seen: dict[tuple[str, str], int] = {}
-    for row in rows:
-        key = (row.get("order_item_id") or "-", row["line_type"].strip())
-        seen[key] = seen.get(key, 0) + 1
-        lines.extend(_row_lines(neft_id, row, seen[key], paid))
-    return PayoutRecord(
-        external_id=neft_id,
-        source_updated_at=paid,
-        status=PayoutStatus.PAID,
-        raw_status="SETTLED",
-        net_amount=sum((ln.amount for ln in lines), Decimal(0)),
-        lines=lines,
-        period_end=paid,
-        paid_at=paid,
-    )
 
 
 # ---------------------------------------------------------------------------------------------- listings

@@ -20,6 +20,7 @@ from urllib.parse import parse_qsl, quote
 
 import httpx
 
+from robnu.adapters.auth import MarketplaceAuth
 from robnu.adapters.errors import MarketplaceAuthError
 from robnu.adapters.meesho.credentials import MeeshoCredentials
 from robnu.domain.clock import Clock
@@ -118,12 +119,14 @@ class MeeshoSigner:
         return True
 
 
-class MeeshoAuth:
+class MeeshoAuth(MarketplaceAuth):
     """The AuthProvider for MarketplaceHttp: sign each attempt; a stale timestamp or reused nonce is
     "re-sign and retry once" (the protocol's token_expired hook); anything else on 401/403 is an error,
-    with ``needs_reconnect`` only for the codes that mean the key or secret is refused."""
+    with ``needs_reconnect`` only for the codes that mean the key or secret is refused. There is no token,
+    so a credentials check proves nothing before its probe call (``prove`` is the base's no-op)."""
 
     def __init__(self, signer: MeeshoSigner) -> None:
+        super().__init__(signer.creds.secret_values())
         self.signer = signer
 
     def __repr__(self) -> str:

@@ -14,13 +14,14 @@ from collections.abc import Iterator, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from robnu.adapters.base import AdapterContext
+from robnu.adapters.client import MarketplaceClient
 from robnu.adapters.errors import MarketplaceAuthError, MarketplaceRequestError, TransientMarketplaceError
 from robnu.adapters.http import MarketplaceHttp
 from robnu.adapters.meesho.auth import CLOCK_CODES, MeeshoAuth, MeeshoSigner
 from robnu.adapters.meesho.credentials import MeeshoCredentials
-from robnu.adapters.meesho.mapping import iso_ist, ist_date, when
+from robnu.adapters.meesho.mapping import iso_ist, when
 from robnu.adapters.ratelimit import ClientRateLimiter, OperationLimit
+from robnu.domain.clock import Clock, ist_day
 
 CODE = "MEESHO"
 ENDPOINT = "api"
@@ -64,33 +65,20 @@ def _created_key(row: Mapping[str, Any]) -> datetime | None:
         return None
 
 
-class MeeshoClient:
-    """One account's connection to the Meesho API; close it (or use it as a context manager)."""
+class MeeshoClient(MarketplaceClient[MeeshoAuth]):
+    """One account's connection to the Meesho API (``MeeshoAdapter.open_client``); close it when done.
+    Every request is signed for the base URL's path (the signature covers the path as sent)."""
 
-    def __init__(self, ctx: AdapterContext) -> None:
-        creds = ctx.credentials
-        if not isinstance(creds, MeeshoCredentials):
-            raise TypeError(f"Meesho credentials expected, got {type(creds).__name__}")
+    def __init__(self, http: MarketplaceHttp, creds: MeeshoCredentials, clock: Clock) -> None:
+        base_path = http.client.base_url.raw_path.decode("ascii")
+        super().__init__(http, MeeshoAuth(MeeshoSigner(creds, clock, base_path=base_path)))
         self.creds = creds
-        self.clock = ctx.clock
-        self.http: MarketplaceHttp = ctx.http.client(CODE, ENDPOINT, DEFAULT_BASE_URL, LIMITS)
-        self.http.limiter = ctx.http.shared_limiter(CODE, creds.supplier_id, LIMITS, SharedBucketLimiter)
-        base_path = self.http.client.base_url.raw_path.decode("ascii")
-        self.signer = MeeshoSigner(creds, ctx.clock, base_path=base_path)
-        self.auth = MeeshoAuth(self.signer)
+        self.clock = clock
+        self.signer = self.auth.signer
         self.restarts = 0  # listings restarted after an expired cursor (for tests and run reports)
 
     def __repr__(self) -> str:
         return f"MeeshoClient(supplier_id={self.creds.supplier_id})"
-
-    def __enter__(self) -> MeeshoClient:
-        return self
-
-    def __exit__(self, *_exc: object) -> None:
-        self.close()
-
-    def close(self) -> None:
-        self.http.close()
 
     # ------------------------------------------------------------- calls
     def call(
@@ -228,8 +216,8 @@ class MeeshoClient:
 
     def settlements(self, start: datetime, end: datetime) -> Iterator[dict[str, Any]]:
         """Settlement headers whose payment date is near the window (§9: ``from``/``to`` <= 92 days)."""
-        lo = ist_date(start - SETTLEMENT_LOOKBACK)
-        top = ist_date(end + SETTLEMENT_LOOKAHEAD)
+        lo = ist_day(start - SETTLEMENT_LOOKBACK)
+        top = ist_day(end + SETTLEMENT_LOOKAHEAD)
         seen: set[str] = set()
         while lo <= top:
             hi = min(top, lo + SETTLEMENT_RANGE)

@@ -11,11 +11,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import UTC, date, datetime, time, timedelta, timezone
-from decimal import ROUND_HALF_UP, Decimal
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
+from robnu.domain.clock import IST, ist_midnight
 from robnu.domain.india import GST_STATE_CODES, state_code_for_pincode
+from robnu.domain.money import gst_inside, paise
 from robnu.domain.records import (
     ListingRecord,
     OrderItemRecord,
@@ -34,9 +36,6 @@ from robnu.domain.statuses import (
     ReturnStatus,
     ShipmentStatus,
 )
-
-IST = timezone(timedelta(hours=5, minutes=30), "IST")
-CENT = Decimal("0.01")
 
 # §5 sub-order states -> (order status, shipment status). READY_TO_SHIP is refined by the shipping block:
 # see ``sub_order_status``.
@@ -107,7 +106,7 @@ def money(value: Any) -> Decimal:
     amount = Decimal(str(value))
     if not amount.is_finite():
         raise ValueError(f"not a money amount: {value!r}")
-    return amount.quantize(CENT)
+    return paise(amount)
 
 
 def when(value: Any) -> datetime:
@@ -125,12 +124,8 @@ def maybe_when(value: Any) -> datetime | None:
 
 
 def ist_day_start(value: str | date) -> datetime:
-    day = value if isinstance(value, date) else date.fromisoformat(value)
-    return datetime.combine(day, time(0, 0), tzinfo=IST).astimezone(UTC)
-
-
-def ist_date(moment: datetime) -> date:
-    return moment.astimezone(IST).date()
+    """The start (as UTC) of an IST calendar day given as ``YYYY-MM-DD`` or a date."""
+    return ist_midnight(value if isinstance(value, date) else date.fromisoformat(value))
 
 
 def iso_ist(moment: datetime) -> str:
@@ -159,13 +154,6 @@ def sub_order_status(o: Mapping[str, Any]) -> tuple[OrderStatus, ShipmentStatus]
         if shipping.get("label_id"):
             return LABELLED
     return found
-
-
-def gst_included(total: Decimal, rate: Decimal) -> Decimal:
-    """The GST inside a GST-inclusive price (Meesho prices include GST, §9 worked example)."""
-    if rate <= 0:
-        return Decimal("0.00")
-    return (total * rate / (Decimal(100) + rate)).quantize(CENT, ROUND_HALF_UP)
 
 
 def sub_order(o: Mapping[str, Any]) -> OrderRecord:
@@ -198,7 +186,7 @@ def sub_order(o: Mapping[str, Any]) -> OrderRecord:
                 quantity=quantity,
                 unit_price=money(item["unit_price"]),
                 line_total=total,
-                tax_amount=gst_included(total, money(item.get("gst_rate") or "0")),
+                tax_amount=gst_inside(total, money(item.get("gst_rate") or "0")),  # Meesho prices include GST
                 marketplace_sku=item.get("variation_id") or item.get("product_id"),
                 title=title,
                 hsn=item.get("hsn"),
