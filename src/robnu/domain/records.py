@@ -107,6 +107,8 @@ class PayoutLineRecord:
     description: str | None = None
     occurred_at: datetime | None = None
     currency: str = "INR"
+    raw_type: str | None = None  # the marketplace's own line type, as reconciliation matches it
+    order_item_external_id: str | None = None  # the order line the amount is for, when the marketplace says
 
 
 @dataclass(slots=True)

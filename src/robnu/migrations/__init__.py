@@ -18,7 +18,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
 HERE = Path(__file__).resolve().parent
-CORE_HEAD = "0010_fulfilled_by"
+CORE_HEAD = "0011_money"
 
 
 def _extra_locations() -> list[str]:

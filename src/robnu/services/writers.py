@@ -251,6 +251,8 @@ def write_payouts(
                 "order_id": orders.get(line.order_external_id or ""),
                 "order_external_id": line.order_external_id,
                 "line_type": str(line.line_type),
+                "raw_type": line.raw_type,
+                "order_item_external_id": line.order_item_external_id,
                 "description": line.description,
                 "amount": line.amount,
                 "currency": line.currency,

@@ -324,6 +324,8 @@ def payout_line(ln: Mapping[str, Any]) -> PayoutLineRecord:
         order_external_id=str(order_id) if order_id else None,
         description=description,
         occurred_at=epoch_or_none(ln.get("event_date") or None),
+        raw_type=kind,
+        order_item_external_id=str(ln["order_item_id"]) if ln.get("order_item_id") else None,
     )
 
 
