@@ -73,9 +73,7 @@ class FeeRule:
             self.band_min is not None or self.band_max is not None
         )
 
-    def fits(
-        self, on: date, category: str | None, payment: str | None, zone: str | None, band: Decimal | None
-    ) -> bool:
+    def fits(self, on: date, category: str | None, payment: str | None, zone: str | None, band: Decimal | None) -> bool:
         if on < self.valid_from or (self.valid_to is not None and on > self.valid_to):
             return False
         for want, have in ((self.category, category), (self.payment, payment), (self.zone, zone)):
