@@ -23,6 +23,7 @@ from robnu.db.models import (
 )
 from robnu.domain.records import OrderRecord, PayoutRecord, ReturnRecord
 from robnu.domain.statuses import FulfilledBy
+from robnu.services.reconciliation.payout_versions import keep_changed
 from robnu.services.stock import ItemState, apply_order_effects
 from robnu.services.upsert import existing_versions, upsert_rows
 
@@ -221,6 +222,7 @@ def write_payouts(
     session: Session, account: MarketplaceAccount, records: Sequence[PayoutRecord], now: datetime
 ) -> BatchCounts:
     changed, counts = _changed(session, MarketplacePayout, account, records)
+    keep_changed(session, account, changed, now)  # a re-issued statement keeps its old lines as a version
     ids = upsert_rows(
         session,
         MarketplacePayout,
