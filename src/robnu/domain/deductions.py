@@ -37,6 +37,7 @@ class ReasonCode(StrEnum):
     TAX_WRONG_BASE = "tax_wrong_base"
     RTO_CHARGED_AS_RETURN = "rto_charged_as_return"
     RTO_LEAK = "rto_leak"
+    RETURN_NOT_RECEIVED = "return_not_received"
     SHORT_PAYMENT = "short_payment"
     BANK_CREDIT_MISMATCH = "bank_credit_mismatch"
     QUALITY = "quality"
@@ -127,6 +128,13 @@ CATALOGUE: dict[ReasonCode, Reason] = {
         Reason(
             ReasonCode.RTO_LEAK,
             "An RTO charged, the parcel never received",
+            Posture.RECOVERABLE,
+            AdjustmentType.DEDUCTION,
+            ("awb_trail", "return_trail", "scan_events"),
+        ),
+        Reason(
+            ReasonCode.RETURN_NOT_RECEIVED,
+            "A customer return never received",
             Posture.RECOVERABLE,
             AdjustmentType.DEDUCTION,
             ("awb_trail", "return_trail", "scan_events"),

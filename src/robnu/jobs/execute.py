@@ -169,6 +169,22 @@ def _sla_watchdog(rt: Runtime, account_id: int) -> _Partial:
     )
 
 
+def _claim_sweeper(rt: Runtime, account_id: int) -> _Partial:
+    """Returns past their claim date without a receive scan become claims (idempotent; kill switch
+    ROBNU_ENABLE_CLAIM_SWEEPER=false)."""
+    from robnu.services.claims.sweeper import sweep_claims
+
+    result = sweep_claims(rt, account_id=account_id)
+    if result.disabled:
+        return _Partial(RunOutcome.SKIPPED, error="claim sweeper disabled (ROBNU_ENABLE_CLAIM_SWEEPER)")
+    details: dict[str, Any] = {"claim_dates_set": result.dated, "claims_raised": result.claims}
+    if result.promoted:
+        return _Partial(
+            RunOutcome.PARTIAL, processed=result.promoted, details=details, error=f"{result.promoted} claim(s) raised"
+        )
+    return _Partial(RunOutcome.SUCCEEDED, processed=result.dated, details=details)
+
+
 def _dispatch(rt: Runtime, account_id: int, target: ScheduleTarget, owner: str | None) -> _Partial:
     with rt.sessions() as s:
         account = s.get(MarketplaceAccount, account_id)
@@ -180,7 +196,9 @@ def _dispatch(rt: Runtime, account_id: int, target: ScheduleTarget, owner: str |
                 return _Partial(RunOutcome.SKIPPED, error="account needs reconnect")
             adapter = adapter_for(rt, account)
     if adapter_free:
-        return _sla_watchdog(rt, account_id)
+        return (
+            _claim_sweeper(rt, account_id) if target is ScheduleTarget.CLAIM_SWEEPER else _sla_watchdog(rt, account_id)
+        )
     if target not in adapter.supported_targets:
         return _Partial(RunOutcome.UNSUPPORTED, error=f"{adapter.code} adapter does not support {target} yet")
     if target in SYNC_TARGETS:

@@ -24,6 +24,7 @@ from robnu.db.models import (
 from robnu.domain.records import OrderRecord, PayoutRecord, ReturnRecord
 from robnu.domain.statuses import FulfilledBy
 from robnu.services.reconciliation.payout_versions import keep_changed
+from robnu.services.returns.lifecycle import track_synced
 from robnu.services.stock import ItemState, apply_order_effects
 from robnu.services.upsert import existing_versions, upsert_rows
 
@@ -215,6 +216,7 @@ def write_returns(
             for i in r.items
         ],
     )
+    track_synced(session, account, changed, ids, now)  # status events, per-leg AWBs, the claim date
     return counts
 
 

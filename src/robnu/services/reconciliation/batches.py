@@ -207,7 +207,9 @@ def _upsert_adjustments(
                 is_recoverable=entry.posture is Posture.RECOVERABLE,
                 status="OPEN",
                 first_seen_at=now,
+                last_seen_at=now,
                 currency="INR",
+                amount=d.owed,
             )
             s.add(row)
             s.flush()
