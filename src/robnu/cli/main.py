@@ -6,6 +6,7 @@ import typer
 
 from robnu.cli.accounts import accounts_app, sellers_app
 from robnu.cli.admin import db_app, keys_app, marketplaces
+from robnu.cli.claims import register as register_claims
 from robnu.cli.demo import demo
 from robnu.cli.dispatch import dispatch_settings, invoices_app, seller_tax
 from robnu.cli.jobs import metrics_cmd, reports_app, run, schedules_app, worker
@@ -44,6 +45,7 @@ app.command("run")(run)
 app.command("worker")(worker)
 app.command("metrics")(metrics_cmd)
 register_money(app)  # reconcile-payouts, adjustments, money
+register_claims(app)  # claims, returns
 
 if __name__ == "__main__":
     app()
