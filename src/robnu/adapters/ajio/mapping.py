@@ -308,6 +308,8 @@ def settlement_times(s: Mapping[str, Any]) -> tuple[datetime, datetime, datetime
     if s.get("status") == "PAID":
         paid_at = ist_day_start(date.fromisoformat(str(s["payment_date"])))
         updated = max(paid_at, end + timedelta(seconds=1))
+    if s.get("updated_at") is not None:  # modelled: a re-issued (corrected) statement carries when it changed
+        updated = max(updated, epoch(s["updated_at"]))
     return start, end, paid_at, updated
 
 

@@ -7,11 +7,12 @@ from typing import Any
 
 from fastapi import APIRouter, Body
 
-from robnu.sandbox.ajio import actions
+from robnu.sandbox.ajio import actions, seeded
 from robnu.sandbox.ajio.book import Book
 from robnu.sandbox.ajio.errors import fail
 from robnu.sandbox.ajio.world import AjioWorld
 from robnu.sandbox.kit import CONTROL_PREFIX
+from robnu.sandbox.seeded_errors import add_routes, plan_of
 
 
 def control_routes(world: AjioWorld) -> APIRouter:
@@ -85,4 +86,11 @@ def control_routes(world: AjioWorld) -> APIRouter:
             fail(409, "CONFLICT", f"return {return_id} has no open dispute")
         return {"return_id": return_id, "dispute": decision}
 
+    add_routes(  # seeded settlement errors (robnu.sandbox.seeded_errors)
+        router,
+        known=book_of,
+        arm=lambda pob, period, seed: seeded.arm(world, pob, period, seed),
+        disarm=lambda pob: seeded.disarm(world, pob),
+        truth=lambda pob: plan_of(world, pob),
+    )
     return router

@@ -159,15 +159,18 @@ def _collect(
 ) -> None:
     owner: dict[int, Difference] = {id(p): d for d in differences for p in d.pairs}
     carriers: dict[str, int | None] = {}
+    for p in match.pairs:  # a line missing beside paid ones belongs with them
+        if p.paid is not None and p.group is not None:
+            carriers.setdefault(p.group.key, p.paid.payout_id)
 
     def carrier(pair: Pair) -> int | None:
         if pair.paid is not None:
             return pair.paid.payout_id
         group = pair.group
-        if group is None or group.due_at is None:
+        if group is None:
             return None
         if group.key not in carriers:
-            found = carrier_of(group.due_at, payouts)
+            found = carrier_of(group.due_at, payouts) if group.due_at is not None else None
             carriers[group.key] = found.id if found else None
         return carriers[group.key]
 

@@ -102,7 +102,7 @@ def match_order(
     paid_groups: set[int] = set()
     for gi, g in enumerate(ordered):
         if any((gi, li) in taken for li in range(len(g.lines))) or (
-            g.lines and (g.need is Need.UNVERIFIED or any(_fits(g.lines[0], p) for p in free.values()))
+            g.lines and any(_fits(g.lines[0], p) for p in free.values())
         ):
             paid_groups.add(gi)
     # 3. pair the rest of paid groups
