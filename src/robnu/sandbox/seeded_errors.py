@@ -80,14 +80,14 @@ class Plan:
         }
 
 
-def plans(world: Any) -> dict[str, Plan]:
-    """The plans of a world, per account key (kept on the world object: they are a world option)."""
-    found: dict[str, Plan] = world.__dict__.setdefault("_seeded_settlement_errors", {})
+def plans(holder: Any) -> dict[str, Plan]:
+    """The plans kept on ``holder`` (the world, or an account object), per account key: a world option."""
+    found: dict[str, Plan] = holder.__dict__.setdefault("_seeded_settlement_errors", {})
     return found
 
 
-def plan_of(world: Any, key: str) -> Plan | None:
-    return plans(world).get(key)
+def plan_of(holder: Any, key: str) -> Plan | None:
+    return plans(holder).get(key)
 
 
 def rng_for(seed: int, key: str, period: str) -> random.Random:

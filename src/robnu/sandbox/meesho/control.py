@@ -10,9 +10,11 @@ from fastapi import APIRouter, Body, FastAPI
 from fastapi.responses import JSONResponse
 
 from robnu.sandbox.kit import CONTROL_PREFIX
+from robnu.sandbox.meesho import seeded
 from robnu.sandbox.meesho.errors import fail
 from robnu.sandbox.meesho.events import delivery, derive_events
 from robnu.sandbox.meesho.settlement import MONEY_FAULTS
+from robnu.sandbox.seeded_errors import add_routes, plan_of
 
 if TYPE_CHECKING:
     from robnu.sandbox.meesho import MeeshoSandbox
@@ -153,4 +155,11 @@ def add_control_routes(app: FastAPI, sandbox: MeeshoSandbox) -> None:
         sandbox.advance(float(body.get("seconds", 0)))
         return JSONResponse({"now": sandbox.kit.clock.now().isoformat()})
 
+    add_routes(  # seeded settlement errors (robnu.sandbox.seeded_errors)
+        router,
+        known=acct,
+        arm=lambda key, period, seed: seeded.arm(world, acct(key), period, seed),
+        disarm=lambda key: seeded.disarm(acct(key)),
+        truth=lambda key: plan_of(acct(key), key),
+    )
     app.include_router(router)
