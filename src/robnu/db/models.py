@@ -180,6 +180,11 @@ class Shipment(SyncedMixin, Base):
     dispatch_by: Mapped[datetime | None] = mapped_column(UTCDateTime)
     shipped_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The box as declared to the marketplace, where it says (reconciliation checks weight-slab fees on it).
+    package_weight_grams: Mapped[int | None] = mapped_column(Integer)
+    package_length_cm: Mapped[Decimal | None] = mapped_column(Numeric(7, 1))
+    package_breadth_cm: Mapped[Decimal | None] = mapped_column(Numeric(7, 1))
+    package_height_cm: Mapped[Decimal | None] = mapped_column(Numeric(7, 1))
 
 
 class OrderReturn(SyncedMixin, Base):

@@ -158,6 +158,10 @@ def write_orders(
                     "dispatch_by": sh.dispatch_by,
                     "shipped_at": sh.shipped_at,
                     "delivered_at": sh.delivered_at,
+                    "package_weight_grams": sh.package.weight_grams if sh.package else None,
+                    "package_length_cm": sh.package.length_cm if sh.package else None,
+                    "package_breadth_cm": sh.package.breadth_cm if sh.package else None,
+                    "package_height_cm": sh.package.height_cm if sh.package else None,
                 }
             )
     item_ids = upsert_rows(session, OrderItem, items)

@@ -633,12 +633,24 @@ def upgrade() -> None:
             ondelete="SET NULL",
         )
 
+    with op.batch_alter_table("shipments", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("package_weight_grams", sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column("package_length_cm", sa.Numeric(precision=7, scale=1), nullable=True))
+        batch_op.add_column(sa.Column("package_breadth_cm", sa.Numeric(precision=7, scale=1), nullable=True))
+        batch_op.add_column(sa.Column("package_height_cm", sa.Numeric(precision=7, scale=1), nullable=True))
+
     with op.batch_alter_table("payout_line_items", schema=None) as batch_op:
         batch_op.add_column(sa.Column("raw_type", sa.String(length=64), nullable=True))
         batch_op.add_column(sa.Column("order_item_external_id", sa.String(length=100), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("shipments", schema=None) as batch_op:
+        batch_op.drop_column("package_height_cm")
+        batch_op.drop_column("package_breadth_cm")
+        batch_op.drop_column("package_length_cm")
+        batch_op.drop_column("package_weight_grams")
+
     with op.batch_alter_table("payout_line_items", schema=None) as batch_op:
         batch_op.drop_column("order_item_external_id")
         batch_op.drop_column("raw_type")

@@ -8,8 +8,10 @@ from typing import Any
 from fastapi import APIRouter, HTTPException
 from pydantic import BaseModel, Field
 
+from robnu.sandbox.amazon_in import seeded
 from robnu.sandbox.amazon_in.timefmt import iso_z
 from robnu.sandbox.amazon_in.world import AmazonWorld
+from robnu.sandbox.seeded_errors import add_routes, plan_of
 
 
 class AccountIn(BaseModel):
@@ -68,4 +70,11 @@ def control_router(world: AmazonWorld) -> APIRouter:
         world.clock.advance(timedelta(seconds=body.seconds))
         return {"now": iso_z(world.clock.now())}
 
+    add_routes(  # seeded settlement errors (robnu.sandbox.seeded_errors)
+        router,
+        known=known,
+        arm=lambda key, period, seed: seeded.arm(world, world.account(key), period, seed),
+        disarm=lambda key: seeded.disarm(world.account(key)),
+        truth=lambda key: plan_of(world.account(key), key),
+    )
     return router

@@ -13,11 +13,13 @@ from typing import Any
 from fastapi import APIRouter, Depends, FastAPI, Request
 from pydantic import BaseModel, Field
 
+from robnu.sandbox.flipkart import seeded
 from robnu.sandbox.flipkart.app import FlipkartApi, parse_json, raw_body
 from robnu.sandbox.flipkart.errors import fail
 from robnu.sandbox.flipkart.testdata import ROUTES as TEST_DATA_ROUTES
 from robnu.sandbox.flipkart.testdata import Handler
 from robnu.sandbox.kit import CONTROL_PREFIX
+from robnu.sandbox.seeded_errors import add_routes, plan_of
 
 
 class OrdersIn(BaseModel):
@@ -113,4 +115,11 @@ def mount_control(app: FastAPI, api: FlipkartApi, sandbox: Any) -> None:
             methods=[method],
             operation_id=f"control_{operation}",
         )
+    add_routes(  # seeded settlement errors (robnu.sandbox.seeded_errors)
+        router,
+        known=known,
+        arm=lambda key, period, seed: seeded.arm(world, key, period, seed),
+        disarm=lambda key: seeded.disarm(world, key),
+        truth=lambda key: plan_of(world, key),
+    )
     app.include_router(router)

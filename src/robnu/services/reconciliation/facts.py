@@ -59,6 +59,14 @@ class ItemFacts:
 
 
 @dataclass(frozen=True)
+class Box:
+    weight_grams: int | None
+    length_cm: Decimal | None
+    breadth_cm: Decimal | None
+    height_cm: Decimal | None
+
+
+@dataclass(frozen=True)
 class ShipmentFacts:
     external_id: str
     awb: str | None
@@ -66,6 +74,7 @@ class ShipmentFacts:
     status: str
     shipped_at: datetime | None
     delivered_at: datetime | None
+    box: Box | None = None
 
 
 @dataclass(frozen=True)
@@ -207,8 +216,13 @@ def load_orders(session: Session, account: AccountFacts, order_ids: Sequence[int
             )
         ships: dict[int, list[ShipmentFacts]] = {}
         for sh in session.scalars(select(Shipment).where(Shipment.order_id.in_(chunk)).order_by(Shipment.id)):
+            box = (
+                Box(sh.package_weight_grams, sh.package_length_cm, sh.package_breadth_cm, sh.package_height_cm)
+                if sh.package_weight_grams is not None
+                else None
+            )
             ships.setdefault(sh.order_id, []).append(
-                ShipmentFacts(sh.external_id, sh.awb, sh.courier, sh.status, sh.shipped_at, sh.delivered_at)
+                ShipmentFacts(sh.external_id, sh.awb, sh.courier, sh.status, sh.shipped_at, sh.delivered_at, box)
             )
         rets = session.scalars(
             select(OrderReturn).where(OrderReturn.order_id.in_(chunk)).order_by(OrderReturn.id)

@@ -15,8 +15,8 @@ each fee row carrying its 18 % GST, sale and refund rows carrying TCS and TDS.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime
-from decimal import Decimal
+from datetime import date, datetime, timedelta
+from decimal import ROUND_CEILING, Decimal
 
 from robnu.domain.clock import IST
 from robnu.domain.deductions import ReasonCode
@@ -33,8 +33,9 @@ from robnu.services.reconciliation.expected.common import (
     settle_lag,
     taxable,
     withheld,
+    zone,
 )
-from robnu.services.reconciliation.facts import ItemFacts, OrderFacts, Timeliness
+from robnu.services.reconciliation.facts import ItemFacts, OrderFacts, ShipmentFacts, Timeliness
 
 _ROLES = {
     "SALE": Role.SALE,
@@ -75,23 +76,44 @@ class FlipkartModel:
         customer = next((r for r in returns if r.kind == "CUSTOMER_RETURN"), None)
         if live and rto is None and delivered(order):
             at = delivered_by(order)
+            if order.raw_status == "COMPLETED":  # it was delivered a return window before it turned COMPLETED
+                window = timedelta(hours=float(card.find("RETURN_WINDOW_HOURS", at.astimezone(IST).date()).flat))
+                at = min(at, order.updated_at - window)
             groups.append(self._sale(order, card, live, at, at + settle_lag(card, at)))
             if customer is not None:
                 groups.append(self._refund(order, card, live, customer.external_id, customer.updated_at))
         if live and rto is not None:
             g = ExpectedGroup(f"rto:{rto.external_id}", Event.RTO, Need.REQUIRED, due_at=rto.updated_at)
-            for kind in ("SHIPPING_FEE", "REVERSE_SHIPPING_FEE"):
-                g.add(kind, None, None)  # the box's weight is Flipkart's: not checked
-                g.add(f"GST_ON_FEES:{kind}", None, None)
+            for shipment in order.shipments or [None]:
+                fee = self._shipping(order, card, shipment, rto.updated_at)
+                for kind in ("SHIPPING_FEE", "REVERSE_SHIPPING_FEE"):
+                    self._fee(g, card, kind, None, _minus(fee), rto.updated_at)
             groups.append(g)
         groups.extend(self._penalties(order, card, live))
         return groups
 
     def _fee(
-        self, g: ExpectedGroup, card: RateCard, kind: str, item: str | None, amount: Decimal, at: datetime
+        self, g: ExpectedGroup, card: RateCard, kind: str, item: str | None, amount: Decimal | None, at: datetime
     ) -> None:
         g.add(kind, item, amount)
         g.add(f"GST_ON_FEES:{kind}", item, gst_on(card, amount, at))
+
+    def _shipping(
+        self, order: OrderFacts, card: RateCard, shipment: ShipmentFacts | None, at: datetime
+    ) -> Decimal | None:
+        """The shipment's weight-slab fee on the heavier of the declared dead and volumetric weight, by zone;
+        None when the box or the zone is unknown (the charge is then accepted unverified)."""
+        box = shipment.box if shipment else None
+        where = zone(order.account.pickup, order.ship)
+        if box is None or box.weight_grams is None or where is None:
+            return None
+        on = at.astimezone(IST).date()
+        grams = Decimal(box.weight_grams)
+        if box.length_cm and box.breadth_cm and box.height_cm:
+            divisor = card.find("VOLUMETRIC_DIVISOR", on).flat
+            grams = max(grams, box.length_cm * box.breadth_cm * box.height_cm * 1000 / divisor)
+        chargeable = int(grams.to_integral_value(rounding=ROUND_CEILING))
+        return card.find("SHIPPING_FEE", on, zone=where).slab(chargeable)
 
     def _sale(
         self, order: OrderFacts, card: RateCard, live: list[ItemFacts], at: datetime, due: datetime
@@ -115,9 +137,8 @@ class FlipkartModel:
             rule = card.find("COLLECTION_FEE", on, payment=payment, band=item.line_total)
             collection = rule.percent_of(item.line_total) if rule.rate_percent is not None else rule.flat
             self._fee(g, card, "COLLECTION_FEE", item.external_id, -collection, at)
-        for _ in order.shipments or [None]:
-            g.add("SHIPPING_FEE", None, None)  # on the shipment's first item; the box is Flipkart's
-            g.add("GST_ON_FEES:SHIPPING_FEE", None, None)
+        for shipment in order.shipments or [None]:  # charged on the shipment's first item
+            self._fee(g, card, "SHIPPING_FEE", None, _minus(self._shipping(order, card, shipment, at)), at)
         return g
 
     def _commission(self, card: RateCard, item: ItemFacts, on: date) -> Decimal | None:
@@ -144,8 +165,8 @@ class FlipkartModel:
             else:
                 g.add("COMMISSION", item.external_id, None)
                 g.add("GST_ON_FEES:COMMISSION", item.external_id, None)
-        g.add("REVERSE_SHIPPING_FEE", None, None)
-        g.add("GST_ON_FEES:REVERSE_SHIPPING_FEE", None, None)
+        for shipment in order.shipments or [None]:
+            self._fee(g, card, "REVERSE_SHIPPING_FEE", None, _minus(self._shipping(order, card, shipment, at)), at)
         return g
 
     def _penalties(self, order: OrderFacts, card: RateCard, live: list[ItemFacts]) -> list[ExpectedGroup]:
