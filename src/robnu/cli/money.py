@@ -36,13 +36,14 @@ def reconcile_payouts(
     period: Annotated[str, typer.Option(help="the IST month of the payouts, e.g. 2026-11")],
     as_json: Annotated[bool, typer.Option("--json", help="print the batch as JSON")] = False,
     actor: Annotated[str, typer.Option(help="who runs it (audit trail)")] = "cli",
+    resync: Annotated[bool, typer.Option(help="re-read the period's payouts first (a re-issued statement)")] = False,
 ) -> None:
     """Reconcile one period of an account's payouts: expected vs settled vs bank, and every difference found.
 
     Re-running a period makes the next run and shows what changed since the last one."""
     from robnu.services.reconciliation.batches import reconcile_period
 
-    summary = reconcile_period(runtime(upgrade=True), account_id, period, actor=actor)
+    summary = reconcile_period(runtime(upgrade=True), account_id, period, actor=actor, resync=resync)
     if as_json:
         console.print_json(json.dumps(_as_dict(summary), default=str))
         return

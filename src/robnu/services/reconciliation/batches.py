@@ -7,22 +7,26 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from robnu.adapters.errors import TransientMarketplaceError
 from robnu.db.models import Marketplace, MarketplaceAccount, MarketplacePayout
 from robnu.db.money_models import Adjustment, AdjustmentEvent, PayoutVersion, ReconciliationBatch, ReconciliationItem
 from robnu.domain.deductions import Posture, aging_bucket, reason
 from robnu.domain.errors import NotFound
+from robnu.domain.marketplace import ScheduleTarget
+from robnu.domain.statuses import SyncRunStatus
 from robnu.services.reconciliation.bank import credits_for, match_credits
 from robnu.services.reconciliation.compute import Found, PeriodResult, compute_period
 from robnu.services.reconciliation.matching import Pair
-from robnu.services.reconciliation.period import parse_period, settled_on
+from robnu.services.reconciliation.period import bounds, parse_period, settled_on
 from robnu.services.runtime import Runtime
+from robnu.services.sync import SyncEngine
 
 OPEN_STATUSES = ("OPEN", "DISPUTED")
 
@@ -73,9 +77,22 @@ def account_and_code(session: Session, account_id: int) -> tuple[MarketplaceAcco
     return account, code
 
 
-def reconcile_period(rt: Runtime, account_id: int, period: str, *, actor: str = "system") -> BatchSummary:
-    """Reconcile ``period`` (YYYY-MM) of the account's payouts and store the batch (one transaction)."""
+RESYNC_BEFORE = timedelta(days=45)  # a payout of the period may cover a cycle that began this long before it
+
+
+def reconcile_period(
+    rt: Runtime, account_id: int, period: str, *, actor: str = "system", resync: bool = False
+) -> BatchSummary:
+    """Reconcile ``period`` (YYYY-MM) of the account's payouts and store the batch (one transaction).
+
+    ``resync`` first re-reads the account's payouts around the period from the marketplace: a payout it
+    re-issued since is re-ingested (its old lines kept as a version) and this run reconciles the new one."""
     period = parse_period(period)
+    if resync:
+        start, _ = bounds(period)
+        outcome = SyncEngine(rt).run(account_id, ScheduleTarget.PAYOUTS, since=start - RESYNC_BEFORE)
+        if outcome.status not in (SyncRunStatus.SUCCEEDED, SyncRunStatus.PARTIAL):
+            raise TransientMarketplaceError(f"re-reading the payouts failed: {outcome.error or outcome.status}")
     with rt.session() as s:
         account, code = account_and_code(s, account_id)
         now = rt.clock.now()
