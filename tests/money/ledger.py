@@ -16,8 +16,8 @@ from robnu.db.processing_models import OrderProcessing, ProcessingBatch
 from robnu.domain.records import OrderItemRecord, OrderRecord, PayoutLineRecord, PayoutRecord, ShipmentRecord
 from robnu.domain.statuses import OrderStatus, PayoutLineType, PayoutStatus, ShipmentStatus
 from robnu.services.accounts import connect_account, create_seller
-from robnu.services.documents import store_document
 from robnu.services.claims.disputes import storage_for
+from robnu.services.documents import store_document
 from robnu.services.reconciliation.profiles import Profile, set_profiles
 from robnu.services.runtime import Runtime
 from robnu.services.writers import write_orders, write_payouts
