@@ -61,7 +61,16 @@ def test_schedules_reports_and_metrics_commands(cli: CliRunner, rt: Runtime) -> 
     seller = create_seller(rt, "CLI Seller")
     account = connect_account(rt, seller, "AJIO", credentials("AJIO"))
     out = _ok(cli, "schedules", "list", "--account", str(account))
-    for target in ("ORDERS", "RETURNS", "PAYOUTS", "INVENTORY", "CREDENTIAL_CHECK", "SLA_WATCHDOG", "CATALOG", "CLAIM_SWEEPER"):
+    for target in (
+        "ORDERS",
+        "RETURNS",
+        "PAYOUTS",
+        "INVENTORY",
+        "CREDENTIAL_CHECK",
+        "SLA_WATCHDOG",
+        "CATALOG",
+        "CLAIM_SWEEPER",
+    ):
         assert target in out
     assert "every 15m ±1m" in out
     out = _ok(cli, "schedules", "set", str(account), "orders", "--every", "5m", "--jitter", "0")
