@@ -1,10 +1,10 @@
 """Matching one order's expected lines against the lines the marketplace paid for it, across all payouts.
 
-1. Exact: an expected line takes the first unmatched paid line of the same type, order line and amount.
-2. A group counts as paid when one of its lines matched exactly, or a line of its first type was paid.
-3. Pairing: an expected line of a paid group takes a paid line of the same type and order line whose amount
-   differs (a delta); a line whose amount Robnu cannot compute takes any (unverified).
-4. Left over: expected lines of paid groups are missing companions; required groups that were never paid are
+1. A group (the lines one event causes) counts as paid when its first line - the charge that causes the
+   rest - was paid: with the same amount, else as a delta (another amount) or unverified (Robnu cannot
+   compute it). Its other lines are then matched: the same type, order line and amount first, then deltas.
+   A line never matches into a group whose cause was not paid (two penalties' identical GST lines stay apart).
+2. Left over: expected lines of paid groups are missing companions; required groups that were never paid are
    missing once their due date is covered by a published statement, pending before; paid lines nobody
    expected are unexpected.
 """
@@ -90,38 +90,45 @@ def match_order(
         verdict[(gi, li)] = outcome
         free.pop(line.id, None)
 
-    # 1. exact amounts
-    for gi, g in enumerate(ordered):
-        for li, exp in enumerate(g.lines):
-            if exp.amount is None:
-                continue
-            hit = next((p for p in free.values() if _fits(exp, p) and p.amount == exp.amount), None)
-            if hit is not None:
-                take(gi, li, hit, Outcome.UNVERIFIED if g.need is Need.UNVERIFIED else Outcome.MATCHED)
-    # 2. which groups were paid at all
-    paid_groups: set[int] = set()
-    for gi, g in enumerate(ordered):
-        if any((gi, li) in taken for li in range(len(g.lines))) or (
-            g.lines and any(_fits(g.lines[0], p) for p in free.values())
-        ):
-            paid_groups.add(gi)
-    # 3. pair the rest of paid groups
-    for gi, g in enumerate(ordered):
-        if gi not in paid_groups:
-            continue
-        for li, exp in enumerate(g.lines):
-            if (gi, li) in taken:
-                continue
-            candidates = [p for p in free.values() if _fits(exp, p)]
-            if not candidates:
-                continue
-            if exp.amount is None or g.need is Need.UNVERIFIED:
-                take(gi, li, candidates[0], Outcome.UNVERIFIED)
-                continue
+    def exact(gi: int, li: int) -> bool:
+        g, exp = ordered[gi], ordered[gi].lines[li]
+        if exp.amount is None or (gi, li) in taken:
+            return False
+        hit = next((p for p in free.values() if _fits(exp, p) and p.amount == exp.amount), None)
+        if hit is not None:
+            take(gi, li, hit, Outcome.UNVERIFIED if g.need is Need.UNVERIFIED else Outcome.MATCHED)
+        return hit is not None
+
+    def pair(gi: int, li: int) -> bool:
+        g, exp = ordered[gi], ordered[gi].lines[li]
+        candidates = [p for p in free.values() if _fits(exp, p)]
+        if (gi, li) in taken or not candidates:
+            return False
+        if exp.amount is None or g.need is Need.UNVERIFIED:
+            take(gi, li, candidates[0], Outcome.UNVERIFIED)
+        else:
             want = exp.amount
-            hit = min(candidates, key=lambda p: abs(p.amount - want))
-            take(gi, li, hit, Outcome.DELTA)
-    # 4. what is left
+            take(gi, li, min(candidates, key=lambda p: abs(p.amount - want)), Outcome.DELTA)
+        return True
+
+    # 1. a group is paid when its causing charge (its first line type, one per order line) is: every group's
+    # causes exactly first, then as deltas
+    causes = {gi: [li for li, exp in enumerate(g.lines) if exp.kind == g.lines[0].kind] for gi, g in enumerate(ordered)}
+    paid_groups: set[int] = set()
+    for gi, lis in causes.items():
+        if [li for li in lis if exact(gi, li)]:
+            paid_groups.add(gi)
+    for gi, lis in causes.items():
+        if [li for li in lis if pair(gi, li)]:
+            paid_groups.add(gi)
+    # 2. the other lines of paid groups: exactly first, then as deltas (or unverified)
+    for gi in sorted(paid_groups):
+        for li in range(len(ordered[gi].lines)):
+            exact(gi, li)
+    for gi in sorted(paid_groups):
+        for li in range(len(ordered[gi].lines)):
+            pair(gi, li)
+    # 3. what is left
     for gi, g in enumerate(ordered):
         for li, exp in enumerate(g.lines):
             if (gi, li) in taken:
