@@ -7,6 +7,7 @@ import json
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
+from zoneinfo import ZoneInfo
 
 import typer
 from rich.table import Table
@@ -15,6 +16,8 @@ from robnu.cli.common import console, handles_errors, runtime
 
 if TYPE_CHECKING:
     from robnu.services.reconciliation.batches import BatchSummary
+
+IST = ZoneInfo("Asia/Kolkata")
 
 adjustments_app = typer.Typer(
     help="Differences reconciliation found, their postures and audit trail.", no_args_is_help=True
@@ -109,7 +112,7 @@ def _print_batch(summary: BatchSummary) -> None:
     for m in summary.three_way:
         table.add_row(
             m.external_id[:24],
-            m.settled_on.date().isoformat(),
+            m.settled_on.astimezone(IST).date().isoformat(),
             _inr(m.ledger),
             _inr(m.settlement),
             _inr(m.bank) if m.bank is not None else "-",
@@ -118,9 +121,14 @@ def _print_batch(summary: BatchSummary) -> None:
     if summary.three_way:
         console.print(table)
     if summary.aging:
+        from decimal import Decimal
+
+        from robnu.domain.deductions import AGING_BUCKETS
+
+        ages = [(label, summary.aging[label]) for _, _, label in AGING_BUCKETS if label in summary.aging]
         console.print(
             "open recoverable by age: "
-            + ", ".join(f"{b} days: {v['count']} ({_inr(v['amount'])})" for b, v in sorted(summary.aging.items()))
+            + ", ".join(f"{b} days: {v['count']} ({_inr(Decimal(v['amount']))})" for b, v in ages)
         )
     if summary.diff:
         d = summary.diff
@@ -364,10 +372,27 @@ def money_add_fee_rule(
     note: Annotated[str | None, typer.Option()] = None,
 ) -> None:
     """Add one of the seller's own rate-card rows (a negotiated rate); it wins over the published card."""
+    given = {
+        "fee": fee,
+        "valid_from": valid_from,
+        "valid_to": valid_to,
+        "category": category,
+        "payment": payment,
+        "zone": zone,
+        "band_min": band_min,
+        "band_max": band_max,
+        "rate_percent": rate_percent,
+        "amount": amount,
+        "minimum": minimum,
+        "maximum": maximum,
+        "slab_grams": slab_grams,
+        "extra_amount": extra_amount,
+        "note": note,
+    }
+    values = {k: v for k, v in given.items() if v is not None}
     from robnu.services.reconciliation.batches import account_and_code
     from robnu.services.reconciliation.rates import add_account_rule
 
-    values = {k: v for k, v in locals().items() if k != "account_id" and v is not None}
     rt = runtime(upgrade=True)
     with rt.session() as s:
         account, code = account_and_code(s, account_id)
