@@ -20,7 +20,7 @@ from robnu.services.reconciliation.batches import BatchSummary, reconcile_period
 from robnu.services.reconciliation.profiles import Profile, set_profiles, set_settings
 from robnu.services.runtime import Runtime
 
-CONTROL = {"AJIO": "/_sandbox", "MEESHO": "/_sandbox/meesho", "AMAZON_IN": "/_sandbox/amazon", "FLIPKART": "/_sandbox"}
+CONTROL = "/_sandbox"  # the control API the kit mounts on every sandbox
 _FLIPKART_TAX = {"apparel": "APPAREL", "footwear": "FOOTWEAR", "stationery": "GOODS_12"}
 _AMAZON_TAX = {"BAG": "GOODS_18", "SHOES": "FOOTWEAR"}
 
@@ -28,7 +28,7 @@ _AMAZON_TAX = {"BAG": "GOODS_18", "SHOES": "FOOTWEAR"}
 def declared(world: SandboxWorld, code: str, key: str) -> tuple[list[Profile], tuple[str, str] | None]:
     """What the seller knows of its catalogue (fee category, GST class, packed weight per SKU) and where its
     parcels leave from, as the sandbox's catalogue has it."""
-    sandbox = world[code]
+    sandbox: Any = world[code]  # the concrete sandbox: its world holds the catalogue
     if code == "AJIO":
         products = sandbox.world.book(key).account.products
         return [Profile(sku, tax_class="APPAREL", weight_grams=p.weight_grams) for sku, p in products.items()], None
@@ -79,7 +79,7 @@ def declare(rt: Runtime, world: SandboxWorld, code: str, key: str, account_id: i
 def control(world: SandboxWorld, code: str, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
     """A call to a sandbox's control API over the world's transport (left open: the runtime shares it)."""
     client = httpx.Client(transport=world.transport(), base_url=world.endpoints()[code]["api"])
-    r = client.request(method, f"{CONTROL[code]}{path}", **kwargs)
+    r = client.request(method, f"{CONTROL}{path}", **kwargs)
     if r.status_code != 200:
         raise RuntimeError(f"{code} control {method} {path}: {r.status_code} {r.text[:300]}")
     return dict(r.json())

@@ -28,6 +28,7 @@ from robnu.domain.dispatch import financial_year
 from robnu.domain.errors import UnsupportedTarget
 from robnu.domain.marketplace import ScheduleTarget
 from robnu.domain.statuses import InventoryTaskStatus
+from robnu.sandbox.ajio import AjioSandbox
 from robnu.sandbox.clock import SandboxClock
 from robnu.sandbox.world import SandboxWorld
 from robnu.services.accounts import connect_account, create_seller
@@ -66,7 +67,7 @@ def _connect_demo_accounts(rt: Runtime, world: SandboxWorld, seller_id: int, ord
         summaries.append(AccountSummary(code, account_id, str(creds["account_key"])))
         if code == "AJIO":  # onboarding asks where the store's invoice series stands (the portal used it)
             prefix = str(creds["store"]["invoice_series_prefix"]).rstrip("/-")
-            last = world["AJIO"].last_invoice_serial(creds["account_key"])
+            last = world.of("AJIO", AjioSandbox).last_invoice_serial(creds["account_key"])
             set_last_number(rt, seller_id, prefix, financial_year(rt.clock.now()), last)
     return summaries
 

@@ -20,8 +20,6 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from fastapi import APIRouter, Body, HTTPException
-
 # The name each class goes by in a correct reconciliation (Robnu's reason codes).
 PENALTY = "penalty_without_event"
 SLA_PENALTY = "sla_miss"  # a late-dispatch penalty on an order shipped on time
@@ -80,6 +78,11 @@ class Plan:
         }
 
 
+def view(plan: Plan | None) -> dict[str, Any]:
+    """The truth of ``plan`` (nothing armed: no errors)."""
+    return plan.view() if plan else {"armed": False, "errors": [], "not_placed": [], "recoverable_total": "0.00"}
+
+
 def plans(holder: Any) -> dict[str, Plan]:
     """The plans kept on ``holder`` (the world, or an account object), per account key: a world option."""
     found: dict[str, Plan] = holder.__dict__.setdefault("_seeded_settlement_errors", {})
@@ -99,11 +102,12 @@ def month(day: date) -> str:
 
 
 def check_period(period: Any) -> str:
+    """``period`` as YYYY-MM; anything else is a ValueError naming the field."""
     text = str(period or "")
     try:
         date.fromisoformat(f"{text}-01")
     except ValueError:
-        raise HTTPException(400, {"field": "period", "issue": f"{text!r} is not a month like 2026-11"}) from None
+        raise ValueError(f"period: {text!r} is not a month like 2026-11") from None
     return text
 
 
@@ -115,34 +119,3 @@ def pick(rng: random.Random, candidates: list[Any], used: set[str], order_id: Ca
     chosen = free[rng.randrange(len(free))]
     used.add(order_id(chosen))
     return chosen
-
-
-def add_routes(
-    router: APIRouter,
-    *,
-    known: Callable[[str], Any],
-    arm: Callable[[str, str, int | None], Plan],
-    disarm: Callable[[str], Plan | None],
-    truth: Callable[[str], Plan | None],
-) -> None:
-    """``POST|GET|DELETE {prefix}/accounts/{key}/settlement-errors``: arm for a period (body
-    ``{"period": "2026-11", "seed": 7}``), read the truth, disarm (the statements are corrected)."""
-
-    def view(plan: Plan | None) -> dict[str, Any]:
-        return plan.view() if plan else {"armed": False, "errors": [], "recoverable_total": "0.00"}
-
-    @router.post("/accounts/{key}/settlement-errors")
-    def arm_errors(key: str, body: dict[str, Any] = Body(default_factory=dict)) -> dict[str, Any]:
-        known(key)
-        seed = body.get("seed")
-        return view(arm(key, check_period(body.get("period")), int(seed) if seed is not None else None))
-
-    @router.get("/accounts/{key}/settlement-errors")
-    def errors_truth(key: str) -> dict[str, Any]:
-        known(key)
-        return view(truth(key))
-
-    @router.delete("/accounts/{key}/settlement-errors")
-    def disarm_errors(key: str) -> dict[str, Any]:
-        known(key)
-        return view(disarm(key))

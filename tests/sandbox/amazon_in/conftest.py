@@ -2,28 +2,28 @@
 
 Every response that goes through the ``api`` client is validated against Amazon's official model for
 its route and status (Draft 4 + format checker + the undeclared-keys walker), so each test that drives a
-route also contract-tests it. The models live in the shared reference folder beside the repository.
+route also contract-tests it. The models are the copies in tests/contract_models/amazon-sp-api; a missing one
+fails the run.
 """
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from jsonschema import Draft4Validator
+from tests.contract_models import AMAZON_MODELS, load_json, require
 
 from robnu.sandbox.amazon_in import AmazonSandbox, build_sandbox
 from robnu.sandbox.clock import SandboxClock
 from robnu.sandbox.transport import InProcessTransport
 
-MODELS = (Path(__file__).parents[3] / "../shared/reference/amazon-sp-api").resolve()
+MODELS = require(AMAZON_MODELS)
 START = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
 
 # (method, path regex) -> (model file, model path template)
@@ -50,6 +50,19 @@ ROUTES: list[tuple[str, re.Pattern[str], str, str]] = [
         "/orders/v0/orders/{orderId}/shipmentConfirmation",
     ),
     ("get", re.compile(r"^/finances/v0/financialEventGroups$"), "financesV0.json", "/finances/v0/financialEventGroups"),
+    ("get", re.compile(r"^/finances/v0/financialEvents$"), "financesV0.json", "/finances/v0/financialEvents"),
+    (
+        "get",
+        re.compile(r"^/finances/v0/orders/[^/]+/financialEvents$"),
+        "financesV0.json",
+        "/finances/v0/orders/{orderId}/financialEvents",
+    ),
+    (
+        "get",
+        re.compile(r"^/finances/v0/financialEventGroups/[^/]+/financialEvents$"),
+        "financesV0.json",
+        "/finances/v0/financialEventGroups/{eventGroupId}/financialEvents",
+    ),
     (
         "get",
         re.compile(r"^/finances/2024-06-19/transactions$"),
@@ -57,6 +70,7 @@ ROUTES: list[tuple[str, re.Pattern[str], str, str]] = [
         "/finances/2024-06-19/transactions",
     ),
     ("post", re.compile(r"^/reports/2021-06-30/reports$"), "reports_2021-06-30.json", "/reports/2021-06-30/reports"),
+    ("get", re.compile(r"^/reports/2021-06-30/reports$"), "reports_2021-06-30.json", "/reports/2021-06-30/reports"),
     (
         "get",
         re.compile(r"^/reports/2021-06-30/reports/[^/]+$"),
@@ -86,18 +100,9 @@ ROUTES: list[tuple[str, re.Pattern[str], str, str]] = [
 SEEN: set[tuple[str, str, str]] = set()  # (model file, path, status) validated during the run
 
 
-def models_available() -> bool:
-    return MODELS.is_dir()
-
-
-requires_models = pytest.mark.skipif(
-    not models_available(), reason=f"Amazon models not found at {MODELS} (shared reference folder absent)"
-)
-
-
 @cache
 def load_model(name: str) -> dict[str, Any]:
-    return json.loads((MODELS / name).read_text())
+    return load_json(MODELS / name)
 
 
 def schema_for(model_file: str, path: str, method: str, status: str) -> dict[str, Any]:
@@ -157,7 +162,7 @@ def check_contract(response: httpx.Response) -> None:
     request = response.request
     path = request.url.raw_path.decode().split("?")[0]
     found = route_of(request.method.lower(), path)
-    if found is None or not models_available():
+    if found is None:
         return
     model_file, template = found
     status = str(response.status_code)

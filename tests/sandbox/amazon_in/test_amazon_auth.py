@@ -1,4 +1,4 @@
-"""LWA token exchange (§3) and SP-API authentication (§4): good, bad, expired, revoked, and the
+"""LWA token exchange and SP-API authentication: good, bad, expired, revoked, and the
 TOKEN_EXPIRED / REVOKED_CREDENTIALS faults."""
 
 from __future__ import annotations
@@ -55,7 +55,7 @@ def test_api_requires_a_live_token(account: dict[str, Any], api: httpx.Client, h
     assert missing.json()["errors"][0]["message"] == "Access to requested resource is denied."
     bad = api.get(path, params=params, headers={"x-amz-access-token": "Atza|forged"})
     assert bad.status_code == 403
-    # Authorization/SigV4 headers and a wrong Host are ignored (§4, §11.1).
+    # Authorization/SigV4 headers and a wrong Host are ignored.
     odd = api.get(path, params=params, headers={**headers, "Authorization": "AWS4-HMAC-SHA256 x", "Host": "27.0.0.1:1"})
     assert odd.status_code == 200
 
@@ -83,7 +83,7 @@ def test_revoked_account(
 
 
 def test_revoke_over_control_api(account: dict[str, Any], api: httpx.Client, lwa: httpx.Client) -> None:
-    response = api.post(f"/_sandbox/amazon/accounts/{account['selling_partner_id']}/revoke")
+    response = api.post(f"/_sandbox/accounts/{account['selling_partner_id']}/revoke")
     assert response.status_code == 200
     assert lwa.post("/auth/o2/token", data=token_request(account)).json()["error"] == "invalid_grant"
 

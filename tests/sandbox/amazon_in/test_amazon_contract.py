@@ -1,4 +1,4 @@
-"""Contract tests (reference §2): every route and status code the sandbox serves validates against Amazon's
+"""Contract tests: every route and status code the sandbox serves validates against Amazon's
 official models, with the format checker and the undeclared-keys walker; plus the models' self-check."""
 
 from __future__ import annotations
@@ -13,20 +13,18 @@ from conftest import (
     MODELS,
     SEEN,
     load_model,
-    requires_models,
     undeclared_keys,
     validator,
 )
 from robnu.sandbox.amazon_in import AmazonSandbox
 
 KNOWN_FORMAT_EXCEPTIONS = {
-    # §2: date-only values in date-time fields of these two examples.
+    # date-only values in date-time fields of these two examples.
     ("finances_2024-06-19.json", "/finances/2024-06-19/balances"),
     ("finances_2024-06-19.json", "/finances/2024-06-19/summary"),
 }
 
 
-@requires_models
 def test_model_self_check() -> None:
     checked = failed_known = 0
     for model_path in sorted(MODELS.glob("*.json")):
@@ -53,7 +51,6 @@ def test_model_self_check() -> None:
     assert failed_known == 2
 
 
-@requires_models
 def test_walker_catches_misspelled_keys() -> None:
     model = load_model("orders_2026-01-01.json")
     schema = model["paths"]["/orders/2026-01-01/orders"]["get"]["responses"]["200"]["schema"]
@@ -97,7 +94,6 @@ def _some(api: httpx.Client, headers: dict[str, str], **extra: Any) -> dict[str,
     return response.json()
 
 
-@requires_models
 def test_every_route_and_status_validates(
     sandbox: AmazonSandbox, account: dict[str, Any], api: httpx.Client, headers: dict[str, str]
 ) -> None:
@@ -107,7 +103,10 @@ def test_every_route_and_status_validates(
     bad = {"x-amz-access-token": "Atza|nope"}
     orders = _some(api, headers)["orders"]
     assert orders
-    oid = orders[0]["orderId"]
+    oid = next(o["orderId"] for o in orders if o["fulfillment"]["fulfillmentStatus"] == "SHIPPED")
+    group = api.get("/finances/v0/financialEventGroups", headers=headers).json()["payload"]["FinancialEventGroupList"][
+        0
+    ]["FinancialEventGroupId"]
     calls: list[tuple[str, str, dict[str, Any]]] = [
         ("get", "/orders/2026-01-01/orders", {"params": {"createdAfter": "2026-10-01T00:00:00Z"}}),
         ("get", "/orders/2026-01-01/orders", {"params": {"createdAfter": "TEST_CASE_400"}}),
@@ -132,6 +131,16 @@ def test_every_route_and_status_validates(
             "/finances/v0/financialEventGroups",
             {"params": {"FinancialEventGroupStartedBefore": "2030-01-01T00:00:00Z"}},
         ),
+        ("get", "/finances/v0/financialEvents", {"params": {"PostedAfter": "2026-11-01T00:00:00Z"}}),
+        ("get", "/finances/v0/financialEvents", {}),
+        ("get", f"/finances/v0/orders/{oid}/financialEvents", {}),
+        ("get", f"/finances/v0/orders/{oid}/financialEvents", {"params": {"MaxResultsPerPage": 0}}),
+        ("get", f"/finances/v0/financialEventGroups/{group}/financialEvents", {}),
+        (
+            "get",
+            f"/finances/v0/financialEventGroups/{group}/financialEvents",
+            {"params": {"PostedBefore": "2030-01-01T00:00:00Z"}},
+        ),
         ("get", "/finances/2024-06-19/transactions", {"params": {"postedAfter": "2026-10-01T00:00:00Z"}}),
         ("get", "/finances/2024-06-19/transactions", {}),
         (
@@ -140,6 +149,12 @@ def test_every_route_and_status_validates(
             {"json": {"reportType": "GET_FLAT_FILE_RETURNS_DATA_BY_RETURN_DATE", "marketplaceIds": ["A21TJRUUN4KGV"]}},
         ),
         ("post", "/reports/2021-06-30/reports", {"json": {"reportType": "X"}}),
+        (
+            "get",
+            "/reports/2021-06-30/reports",
+            {"params": {"reportTypes": "GET_FLAT_FILE_RETURNS_DATA_BY_RETURN_DATE"}},
+        ),
+        ("get", "/reports/2021-06-30/reports", {}),
         ("get", "/reports/2021-06-30/reports/1", {}),
         ("get", "/reports/2021-06-30/documents/amzn1.spdoc.1.4.eu.nope", {}),
         (
@@ -190,6 +205,9 @@ def test_every_route_and_status_validates(
         "/orders/v0/orders/{orderId}",
         "/orders/v0/orders/{orderId}/orderItems",
         "/finances/v0/financialEventGroups",
+        "/finances/v0/financialEvents",
+        "/finances/v0/orders/{orderId}/financialEvents",
+        "/finances/v0/financialEventGroups/{eventGroupId}/financialEvents",
         "/finances/2024-06-19/transactions",
         "/reports/2021-06-30/reports",
         "/reports/2021-06-30/reports/{reportId}",
@@ -205,6 +223,13 @@ def test_every_route_and_status_validates(
             assert (template, status) in seen_statuses, (template, status)
     assert ("/orders/2026-01-01/orders/{orderId}", "404") in seen_statuses
     assert ("/reports/2021-06-30/reports", "202") in seen_statuses
+    assert ("/reports/2021-06-30/reports", "200") in seen_statuses
+    for template in (
+        "/finances/v0/financialEvents",
+        "/finances/v0/orders/{orderId}/financialEvents",
+        "/finances/v0/financialEventGroups/{eventGroupId}/financialEvents",
+    ):
+        assert (template, "200") in seen_statuses, template
 
 
 def _rule(kind: str, params: dict[str, Any]) -> Any:
@@ -213,7 +238,6 @@ def _rule(kind: str, params: dict[str, Any]) -> Any:
     return FaultRule(FaultKind(kind), "*", 1, None, params)
 
 
-@requires_models
 def test_included_data_enums_stay_in_model_tables(
     account: dict[str, Any], api: httpx.Client, headers: dict[str, str]
 ) -> None:

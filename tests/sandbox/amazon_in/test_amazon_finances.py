@@ -1,4 +1,4 @@
-"""Finances: v0 groups (§8.1), 2024-06-19 transactions (§8.3) and the settlement arithmetic (india.md §4)."""
+"""Finances: v0 groups, 2024-06-19 transactions and the settlement arithmetic."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Listings Items 2021-08-01 patchListingsItem quantity and read-back (§9)."""
+"""Listings Items 2021-08-01 patchListingsItem quantity and read-back."""
 
 from __future__ import annotations
 
@@ -54,7 +54,7 @@ def test_patch_invalid_and_unknown(
     assert invalid["status"] == "INVALID" and invalid["issues"][0]["severity"] == "ERROR"
     unknown = api.patch(url(account, "NO/SUCH#SKU"), headers=headers, params=MP, json=patch_body(1))
     assert unknown.status_code == 200 and unknown.json()["status"] == "INVALID"
-    assert unknown.json()["sku"] == "NO/SUCH#SKU"  # %2F survives routing (§11.3)
+    assert unknown.json()["sku"] == "NO/SUCH#SKU"  # %2F survives routing
     preview = api.patch(
         url(account, sku), headers=headers, params={**MP, "mode": "VALIDATION_PREVIEW"}, json=patch_body(3)
     ).json()

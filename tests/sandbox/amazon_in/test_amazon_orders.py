@@ -1,4 +1,4 @@
-"""Orders 2026-01-01 and v0: search rules (§6.1, §7), pagination to the end, getOrder, getOrderItems,
+"""Orders 2026-01-01 and v0: search rules, pagination to the end, getOrder, getOrderItems,
 confirmShipment (MFN), the lifecycle on the sandbox clock, and the paging fault kinds."""
 
 from __future__ import annotations
@@ -418,7 +418,7 @@ def test_lifecycle_follows_the_clock(sandbox: AmazonSandbox, login: Any, raw_api
 
 
 def test_control_api_round_trip(sandbox: AmazonSandbox, api: httpx.Client) -> None:
-    created = api.post("/_sandbox/amazon/accounts", json={"overrides": {"seller_name": "Test Traders"}}).json()
+    created = api.post("/_sandbox/accounts", json={"seller_name": "Test Traders"}).json()
     assert set(created) >= {
         "selling_partner_id",
         "marketplace_id",
@@ -429,13 +429,16 @@ def test_control_api_round_trip(sandbox: AmazonSandbox, api: httpx.Client) -> No
     }
     assert created["marketplace_id"] == "A21TJRUUN4KGV" and created["region"] == "eu"
     key = created["selling_partner_id"]
-    made = api.post(f"/_sandbox/amazon/accounts/{key}/orders", json={"count": 25, "days": 10}).json()
+    made = api.post(f"/_sandbox/accounts/{key}/orders", json={"count": 25, "days": 10}).json()
     assert made["created"] == 25
-    truth = api.get(f"/_sandbox/amazon/accounts/{key}/truth").json()
+    truth = api.get(f"/_sandbox/accounts/{key}/truth").json()
     assert set(truth["orders"]) == set(made["order_ids"])
-    assert api.get(f"/_sandbox/amazon/accounts/{key}/pushed").json()["inventory"] == {}
-    moved = api.post("/_sandbox/amazon/lifecycle/advance", json={"seconds": 3600}).json()
-    assert moved["now"] == "2026-11-27T13:00:00Z"
-    assert api.get("/_sandbox/amazon/accounts/NOPE/truth").status_code == 404
+    assert api.get(f"/_sandbox/accounts/{key}/pushed").json()["inventory"] == {}
+    moved = api.post("/_sandbox/lifecycle/advance", json={"seconds": 3600}).json()
+    assert moved["now"] == "2026-11-27T13:00:00+00:00"
+    assert api.get("/_sandbox/accounts/NOPE/truth").status_code == 404
+    assert created["seller_name"] == "Test Traders"
+    again = api.post("/_sandbox/accounts", json={"selling_partner_id": key})
+    assert again.status_code == 400 and "exists" in again.json()["detail"]
     assert api.post("/_sandbox/reset").status_code == 200
     assert key not in sandbox.world.accounts

@@ -1,4 +1,5 @@
-"""Each operation's published token bucket (§5) answers 429 QuotaExceeded once the burst is spent."""
+"""Each operation's published token bucket (its usage plan in the model) answers 429 QuotaExceeded once the
+burst is spent."""
 
 from __future__ import annotations
 
@@ -33,6 +34,13 @@ def calls(acc: dict[str, Any]) -> dict[str, tuple[str, str, dict[str, Any]]]:
         "getOrderItems": ("GET", "/orders/v0/orders/404-0000000-0000000/orderItems", {}),
         "confirmShipment": ("POST", "/orders/v0/orders/404-0000000-0000000/shipmentConfirmation", {"json": {}}),
         "listFinancialEventGroups": ("GET", "/finances/v0/financialEventGroups", {}),
+        "listFinancialEvents": (
+            "GET",
+            "/finances/v0/financialEvents",
+            {"params": {"PostedAfter": "2026-11-20T00:00:00Z"}},
+        ),
+        "listFinancialEventsByOrderId": ("GET", "/finances/v0/orders/404-0000000-0000000/financialEvents", {}),
+        "listFinancialEventsByGroupId": ("GET", "/finances/v0/financialEventGroups/x/financialEvents", {}),
         "listTransactions": (
             "GET",
             "/finances/2024-06-19/transactions",
@@ -42,6 +50,7 @@ def calls(acc: dict[str, Any]) -> dict[str, tuple[str, str, dict[str, Any]]]:
         "getListingsItem": ("GET", listing, {"params": {"marketplaceIds": "A21TJRUUN4KGV"}}),
         "createReport": ("POST", "/reports/2021-06-30/reports", {"json": {"reportType": "X"}}),
         "getReport": ("GET", "/reports/2021-06-30/reports/1", {}),
+        "getReports": ("GET", "/reports/2021-06-30/reports", {"params": {"reportTypes": "X"}}),
         "getReportDocument": ("GET", "/reports/2021-06-30/documents/x", {}),
     }
 

@@ -1,4 +1,4 @@
-"""Reports 2021-06-30 and the returns flat file (§10)."""
+"""Reports 2021-06-30 and the returns flat file."""
 
 from __future__ import annotations
 
@@ -96,3 +96,79 @@ def test_document_url_expires_after_five_minutes(
     sandbox.kit.clock.advance(timedelta(seconds=301))
     expired = plain.get(url)
     assert expired.status_code == 403 and b"AccessDenied" in expired.content
+
+
+def list_reports(
+    api: httpx.Client, headers: dict[str, str], params: dict[str, Any]
+) -> tuple[list[dict[str, Any]], int]:
+    """Every page of getReports, following nextToken (sent alone, as the model requires)."""
+    found: list[dict[str, Any]] = []
+    pages = 0
+    query = dict(params)
+    while True:
+        response = api.get(REPORTS, headers=headers, params=query)
+        assert response.status_code == 200, response.text
+        body = response.json()
+        found.extend(body["reports"])
+        pages += 1
+        if "nextToken" not in body:
+            return found, pages
+        query = {"nextToken": body["nextToken"]}
+
+
+def test_get_reports_lists_newest_first_with_filters_and_paging(
+    sandbox: AmazonSandbox, account: dict[str, Any], api: httpx.Client, headers: dict[str, str]
+) -> None:
+    empty = {**BODY, "dataStartTime": "2026-02-01T00:00:00Z", "dataEndTime": "2026-03-01T00:00:00Z"}
+    made = []
+    for body in (BODY, empty, BODY, BODY, empty):
+        made.append(api.post(REPORTS, headers=headers, json=body).json()["reportId"])
+        sandbox.kit.clock.advance(timedelta(seconds=1))
+    listed, pages = list_reports(api, headers, {"reportTypes": BODY["reportType"], "pageSize": 2})
+    assert pages == 3 and [r["reportId"] for r in listed] == made[::-1]
+    # moved on by the clock, as getReport does: 5 s old is picked up, younger ones still wait
+    assert [r["processingStatus"] for r in listed] == ["IN_QUEUE"] * 4 + ["IN_PROGRESS"]
+    sandbox.kit.clock.advance(timedelta(seconds=30))
+    done, _ = list_reports(api, headers, {"reportTypes": BODY["reportType"], "processingStatuses": "DONE"})
+    cancelled, _ = list_reports(api, headers, {"reportTypes": BODY["reportType"], "processingStatuses": "CANCELLED"})
+    assert {r["reportId"] for r in done} == {made[0], made[2], made[3]} and all(r["reportDocumentId"] for r in done)
+    assert {r["reportId"] for r in cancelled} == {made[1], made[4]}
+    window = {
+        "reportTypes": BODY["reportType"],
+        "createdSince": "2026-11-27T12:00:02Z",
+        "createdUntil": "2026-11-27T12:00:03Z",
+    }
+    assert [r["reportId"] for r in list_reports(api, headers, window)[0]] == [made[3], made[2]]
+    other = list_reports(api, headers, {"reportTypes": "GET_MERCHANT_LISTINGS_ALL_DATA"})[0]
+    assert other == []
+    elsewhere = {"reportTypes": BODY["reportType"], "marketplaceIds": "A1F83G8C2ARO7P"}
+    assert list_reports(api, headers, elsewhere)[0] == []
+
+
+def test_get_reports_errors(
+    sandbox: AmazonSandbox, account: dict[str, Any], api: httpx.Client, headers: dict[str, str]
+) -> None:
+    for body in (BODY, BODY):
+        api.post(REPORTS, headers=headers, json=body)
+    first = api.get(REPORTS, headers=headers, params={"reportTypes": BODY["reportType"], "pageSize": 1}).json()
+    token = first["nextToken"]
+    bad = [
+        {},  # reportTypes or nextToken is required
+        {"reportTypes": BODY["reportType"], "processingStatuses": "FINISHED"},
+        {"reportTypes": BODY["reportType"], "pageSize": 101},
+        {"reportTypes": ",".join(f"T{n}" for n in range(11))},
+        {
+            "reportTypes": BODY["reportType"],
+            "createdSince": "2026-11-27T12:00:00Z",
+            "createdUntil": "2026-11-01T00:00:00Z",
+        },
+        {"nextToken": token, "reportTypes": BODY["reportType"]},  # nextToken must come alone
+        {"nextToken": "garbage"},
+    ]
+    for params in bad:
+        response = api.get(REPORTS, headers=headers, params=params)
+        assert response.status_code == 400, params
+        assert response.json()["errors"][0]["code"] == "InvalidInput"
+    # the marketplace keys python-amazon-sp-api adds to every GET do not spoil a continuation
+    follow = api.get(REPORTS, headers=headers, params={"nextToken": token, "MarketplaceIds": "A21TJRUUN4KGV"})
+    assert follow.status_code == 200 and len(follow.json()["reports"]) == 1

@@ -11,7 +11,7 @@ from fk_helpers import Seller
 from robnu.sandbox.flipkart import FlipkartSandbox
 from robnu.sandbox.flipkart.settlement import FEE_LINES, payouts
 
-P = Decimal("0.01")  # india.md §2: tax rounded half-up to paise
+P = Decimal("0.01")  # tax rounded half-up to paise
 
 
 def _settled(sandbox: FlipkartSandbox, key: str) -> None:

@@ -17,7 +17,7 @@ T0 = datetime(2026, 3, 10, 6, 30, tzinfo=UTC)  # 12:00 IST on a Tuesday
 
 
 class MeeshoClient:
-    """A minimal §3 signer on top of httpx, for driving the sandbox in tests (the adapter has its own)."""
+    """A minimal request signer on top of httpx, for driving the sandbox in tests (the adapter has its own)."""
 
     def __init__(self, http: httpx.Client, clock: SandboxClock, creds: dict[str, Any]) -> None:
         self.http = http

@@ -1,4 +1,4 @@
-"""Sub-order lifecycles (§5-§8): the clock moves orders on, seller actions release them, cancellations and returns."""
+"""Sub-order lifecycles: the clock moves orders on, seller actions release them, cancellations and returns."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""§11 rate limits and error codes; generic faults through the kit; idempotency (§2)."""
+"""Rate limits and error codes; generic faults through the kit; idempotency."""
 
 from __future__ import annotations
 

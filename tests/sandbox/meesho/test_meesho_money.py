@@ -1,4 +1,4 @@
-"""§9 settlements: line arithmetic, GST on fees, TCS/TDS (india.md §4), weekly cycles, truth, money faults."""
+"""Settlements: line arithmetic, GST on fees, TCS/TDS, weekly cycles, truth, money faults."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Cursor pagination (§2, §6, §8, §9, §10): complete and duplicate-free; filters; page faults."""
+"""Cursor pagination: complete and duplicate-free; filters; page faults."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""§3 signing: the canonical string, both test vectors, the verifier and every auth error."""
+"""Request signing: the canonical string, both test vectors, the verifier and every auth error."""
 
 from __future__ import annotations
 

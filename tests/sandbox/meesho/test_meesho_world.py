@@ -125,25 +125,25 @@ def test_webhook_registration(client: MeeshoClient) -> None:
 
 
 def test_control_api_over_http(http: httpx.Client, clock: SandboxClock) -> None:
-    created = http.post("/_sandbox/meesho/accounts", json={"warehouse_ids": ["WH-PUNE-1"]})
+    created = http.post("/_sandbox/accounts", json={"warehouse_ids": ["WH-PUNE-1"]})
     assert created.status_code == 201
     creds = created.json()
     assert set(creds) >= {"supplier_id", "api_key", "api_secret", "warehouse_ids"}
     assert creds["warehouse_ids"] == ["WH-PUNE-1"]
     sid = creds["supplier_id"]
-    generated = http.post(f"/_sandbox/meesho/accounts/{sid}/orders/generate", json={"count": 20, "days": 5})
-    assert generated.json()["count"] >= 20
-    truth = http.get(f"/_sandbox/meesho/accounts/{sid}/truth").json()
+    generated = http.post(f"/_sandbox/accounts/{sid}/orders", json={"count": 20, "days": 5})
+    assert generated.status_code == 201 and generated.json()["created"] >= 20
+    truth = http.get(f"/_sandbox/accounts/{sid}/truth").json()
     assert set(truth) == {"orders", "returns", "payouts", "totals"}
-    assert len(truth["orders"]) == generated.json()["count"]
-    assert http.get(f"/_sandbox/meesho/accounts/{sid}/pushed").json()["inventory"] == []
-    moved = http.post("/_sandbox/meesho/advance", json={"seconds": 3600}).json()
+    assert len(truth["orders"]) == generated.json()["created"] == len(generated.json()["order_ids"])
+    assert http.get(f"/_sandbox/accounts/{sid}/pushed").json()["inventory"] == []
+    moved = http.post("/_sandbox/lifecycle/advance", json={"seconds": 3600}).json()
     assert datetime.fromisoformat(moved["now"]) == T0.astimezone(UTC).replace() + (clock.now() - T0)
     assert clock.now() > T0
-    assert http.post(f"/_sandbox/meesho/accounts/{sid}/revoke").json() == {"revoked": True}
+    assert http.post(f"/_sandbox/accounts/{sid}/revoke").json() == {"revoked": True}
     client = MeeshoClient(http, clock, creds)
     assert client.get("/v1/settings/acceptance").status_code == 403
-    assert http.get("/_sandbox/meesho/accounts/000000/truth").status_code == 404
+    assert http.get("/_sandbox/accounts/000000/truth").status_code == 404
     assert http.post("/_sandbox/reset").json() == {"reset": True}
 
 

@@ -1,100 +1,11 @@
-"""The AJIO Dropship/VMS seller API sandbox (reference: shared/reference/ajio.md)."""
+"""The AJIO Dropship/VMS seller API sandbox. AJIO publishes no open API reference: the token call, paging and batch
+shapes follow integrators' published material and the rest is modelled (docs/sandbox/ajio.md says which is which).
 
-from __future__ import annotations
+``build_sandbox`` gives an ``AjioSandbox`` whose ``apps["api"]`` serves the seller API (one ``*_api`` module per
+resource) and the control API under ``/_sandbox``.
+"""
 
-from typing import Any
-
-from robnu.sandbox.ajio.app import build_app
-from robnu.sandbox.ajio.auth import TokenStore
-from robnu.sandbox.ajio.control import control_routes
-from robnu.sandbox.ajio.errors import AjioErrors
-from robnu.sandbox.ajio.world import AjioWorld
-from robnu.sandbox.clock import SandboxClock
-from robnu.sandbox.kit import ASGIApp, SandboxKit, make_kit
-from robnu.sandbox.ratelimit import Limit
+from robnu.sandbox.ajio.constants import OPERATIONS, RATE_LIMITS
+from robnu.sandbox.ajio.sandbox import AjioSandbox, build_sandbox
 
 __all__ = ["OPERATIONS", "RATE_LIMITS", "AjioSandbox", "build_sandbox"]
-
-# AJIO publishes no values; a per-user limit exists [corroborated]. Modelled: 60 req/min per POB with a
-# burst of 20 for every operation (ajio.md §13); /authToken: 6 a minute, burst 5 (modelled).
-_API = Limit(rate=1.0, burst=20)
-OPERATIONS = (
-    "getProducts",
-    "getProductsCount",
-    "updateInventory",
-    "getPendency",
-    "updateOrder",
-    "uploadConfirmations",
-    "getOrders",
-    "getPurchaseOrderPdf",
-    "uploadB2bInvoice",
-    "getShipment",
-    "getShippingLabel",
-    "getCustomerInvoice",
-    "createManifest",
-    "listManifests",
-    "getManifest",
-    "getManifestPdf",
-    "cancelManifest",
-    "getReturns",
-    "getReturn",
-    "generateRto",
-    "submitQc",
-    "getSettlements",
-    "getSettlementLines",
-    "getSettlementStatement",
-)
-RATE_LIMITS: dict[str, Limit] = {"authToken": Limit(rate=0.1, burst=5), **{op: _API for op in OPERATIONS}}
-
-
-class AjioSandbox:
-    code = "AJIO"
-
-    def __init__(self, kit: SandboxKit, world: AjioWorld, tokens: TokenStore) -> None:
-        self.kit = kit
-        self.world = world
-        self.tokens = tokens
-        app = build_app(kit, world, tokens)
-        app.include_router(control_routes(world))
-        self.apps: dict[str, ASGIApp] = {"api": app}
-        kit.on_reset.append(tokens.clear)
-
-    def create_account(self, **overrides: Any) -> dict[str, Any]:
-        return self.world.create_account(**overrides)
-
-    def generate_orders(self, account_key: str, count: int, *, days: float = 30) -> list[str]:
-        return self.world.generate_orders(account_key, count, days=days)
-
-    def revoke(self, account_key: str) -> None:
-        self.world.revoke(account_key)
-
-    def truth(self, account_key: str) -> dict[str, Any]:
-        return self.world.truth(account_key)
-
-    def pushed(self, account_key: str) -> dict[str, Any]:
-        return self.world.pushed(account_key)
-
-    def last_invoice_serial(self, account_key: str) -> int:
-        """The serial of the last B2B invoice of the store's series (the portal invoices too): what the
-        seller's own books say when Robnu asks where the series stands."""
-        return int(self.world.book(account_key).account.invoice_seq)
-
-
-def build_sandbox(
-    *,
-    seed: int,
-    clock: SandboxClock,
-    rate_scale: float = 1.0,
-    rate_limits_enabled: bool = True,
-    label_delay_seconds: int = 0,
-) -> AjioSandbox:
-    kit = make_kit(
-        "ajio",
-        AjioErrors(),
-        RATE_LIMITS,
-        clock,
-        rate_scale=rate_scale,
-        rate_limits_enabled=rate_limits_enabled,
-    )
-    world = AjioWorld(seed, clock, label_delay=label_delay_seconds)
-    return AjioSandbox(kit, world, TokenStore())

@@ -1,4 +1,4 @@
-"""``POST /authToken`` tokens: 30 minutes, no refresh, superseded by a newer token after 60 s (ajio.md §4)."""
+"""``POST /authToken`` tokens: 30 minutes, no refresh, superseded by a newer token after 60 s."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Seeded identifiers and the seller catalogue (ajio.md §3 ids, india.md §10 AWB shapes)."""
+"""Seeded identifiers and the seller catalogue (AJIO's id formats; courier-shaped AWBs)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from robnu.sandbox.ajio.model import Product
 COURIERS = ("DELHIVERY", "XPRESSBEES", "EKART", "SHADOWFAX", "BLUEDART")
 _ALNUM = "ABCDEFGHJKLMNPQRSTUVWXYZ0123456789"
 
-# (name, sku stem, HSN, weight in grams); HSN chapters per india.md §3.
+# (name, sku stem, HSN, weight in grams); HSN chapters as GST classifies apparel and footwear.
 _KINDS = (
     ("Cotton Kurta", "KURTA", "62114290", 300),
     ("Printed T-Shirt", "TSHIRT", "61091000", 200),
@@ -44,7 +44,7 @@ def ean13(rng: random.Random) -> str:
 
 
 def awb(rng: random.Random, courier: str) -> str:
-    """Courier-shaped AWBs [modelled] (india.md §10)."""
+    """Courier-shaped AWBs [modelled]."""
     if courier == "DELHIVERY":
         return str(rng.randrange(10**12, 10**13))
     if courier == "XPRESSBEES":

@@ -1,18 +1,17 @@
-"""AJIO control API under ``/_sandbox`` (sandbox-only paths; ajio.md §13 control plane)."""
+"""AJIO's own control routes under ``/_sandbox`` (sandbox-only paths): customer cancellations, courier pickups
+and dispute decisions. Accounts, orders, truth and the clock are the kit's (``sandbox/control.py``)."""
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 from fastapi import APIRouter, Body
 
-from robnu.sandbox.ajio import actions, seeded
+from robnu.sandbox.ajio import actions
 from robnu.sandbox.ajio.book import Book
 from robnu.sandbox.ajio.errors import fail
 from robnu.sandbox.ajio.world import AjioWorld
 from robnu.sandbox.kit import CONTROL_PREFIX
-from robnu.sandbox.seeded_errors import add_routes, plan_of
 
 
 def control_routes(world: AjioWorld) -> APIRouter:
@@ -22,40 +21,6 @@ def control_routes(world: AjioWorld) -> APIRouter:
         if pob not in world.books:
             fail(404, "NOT_FOUND", f"no account {pob}")
         return world.book(pob)
-
-    @router.post("/accounts", status_code=201)
-    def create_account(body: Any = Body(None)) -> dict[str, Any]:
-        return world.create_account(**(body if isinstance(body, dict) else {}))
-
-    @router.post("/accounts/{pob}/orders")
-    def generate(pob: str, body: Any = Body(None)) -> dict[str, Any]:
-        book_of(pob)
-        data = body if isinstance(body, dict) else {}
-        ids = world.generate_orders(pob, int(data.get("count", 10)), days=int(data.get("days", 30)))
-        return {"order_ids": ids}
-
-    @router.post("/accounts/{pob}/revoke")
-    def revoke(pob: str) -> dict[str, Any]:
-        book_of(pob)
-        world.revoke(pob)
-        return {"revoked": True}
-
-    @router.get("/accounts/{pob}/truth")
-    def truth(pob: str) -> dict[str, Any]:
-        book_of(pob)
-        return world.truth(pob)
-
-    @router.get("/accounts/{pob}/pushed")
-    def pushed(pob: str) -> dict[str, Any]:
-        book_of(pob)
-        return world.pushed(pob)
-
-    @router.post("/lifecycle/advance")
-    def advance(body: Any = Body(None)) -> dict[str, Any]:
-        """The lifecycle is clock-driven: advancing it moves the shared sandbox clock."""
-        seconds = float((body or {}).get("seconds", 3600)) if isinstance(body, dict) else 3600.0
-        world.clock.advance(timedelta(seconds=seconds))
-        return {"now": world.clock.now().isoformat()}
 
     @router.post("/accounts/{pob}/orders/{order_id}/customer-cancel")
     def customer_cancel(pob: str, order_id: str) -> dict[str, Any]:
@@ -86,11 +51,4 @@ def control_routes(world: AjioWorld) -> APIRouter:
             fail(409, "CONFLICT", f"return {return_id} has no open dispute")
         return {"return_id": return_id, "dispute": decision}
 
-    add_routes(  # seeded settlement errors (robnu.sandbox.seeded_errors)
-        router,
-        known=book_of,
-        arm=lambda pob, period, seed: seeded.arm(world, pob, period, seed),
-        disarm=lambda pob: seeded.disarm(world, pob),
-        truth=lambda pob: plan_of(world, pob),
-    )
     return router

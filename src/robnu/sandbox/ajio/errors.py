@@ -1,8 +1,9 @@
-"""AJIO's error body (reference ajio.md §3) and the throttling / server-error shapes (§4, §13)."""
+"""AJIO's error body (modelled: AJIO's real one is not disclosed) and the throttling / server-error shapes."""
 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import Any, NoReturn
 
 from fastapi.responses import JSONResponse, Response
@@ -18,7 +19,7 @@ _SERVER_CODES = {
 
 
 def error_body(status: int, code: str, message: str, errors: list[dict[str, Any]] | None = None) -> dict[str, Any]:
-    """``{"success":false,"statusCode","errorCode","message","errors":[{field,code,message}]}`` (§3)."""
+    """``{"success":false,"statusCode","errorCode","message","errors":[{field,code,message}]}``."""
     return {
         "success": False,
         "statusCode": status,
@@ -62,3 +63,16 @@ class AjioErrors:
     def server_error(self, operation: str, status: int) -> Response:
         code = _SERVER_CODES.get(status, "INTERNAL_ERROR")
         return error_response(status, code, f"{operation} failed: upstream error, please retry")
+
+    def not_served(self, method: str, path: str, status: int) -> Response:
+        """modelled: an unknown path is 404 ``NOT_FOUND``, a known path with another method 405
+        ``METHOD_NOT_ALLOWED``, both in AJIO's error body."""
+        if status == 405:
+            return error_response(405, "METHOD_NOT_ALLOWED", f"{method} is not allowed on {path}")
+        if status == 404:
+            return error_response(404, "NOT_FOUND", f"no API at {method} {path}")
+        return error_response(status, "VALIDATION_ERROR", f"{method} {path} could not be served")
+
+    def invalid_request(self, problems: Sequence[tuple[str, str]]) -> Response:
+        errors = [field_error(name, "VALIDATION_ERROR", issue) for name, issue in problems]
+        return error_response(400, "VALIDATION_ERROR", "Request validation failed", errors)

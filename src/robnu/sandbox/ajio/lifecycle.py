@@ -1,4 +1,4 @@
-"""Order and return timelines (ajio.md §5, §10, §11; rates per india.md §7) [modelled triggers].
+"""Order and return timelines [modelled triggers and rates].
 
 ``play`` continues an order's timeline from a status at a time. Seller actions (ack, B2B invoice,
 manifest, return QC) whose natural time falls before ``G`` (the moment the history was generated)
@@ -42,8 +42,8 @@ from robnu.sandbox.ajio.settlement import RateCard, money_times
 
 HOUR = 3600
 DAY = 86400
-ACK_WINDOW = 24 * HOUR  # modelled: ack_by = order time + 24 h (§5)
-CUTOFF = (17, 30)  # manifest cut-off, IST (§10) [weak]
+ACK_WINDOW = 24 * HOUR  # modelled: ack_by = order time + 24 h
+CUTOFF = (17, 30)  # manifest cut-off, IST [weak]
 PICKUP = (18, 0)  # modelled: courier pickup at 18:00 IST on the dispatch date
 CUSTOMER_CANCEL_RATE = 0.06
 SELLER_CANCEL_RATE = 0.02
@@ -78,7 +78,7 @@ QC_CODES = ("P01_GOOD_RESALEABLE", *QC_FAIL_CODES)
 
 
 def dispatch_by(po_date: int) -> int:
-    """17:30 IST on the PO date if issued before 13:30 IST, else 17:30 IST the next day (§5)."""
+    """17:30 IST on the PO date if issued before 13:30 IST, else 17:30 IST the next day."""
     day = ist_date(po_date)
     if po_date >= ist_at(day, 13, 30):
         day += timedelta(days=1)

@@ -9,7 +9,7 @@ from typing import Any
 
 from robnu.sandbox.people import Person
 
-# Raw order statuses. PENDENCY and RTO are modelled names (ajio.md §5 lists the PO statuses only).
+# Raw order statuses. PENDENCY and RTO are modelled names (the known AJIO enum lists the PO statuses only).
 PENDENCY = "PENDENCY"
 CONFIRMED = "CONFIRMED"
 PACKED = "PACKED"
@@ -20,7 +20,7 @@ CANCELLED = "CANCELLED"
 RTO = "RTO"
 ORDER_STATUSES = (PENDENCY, CONFIRMED, PACKED, READY_TO_DISPATCH, DISPATCHED, DELIVERED, CANCELLED, RTO)
 
-# Return statuses (§11).
+# Return statuses.
 R_EXPECTED = "EXPECTED"
 R_IN_TRANSIT = "IN_TRANSIT"
 R_DELIVERED = "DELIVERED_TO_SELLER"

@@ -1,4 +1,4 @@
-"""Money, GST and IST-calendar helpers for the AJIO world (india.md §2-§4, §9)."""
+"""Money, GST and IST-calendar helpers for the AJIO world."""
 
 from __future__ import annotations
 
@@ -8,21 +8,21 @@ from decimal import ROUND_HALF_UP, Decimal
 IST = timezone(timedelta(hours=5, minutes=30), "IST")
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
-GST_CHANGE = date(2025, 9, 22)  # apparel slabs changed on 22 Sep 2025 (india.md §3)
+GST_CHANGE = date(2025, 9, 22)  # apparel slabs changed on 22 Sep 2025
 
 
 def q2(value: Decimal) -> Decimal:
-    """Round half-up to paise (india.md §2)."""
+    """Round half-up to paise."""
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def money(value: Decimal) -> float:
-    """A JSON number with 2 decimals (ajio.md §3)."""
+    """A JSON number with 2 decimals."""
     return float(q2(value))
 
 
 def apparel_gst_rate(price_per_piece: Decimal, on: date) -> Decimal:
-    """5 % / 12 % (<= 1,000) before 22 Sep 2025; 5 % / 18 % (<= 2,500) from then (india.md §3)."""
+    """5 % / 12 % (<= 1,000) before 22 Sep 2025; 5 % / 18 % (<= 2,500) from then."""
     if on >= GST_CHANGE:
         return Decimal(5) if price_per_piece <= 2500 else Decimal(18)
     return Decimal(5) if price_per_piece <= 1000 else Decimal(12)
@@ -35,7 +35,7 @@ def split_inclusive(amount: Decimal, rate: Decimal) -> tuple[Decimal, Decimal]:
 
 
 def tax_split(taxable: Decimal, rate: Decimal, intra_state: bool) -> dict[str, Decimal]:
-    """CGST + SGST halves when intra-state, else IGST; each rounded per line (india.md §2-§3)."""
+    """CGST + SGST halves when intra-state, else IGST; each rounded per line."""
     if intra_state:
         half = q2(taxable * rate / 200)
         return {
@@ -79,7 +79,7 @@ def iso(ts: int) -> str:
 
 
 def financial_year(day: date) -> str:
-    """``2025-26`` for 1 Apr 2025 - 31 Mar 2026 (india.md §2)."""
+    """``2025-26`` for 1 Apr 2025 - 31 Mar 2026."""
     start = day.year if day.month >= 4 else day.year - 1
     return f"{start}-{(start + 1) % 100:02d}"
 

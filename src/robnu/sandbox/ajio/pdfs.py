@@ -1,4 +1,4 @@
-"""The AJIO documents as real PDFs: PO, 4x6 label, B2C customer invoice, manifest (§7, §9, §10)."""
+"""The AJIO documents as real PDFs: PO, 4x6 label, B2C customer invoice, manifest."""
 
 from __future__ import annotations
 

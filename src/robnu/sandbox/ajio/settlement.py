@@ -1,4 +1,4 @@
-"""Settlement lines and cycles (ajio.md §12; TCS/TDS per india.md §4).
+"""Settlement lines and cycles (TCS and TDS as Indian law sets them for marketplaces).
 
 Every money event of an order is a dated group of lines; a cycle holds the lines dated inside it.
 Cycles are IST half-months (1st-15th, 16th-end) [modelled], published once they end, paid on the
@@ -30,8 +30,8 @@ class RateCard:
     seller_cancellation: Decimal = Decimal("250")
     sla_penalty: Decimal = Decimal("100")  # modelled: per late shipment
     gst_on_fees: Decimal = Decimal("0.18")
-    tcs: Decimal = Decimal("0.005")  # 0.5 % from 10 Jul 2024 (india.md §4)
-    tds: Decimal = Decimal("0.001")  # 0.1 % from 1 Oct 2024 (india.md §4)
+    tcs: Decimal = Decimal("0.005")  # 0.5 % from 10 Jul 2024
+    tds: Decimal = Decimal("0.001")  # 0.1 % from 1 Oct 2024
     settle_after_days: int = 7
 
     def margin(self, price: Decimal) -> Decimal:
@@ -39,7 +39,7 @@ class RateCard:
         return max(m, self.margin_min) if price < self.low_price else m
 
     def po_unit(self, price: Decimal) -> Decimal:
-        """AJIO's B2B buy price per unit: selling price - margin (§7 tie-out)."""
+        """AJIO's B2B buy price per unit: selling price - margin (so that the PO ties out to the order)."""
         return price - self.margin(price)
 
     def fwd(self, price: Decimal) -> Decimal:

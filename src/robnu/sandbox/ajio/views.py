@@ -1,4 +1,4 @@
-"""JSON shapes of AJIO's payloads: snake_case, epoch seconds, 2-decimal numbers (ajio.md §3, §6-§12)."""
+"""JSON shapes of AJIO's payloads: snake_case, epoch seconds, 2-decimal numbers."""
 
 from __future__ import annotations
 
@@ -50,7 +50,7 @@ def _address(o: Order, *, named: bool) -> dict[str, Any]:
     }
     if named:
         first, _, last = o.person.name.partition(" ")
-        out = {"name": f"{first[0]}. {last[0]}****", **out}  # masked like the reference example
+        out = {"name": f"{first[0]}. {last[0]}****", **out}  # masked, as AJIO shows buyer names to sellers (modelled)
     return out
 
 

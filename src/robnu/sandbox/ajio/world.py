@@ -34,7 +34,7 @@ from robnu.sandbox.people import random_person
 
 T = TypeVar("T")
 AJIO_LEGAL_NAME = "Reliance Retail Limited (AJIO)"
-AJIO_PAN = "AAACZ9999Z"  # fictional; with state 08 gives the reference's 08AAACZ9999Z1ZC
+AJIO_PAN = "AAACZ9999Z"  # fictional; with state 08 it gives the GSTIN 08AAACZ9999Z1ZC
 
 
 class Rows(Sequence[T]):

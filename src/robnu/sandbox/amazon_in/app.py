@@ -1,12 +1,11 @@
 """The two ASGI apps: ``api`` (SP-API paths at the root, as sellingpartnerapi-eu.amazon.com) and ``auth``
-(LWA, as api.amazon.com). Both carry the kit's control API; ``api`` also the Amazon control routes."""
+(LWA, as api.amazon.com). Both carry the kit's control API; each resource module registers its routes."""
 
 from __future__ import annotations
 
 from fastapi import FastAPI
 
-from robnu.sandbox.amazon_in import finances_api, listings_api, orders_api, reports_api
-from robnu.sandbox.amazon_in.control import control_router
+from robnu.sandbox.amazon_in import finances_api, finances_events_api, listings_api, orders_api, reports_api
 from robnu.sandbox.amazon_in.errors import REQUEST_ID_HEADER, request_id
 from robnu.sandbox.amazon_in.plumbing import Api
 from robnu.sandbox.amazon_in.world import AmazonWorld
@@ -14,7 +13,7 @@ from robnu.sandbox.kit import ASGIApp, Message, Receive, SandboxKit, Scope, Send
 
 
 class RequestIdMiddleware:
-    """§4: ``x-amzn-RequestId`` on every SP-API response, including throttles and injected faults."""
+    """``x-amzn-RequestId`` on every SP-API response, including throttles and injected faults."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -40,8 +39,8 @@ def build_api_app(kit: SandboxKit, world: AmazonWorld) -> FastAPI:
     api = Api(kit, world)
     orders_api.register(app, api)
     finances_api.register(app, api)
+    finances_events_api.register(app, api)
     reports_api.register(app, api)
     listings_api.register(app, api)
-    app.include_router(control_router(world))
     app.add_middleware(RequestIdMiddleware)
     return app

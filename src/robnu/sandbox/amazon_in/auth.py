@@ -1,4 +1,4 @@
-"""Login with Amazon: ``POST /auth/o2/token`` (reference §3), form or JSON bodies, OAuth2 error shapes."""
+"""Login with Amazon: ``POST /auth/o2/token``, form or JSON bodies, OAuth2 error shapes."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from fastapi import Depends, FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 
 from robnu.sandbox.amazon_in.constants import TOKEN_LIFETIME_SECONDS
-from robnu.sandbox.amazon_in.errors import LWA_OPERATION, lwa_error
+from robnu.sandbox.amazon_in.errors import LWA_OPERATION, LWA_TOKEN_PATH, lwa_error
 from robnu.sandbox.amazon_in.plumbing import raw_body
 from robnu.sandbox.amazon_in.world import AmazonWorld
 from robnu.sandbox.faults import FaultKind
@@ -38,7 +38,7 @@ def token_exchange(kit: SandboxKit, world: AmazonWorld, request: Request, fields
     if not grant:
         return lwa_error(400, "invalid_request", "The request is missing a required parameter : grant_type")
     if grant != "refresh_token":
-        # §3: client_credentials / authorization_code are out of sandbox scope.
+        # client_credentials / authorization_code are out of sandbox scope.
         return lwa_error(400, "invalid_request", f"The grant type {grant} is not supported by the sandbox")
     for name in ("refresh_token", "client_id", "client_secret"):
         if not fields.get(name):
@@ -64,7 +64,7 @@ def token_exchange(kit: SandboxKit, world: AmazonWorld, request: Request, fields
 def build_auth_app(kit: SandboxKit, world: AmazonWorld) -> FastAPI:
     app = create_app(kit, "Amazon LWA sandbox (api.amazon.com)")
 
-    @app.post("/auth/o2/token")
+    @app.post(LWA_TOKEN_PATH)
     def lwa_token(request: Request, raw: bytes = Depends(raw_body)) -> Response:
         return token_exchange(kit, world, request, _fields(request, raw))
 

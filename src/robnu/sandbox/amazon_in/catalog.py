@@ -1,4 +1,4 @@
-"""A seller's catalog: SKUs with Amazon ids (ASIN), EAN, HSN, MRP, price and GST rate (india.md §3, §10)."""
+"""A seller's catalog: SKUs with Amazon ids (ASIN), EAN, HSN, MRP, price and GST rate."""
 
 from __future__ import annotations
 
@@ -45,7 +45,7 @@ class Sku:
 
 
 def gst_rate(category: str, unit_price: Decimal, on_s: int) -> int:
-    """GST rate in percent by invoice date and per-piece value (india.md §3 apparel and footwear slabs)."""
+    """GST rate in percent by invoice date and per-piece value (apparel and footwear slabs)."""
     if category in _APPAREL or category == "SHOES":
         if on_s >= _GST_CHANGE_S:
             return 5 if unit_price <= 2500 else 18

@@ -1,4 +1,4 @@
-"""Fixed values of the Amazon India SP-API surface (reference: amazon-sp-api.md §1, §5, §6.3)."""
+"""Fixed values of the Amazon India SP-API surface: ids, lifetimes, usage plans and the model enums."""
 
 from __future__ import annotations
 
@@ -12,13 +12,13 @@ MARKETPLACE_ID: Final = "A21TJRUUN4KGV"
 MARKETPLACE_NAME: Final = "Amazon.in"
 REGION: Final = "eu"
 CURRENCY: Final = "INR"
-TOKEN_LIFETIME_SECONDS: Final = 3600  # §3: expires_in 3600
-PAGE_TOKEN_LIFETIME_SECONDS: Final = 24 * 3600  # §6.1: tokens expire after 24 h
-MIN_LAG_SECONDS: Final = 120  # §6.1: *Before must be >= 2 minutes before now
+TOKEN_LIFETIME_SECONDS: Final = 3600  # LWA's expires_in
+PAGE_TOKEN_LIFETIME_SECONDS: Final = 24 * 3600  # page tokens expire after 24 h
+MIN_LAG_SECONDS: Final = 120  # *Before must be >= 2 minutes before now
 RETURNS_REPORT: Final = "GET_FLAT_FILE_RETURNS_DATA_BY_RETURN_DATE"
 PAISE: Final = Decimal("0.01")
 
-# §5: published usage plans (rate per second, burst). The LWA route has no published plan: unlimited.
+# The published usage plans (rate per second, burst). The LWA route has no published plan: unlimited.
 RATE_LIMITS: Final[dict[str, Limit]] = {
     "searchOrders": Limit(0.0056, 20),
     "getOrder": Limit(0.5, 30),
@@ -27,15 +27,19 @@ RATE_LIMITS: Final[dict[str, Limit]] = {
     "getOrderItems": Limit(0.5, 30),
     "confirmShipment": Limit(2, 10),
     "listFinancialEventGroups": Limit(0.5, 30),
+    "listFinancialEvents": Limit(0.5, 30),
+    "listFinancialEventsByOrderId": Limit(0.5, 30),
+    "listFinancialEventsByGroupId": Limit(0.5, 30),
     "listTransactions": Limit(0.5, 10),
     "patchListingsItem": Limit(5, 5),
     "getListingsItem": Limit(5, 10),
     "createReport": Limit(0.0167, 15),
     "getReport": Limit(2, 15),
+    "getReports": Limit(0.0222, 10),
     "getReportDocument": Limit(0.0167, 15),
 }
 
-# 2026-01-01 enums (model definitions; "Possible values" tables of §2 gap 3 kept here).
+# 2026-01-01 enums (the model definitions, and the "Possible values" tables of their descriptions).
 FULFILLMENT_STATUSES: Final = frozenset(
     {
         "PENDING_AVAILABILITY",

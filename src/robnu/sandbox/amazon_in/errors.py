@@ -1,4 +1,4 @@
-"""Amazon's error bodies and headers (reference §3 LWA, §4 SP-API conventions).
+"""Amazon's error bodies and headers: LWA's OAuth2 shape and the conventions common to all SP-API operations.
 
 SP-API errors are ``{"errors":[{"code","message","details"}]}`` everywhere (the v0 response types carry
 the same ``errors`` array). LWA errors use the OAuth2 shape ``{"error","error_description"}``.
@@ -7,6 +7,7 @@ the same ``errors`` array). LWA errors use the OAuth2 shape ``{"error","error_de
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
 from typing import Any
 
 from fastapi.responses import JSONResponse, Response
@@ -17,7 +18,8 @@ from robnu.sandbox.kit import SandboxResponse
 REQUEST_ID_HEADER = "x-amzn-RequestId"
 RATE_LIMIT_HEADER = "x-amzn-RateLimit-Limit"
 LWA_OPERATION = "lwaToken"
-# §4: x-amzn-RateLimit-Limit is declared on 200, 400 and 404 only.
+LWA_TOKEN_PATH = "/auth/o2/token"  # noqa: S105 - a path, not a secret
+# The models declare x-amzn-RateLimit-Limit on 200, 400 and 404 only.
 _RATE_HEADER_STATUSES = frozenset({200, 202, 204, 400, 404})
 
 
@@ -49,17 +51,17 @@ def sp_error(operation: str, status: int, code: str, message: str, details: str 
 
 
 def invalid_input(operation: str, message: str = "Invalid Input") -> SandboxResponse:
-    """400 InvalidInput, the wording of the models' examples (§4)."""
+    """400 InvalidInput, the wording of the models' examples."""
     return SandboxResponse(sp_error(operation, 400, "InvalidInput", message, message))
 
 
 def not_found(operation: str, what: str) -> SandboxResponse:
-    # modelled: §4 says 404 NotFound with our own wording.
+    # modelled: an unknown id is 404 NotFound, in our own wording.
     return SandboxResponse(sp_error(operation, 404, "NotFound", f"{what} not found", f"{what} not found"))
 
 
 def unauthorized(operation: str, details: str = "") -> SandboxResponse:
-    """403 Unauthorized for a missing, invalid, expired or revoked token (§4)."""
+    """403 Unauthorized for a missing, invalid, expired or revoked token."""
     return SandboxResponse(sp_error(operation, 403, "Unauthorized", "Access to requested resource is denied.", details))
 
 
@@ -73,7 +75,7 @@ class AmazonErrors:
     def throttled(self, operation: str, retry_after: float) -> Response:
         if operation == LWA_OPERATION:
             return lwa_error(429, "temporarily_unavailable", "Too many requests. Try again later.")
-        # §4: the exact throttling body; Amazon sends no Retry-After header.
+        # Amazon's exact throttling body; it sends no Retry-After header.
         return sp_error(operation, 429, "QuotaExceeded", "You exceeded your quota for the requested resource.")
 
     def server_error(self, operation: str, status: int) -> Response:
@@ -83,3 +85,19 @@ class AmazonErrors:
             return sp_error(operation, 503, "ServiceUnavailable", "Service temporarily unavailable.")
         # modelled: wording of Amazon's InternalFailure answers.
         return sp_error(operation, status, "InternalFailure", "We encountered an internal error. Please try again.")
+
+    def not_served(self, method: str, path: str, status: int) -> Response:
+        """modelled: Amazon documents no answer for a resource it does not have. The sandbox answers 404
+        ``NotFound`` (405 ``MethodNotAllowed`` for a known path and another method) in SP-API's ``ErrorList``
+        shape, which every SP-API client raises on; LWA's host answers in its OAuth2 shape."""
+        if path == LWA_TOKEN_PATH:
+            return lwa_error(status, "invalid_request", f"{method} is not supported on {path}")
+        if status == 405:
+            return sp_error("", 405, "MethodNotAllowed", f"{method} is not allowed on {path}.", f"{method} {path}")
+        if status == 404:
+            return sp_error("", 404, "NotFound", "The requested resource was not found.", f"{method} {path}")
+        return sp_error("", status, "InvalidInput", "The request could not be served.", f"{method} {path}")
+
+    def invalid_request(self, problems: Sequence[tuple[str, str]]) -> Response:
+        details = "; ".join(f"{field}: {issue}" for field, issue in problems)
+        return sp_error("", 400, "InvalidInput", "Invalid Input", details or "Invalid Input")

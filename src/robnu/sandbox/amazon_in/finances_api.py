@@ -1,4 +1,4 @@
-"""Finances v0 listFinancialEventGroups (§8.1) and 2024-06-19 listTransactions (§8.3)."""
+"""Finances v0 listFinancialEventGroups and 2024-06-19 listTransactions."""
 
 from __future__ import annotations
 
@@ -8,39 +8,24 @@ from fastapi import FastAPI, Request
 from fastapi.responses import Response
 
 from robnu.sandbox.amazon_in.account import Account
-from robnu.sandbox.amazon_in.constants import (
-    MIN_LAG_SECONDS,
-    PAGE_TOKEN_LIFETIME_SECONDS,
-    TRANSACTION_STATUSES,
-)
+from robnu.sandbox.amazon_in.constants import MIN_LAG_SECONDS, TRANSACTION_STATUSES
 from robnu.sandbox.amazon_in.errors import invalid_input
 from robnu.sandbox.amazon_in.finances_json import financial_event_group, group_total, transaction
 from robnu.sandbox.amazon_in.orders import DAY
-from robnu.sandbox.amazon_in.pagination import decode, encode, filters_hash
+from robnu.sandbox.amazon_in.pagination import encode, filters_hash
 from robnu.sandbox.amazon_in.plumbing import Api, int_param, time_param
 from robnu.sandbox.amazon_in.settlement import Transaction, group_bounds, group_id, group_index
 from robnu.sandbox.faults import FaultKind
 
-MAX_SPAN_S = 180 * DAY  # §8: more than 180 days apart -> nothing
-TXN_PAGE = 500  # §8.3: a page holds up to 500 transactions
+MAX_SPAN_S = 180 * DAY  # more than 180 days apart -> nothing
+TXN_PAGE = 500  # a page holds up to 500 transactions
 # modelled: listTransactions walks the range in 14-day slices; a slice without postings is an empty
-# page that still carries a nextToken (§8.3 "pages may be empty while a token is still returned").
+# page that still carries a nextToken ("pages may be empty while a token is still returned").
 SLICE_S = 14 * DAY
 DEFAULT_GROUP_LOOKBACK_S = 90 * DAY  # modelled default for FinancialEventGroupStartedAfter
 
 
-def _token_state(api: Api, op: str, kind: str, account: Account, token: str, now_s: int) -> dict[str, Any]:
-    state = decode(token)
-    if state is None or state.get("k") != kind or state.get("a") != account.key:
-        raise invalid_input(op, "Invalid nextToken")
-    if api.kit.faults.take_one(op, FaultKind.PAGE_TOKEN_EXPIRED, account.key) or (
-        now_s - int(state["i"]) > PAGE_TOKEN_LIFETIME_SECONDS
-    ):
-        raise invalid_input(op, "The nextToken has expired")  # modelled wording
-    return state
-
-
-def _group_index_of(account: Account, gid: str, now_s: int) -> int | None:
+def group_index_of(account: Account, gid: str, now_s: int) -> int | None:
     first = account.postings[0][0] if account.postings else now_s
     for index in range(group_index(first), group_index(now_s) + 1):
         if group_id(account.key, index) == gid:
@@ -60,7 +45,7 @@ def register(app: FastAPI, api: Api) -> None:
         token = request.query_params.get("NextToken")
         with world.lock:
             if token:
-                state = _token_state(api, op, "fg", account, token, now_s)
+                state = api.token_state(op, "fg", account, token)
                 start_i, last_i = int(state["n"]), int(state["l"])
             else:
                 after = time_param(request, op, "FinancialEventGroupStartedAfter")
@@ -106,7 +91,7 @@ def register(app: FastAPI, api: Api) -> None:
         after = time_param(request, op, "postedAfter")
         before = time_param(request, op, "postedBefore")
         if after is None and name is None:
-            raise invalid_input(op, "Start date cannot be null")  # §4 example wording
+            raise invalid_input(op, "Start date cannot be null")  # the wording of the model's example
         latest = now_s - MIN_LAG_SECONDS
         before_s = int(before.timestamp()) if before else latest
         if before_s > latest:
@@ -131,7 +116,7 @@ def register(app: FastAPI, api: Api) -> None:
                 )
                 return api.ok(op, {"payload": {"transactions": [transaction(account, t) for t in found]}})
             if name == "FINANCIAL_EVENT_GROUP_ID":
-                index = _group_index_of(account, str(value), now_s)
+                index = group_index_of(account, str(value), now_s)
                 if index is None:
                     return api.ok(op, {"payload": {"transactions": []}})
                 start, end = group_bounds(index)
@@ -140,7 +125,7 @@ def register(app: FastAPI, api: Api) -> None:
             digest = filters_hash({k: v for k, v in filters.items() if k != "b" or before is not None})
             previous: Transaction | None = None
             if token:
-                state = _token_state(api, op, "tx", account, token, now_s)
+                state = api.token_state(op, "tx", account, token)
                 if state["h"] != digest:
                     raise invalid_input(op, "The nextToken does not match the request's arguments")
                 slice_start, before_s = int(state["s"]), int(state["b"])

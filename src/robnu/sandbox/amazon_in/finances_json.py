@@ -1,4 +1,4 @@
-"""Finances bodies: v0 FinancialEventGroup (§8.1) and 2024-06-19 Transaction (§8.3)."""
+"""Finances bodies: v0 FinancialEventGroup and 2024-06-19 Transaction."""
 
 from __future__ import annotations
 
@@ -42,7 +42,7 @@ def financial_event_group(account: Account, index: int, now_s: int) -> dict[str,
         body["AccountTail"] = "4321"
         body["FinancialEventGroupEnd"] = iso_from_s(end)
     else:
-        # §8.1: open groups lack FundTransferDate, TraceId and FinancialEventGroupEnd.
+        # open groups lack FundTransferDate, TraceId and FinancialEventGroupEnd.
         body["FundTransferStatus"] = "Unknown"
     return body
 

@@ -1,4 +1,4 @@
-"""Seeded generation of Indian orders for one account (india.md §3, §6, §7; reference §6.3).
+"""Seeded generation of Indian orders for one account.
 
 Only what the lifecycle needs (ids, times, track, payment, fate) is drawn up front, with cheap
 ``random()`` draws, so 100k orders generate in seconds; buyer and items are drawn lazily from the
@@ -14,7 +14,7 @@ from dataclasses import replace
 from robnu.sandbox.amazon_in.account import Account
 from robnu.sandbox.amazon_in.orders import DAY, HOUR, Fate, Order, Package, Track
 
-# modelled rates (india.md §7 leaves them to the sandbox): share of each track and of each fate.
+# modelled rates: share of each track and of each fate.
 AFN_SHARE, EASY_SHIP_SHARE = 0.15, 0.40  # the rest ships with the seller's own carrier
 COD_SHARE = 0.45
 AMAZON_CANCEL = 0.015
@@ -70,7 +70,7 @@ def draw_fate(rng: random.Random, track: Track, cod: bool) -> Fate:
 
 def new_order_id(rng: random.Random, taken: set[str]) -> str:
     while True:
-        # §1: 3-7-7 digits; amazon.in ids conventionally start 40x.
+        # 3-7-7 digits; amazon.in ids conventionally start 40x.
         oid = f"40{2 + int(rng.random() * 7)}-{int(rng.random() * 1e7):07d}-{int(rng.random() * 1e7):07d}"
         if oid not in taken:
             taken.add(oid)

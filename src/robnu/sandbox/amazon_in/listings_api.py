@@ -1,6 +1,6 @@
-"""Listings Items 2021-08-01: patchListingsItem (quantity) and getListingsItem read-back (§9).
+"""Listings Items 2021-08-01: patchListingsItem (quantity) and getListingsItem read-back.
 
-SKUs are routed from the RAW path and unquoted once (§11.3: ``%2F`` must survive routing).
+SKUs are routed from the RAW path and unquoted once (``%2F`` must survive routing).
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ PATCH_OPS = frozenset({"add", "replace", "merge", "delete"})
 
 
 def bad_request(op: str, message: str) -> SandboxResponse:
-    # §9: HTTP errors of Listings use ErrorList, e.g. 400 BAD_REQUEST "Invalid input".
+    # HTTP errors of Listings use ErrorList, e.g. 400 BAD_REQUEST "Invalid input".
     return SandboxResponse(sp_error(op, 400, "BAD_REQUEST", message, message))
 
 

@@ -1,4 +1,4 @@
-"""The four money shapes of SP-API (reference §4). Never share one serializer between them."""
+"""The four money shapes of SP-API. Never share one serializer between them."""
 
 from __future__ import annotations
 

@@ -59,7 +59,7 @@ _RETURNED_TO_SELLER, _CANCELLED = Stage.RETURNED_TO_SELLER, Stage.CANCELLED
 _SELF_SHIP, _EASY_SHIP = Track.SELF_SHIP, Track.EASY_SHIP
 
 
-# 2026-01-01 fulfillment.fulfillmentStatus and v0 OrderStatus for each stage (§6.4 mapping).
+# 2026-01-01 fulfillment.fulfillmentStatus and v0 OrderStatus for each stage (Amazon's v0 to 2026-01-01 mapping).
 FULFILLMENT_STATUS: dict[Stage, str] = {
     Stage.PENDING: "PENDING",
     Stage.UNSHIPPED: "UNSHIPPED",
@@ -159,7 +159,7 @@ def draw_details(seed: int, catalog: list[Sku], created_s: int, afn: bool) -> De
     lines: list[Line] = []
     for sku in rng.sample(catalog, n_lines):
         qty = 1 if rng.random() < 0.85 else rng.randrange(2, 4)
-        item_id = f"{rng.randrange(10**13, 10**14)}"  # 14 digits (india.md §10)
+        item_id = f"{rng.randrange(10**13, 10**14)}"  # 14 digits
         lines.append(Line(item_id, sku, qty, gst_rate(sku.category, sku.price, created_s)))
     return Details(
         buyer=random_person(rng),
@@ -167,7 +167,7 @@ def draw_details(seed: int, catalog: list[Sku], created_s: int, afn: bool) -> De
         lines=lines,
         prime=afn or rng.random() < 0.3,
         rma_id="D" + "".join(rng.choices(_ALNUM, k=9)) + "RRMA",  # modelled RMA id shape
-        return_awb=f"{rng.randrange(10**12, 10**13)}",  # Delhivery-style 13 digits (india.md §10)
+        return_awb=f"{rng.randrange(10**12, 10**13)}",  # Delhivery-style 13 digits
     )
 
 
@@ -229,7 +229,7 @@ class Order:
         lines = self.details.lines
         return lines[min(len(lines) - 1, int(self.fate.return_pick * len(lines)))]
 
-    # -- SLA windows (§6.3: the SLA clock is shipByWindow.latestDateTime) --
+    # -- SLA windows (the SLA clock is shipByWindow.latestDateTime) --
     @property
     def unshipped_s(self) -> int:
         return self.created_s + self.fate.pending_s
@@ -341,7 +341,7 @@ class Order:
             return out
         delivered = self.delivered_at
         returned = self.returned_at
-        # modelled: prepaid settles at shipment, COD after delivery (india.md §7: cash is remitted later).
+        # modelled: prepaid settles at shipment, COD after delivery (cash is remitted later).
         if not self.cod:
             out.append((shipped + HOUR, "SHIP"))
         elif delivered is not None:

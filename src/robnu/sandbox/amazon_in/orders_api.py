@@ -1,5 +1,5 @@
 """Orders 2026-01-01 (searchOrders, getOrder) and Orders v0 (getOrders, getOrder, getOrderItems,
-confirmShipment): reference §6 and §7."""
+confirmShipment)."""
 
 from __future__ import annotations
 
@@ -94,7 +94,7 @@ def register(app: FastAPI, api: Api) -> None:
                 explicit_s = None if explicit is None else int(explicit.timestamp())
                 digest = request_hash({"m": mode, "a": after, "b": explicit_s, "s": sorted(statuses), "f": sorted(by)})
                 if state is not None:
-                    # §6.1: only maxResultsPerPage and includedData may change between pages.
+                    # only maxResultsPerPage and includedData may change between pages.
                     if digest != state["h"]:
                         raise invalid_input(op, "The paginationToken does not match the request's filters")
                     query = Query.from_json(state["q"])
@@ -207,7 +207,7 @@ def register(app: FastAPI, api: Api) -> None:
             },
             "EasyShipShipmentStatuses",
         )
-        # v0 InvoiceUnconfirmed has no 2026 counterpart (§6.4): it never matches.
+        # v0 InvoiceUnconfirmed has no 2026 counterpart: it never matches.
         mapped = frozenset(_V0_TO_2026.get(s, "INVOICE_UNCONFIRMED") for s in statuses)
         start = created_after or updated_after
         assert start is not None

@@ -1,4 +1,4 @@
-"""Orders 2026-01-01 and v0 bodies from one order store (reference §6.3, §6.4, §7)."""
+"""Orders 2026-01-01 and v0 bodies from one order store."""
 
 from __future__ import annotations
 
@@ -60,7 +60,7 @@ def _package_status(order: Order, package: Package, stage: Stage) -> dict[str, s
 def order_2026(
     order: Order, now_s: int, included: frozenset[str], merchant: tuple[str, str] | None = None
 ) -> dict[str, Any]:
-    """``definitions.Order``: the core always; each ``includedData`` dataset adds its blocks (§6.3).
+    """``definitions.Order``: the core always; each ``includedData`` dataset adds its blocks.
     ``merchant`` = (legal name, GSTIN) of the seller, served as the MERCHANT tax registration."""
     stage = order.stage(now_s)
     details = order.details
@@ -102,12 +102,12 @@ def order_2026(
             ],
         }
     if "PAYMENT" in included:
-        method = "CashOnDelivery" if order.cod else "Other"  # modelled: §13, strings unverified for IN
+        method = "CashOnDelivery" if order.cod else "Other"  # modelled: Amazon India's strings are unverified
         body["payment"] = {"paymentExecutions": [{"paymentMethod": method, "paymentAmount": orders_2026_money(total)}]}
     if "TAX" in included:
         body["tax"] = {"taxInvoicing": {"invoiceStatus": "NOT_REQUIRED"}}
         if merchant is not None:
-            # modelled: §6.3 lists taxRegistrations (entityType MERCHANT); that Amazon India serves the
+            # modelled: the model lists taxRegistrations (entityType MERCHANT); that Amazon India serves the
             # seller's GSTIN there as a BUSINESS registration is our assumption.
             body["tax"]["taxRegistrations"] = [
                 {
@@ -209,7 +209,7 @@ def _item_2026(order: Order, line: Line, stage: Stage, included: frozenset[str])
 
 
 def order_v0(order: Order, now_s: int) -> dict[str, Any]:
-    """v0 ``Order`` (§7). Without an RDT the address has only city/state/pincode/country; BuyerInfo is {}."""
+    """v0 ``Order``. Without an RDT the address has only city/state/pincode/country; BuyerInfo is {}."""
     stage = order.stage(now_s)
     details = order.details
     status = V0_STATUS[FULFILLMENT_STATUS[stage]]
@@ -225,7 +225,7 @@ def order_v0(order: Order, now_s: int) -> dict[str, Any]:
         "OrderStatus": status,
         "FulfillmentChannel": "AFN" if order.track is Track.AFN else "MFN",
         "SalesChannel": MARKETPLACE_NAME,
-        "ShipServiceLevel": "Std IN Dom_1",  # modelled: §13, IN strings unverified
+        "ShipServiceLevel": "Std IN Dom_1",  # modelled: Amazon India's strings are unverified
         "NumberOfItemsShipped": shipped,
         "NumberOfItemsUnshipped": 0 if stage is Stage.CANCELLED else ordered - shipped,
         "PaymentMethod": "COD" if order.cod else "Other",
@@ -253,7 +253,7 @@ def order_v0(order: Order, now_s: int) -> dict[str, Any]:
         },
         "BuyerInfo": {},
     }
-    if stage is not Stage.PENDING:  # §7: a Pending order may lack OrderTotal
+    if stage is not Stage.PENDING:  # a Pending order may lack OrderTotal
         body["OrderTotal"] = orders_v0_money(order.total)
     if order.track is Track.EASY_SHIP and stage not in (Stage.PENDING, Stage.CANCELLED):
         detailed = "PENDING_SCHEDULE" if stage is Stage.UNSHIPPED else PACKAGE_STATUS[stage][1]
@@ -286,7 +286,7 @@ def order_items_v0(order: Order, now_s: int) -> dict[str, Any]:
             "IsTransparency": False,
             "SerialNumberRequired": False,
         }
-        if stage is not Stage.PENDING:  # §7: pricing is omitted while the order is Pending
+        if stage is not Stage.PENDING:  # pricing is omitted while the order is Pending
             tax = line.total - (line.total * 100 / (100 + line.gst_rate)).quantize(Decimal("0.01"))
             item["ItemPrice"] = orders_v0_money(line.total)
             item["ItemTax"] = orders_v0_money(tax)

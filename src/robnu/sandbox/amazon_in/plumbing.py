@@ -10,7 +10,9 @@ from fastapi import Request
 from fastapi.responses import JSONResponse, Response
 
 from robnu.sandbox.amazon_in.account import Account
+from robnu.sandbox.amazon_in.constants import PAGE_TOKEN_LIFETIME_SECONDS
 from robnu.sandbox.amazon_in.errors import invalid_input, sp_headers, unauthorized
+from robnu.sandbox.amazon_in.pagination import decode
 from robnu.sandbox.amazon_in.timefmt import parse_instant
 from robnu.sandbox.amazon_in.world import AmazonWorld
 from robnu.sandbox.faults import FaultKind
@@ -32,7 +34,8 @@ class Api:
         self.world = world
 
     def begin(self, request: Request, operation: str) -> Account:
-        """Auth on ``x-amz-access-token`` only (§4; never on Host), then rate limit and generic faults."""
+        """Auth on ``x-amz-access-token`` only (never on Host: python-amazon-sp-api sends a
+        wrong one), then rate limit and generic faults."""
         token = request.headers.get(TOKEN_HEADER)
         with self.world.lock:
             account, why = self.world.token_account(token)
@@ -47,6 +50,18 @@ class Api:
             raise unauthorized(operation, "The access token you provided is revoked, malformed or invalid.")
         return account
 
+    def token_state(self, operation: str, kind: str, account: Account, token: str) -> dict[str, Any]:
+        """The state inside a page token of ``kind`` issued to ``account``; 400 when foreign, garbled or
+        expired (after 24 h, or when a ``page_token_expired`` fault is armed)."""
+        state = decode(token)
+        if state is None or state.get("k") != kind or state.get("a") != account.key:
+            raise invalid_input(operation, "Invalid nextToken")
+        if self.kit.faults.take_one(operation, FaultKind.PAGE_TOKEN_EXPIRED, account.key) or (
+            self.world.now_s() - int(state["i"]) > PAGE_TOKEN_LIFETIME_SECONDS
+        ):
+            raise invalid_input(operation, "The nextToken has expired")  # modelled wording
+        return state
+
     @staticmethod
     def ok(operation: str, body: dict[str, Any], status: int = 200) -> JSONResponse:
         return JSONResponse(status_code=status, content=body, headers=sp_headers(operation, status))
@@ -57,7 +72,7 @@ class Api:
 
 
 def csv_param(request: Request, *names: str) -> list[str]:
-    """Array query parameters: csv or repeated keys, both accepted (§4)."""
+    """Array query parameters: csv or repeated keys, both accepted."""
     values: list[str] = []
     for name in names:
         for raw in request.query_params.getlist(name):

@@ -1,5 +1,10 @@
-"""Reports 2021-06-30: createReport, getReport, getReportDocument for the returns flat file (§10),
-plus the public presigned document URL (served under /_sandbox: the real one is an S3 host)."""
+"""Reports 2021-06-30: createReport, getReports, getReport, getReportDocument for the returns flat file,
+plus the public presigned document URL (served under /_sandbox: the real one is an S3 host).
+
+getReports lists the account's reports, newest first (modelled: Amazon does not document the order), each
+moved on by the clock as getReport would; ``nextToken`` must come alone (the marketplace keys
+python-amazon-sp-api adds to every GET are tolerated).
+"""
 
 from __future__ import annotations
 
@@ -13,14 +18,18 @@ from robnu.sandbox.amazon_in.account import Report
 from robnu.sandbox.amazon_in.constants import RETURNS_REPORT
 from robnu.sandbox.amazon_in.errors import invalid_input, not_found
 from robnu.sandbox.amazon_in.orders import DAY
-from robnu.sandbox.amazon_in.plumbing import Api, json_body, raw_body
+from robnu.sandbox.amazon_in.pagination import encode
+from robnu.sandbox.amazon_in.plumbing import Api, csv_param, int_param, json_body, raw_body, time_param
 from robnu.sandbox.amazon_in.returns_report import advance
 from robnu.sandbox.amazon_in.timefmt import from_s, iso_offset, parse_instant
 
 DOCUMENT_PATH = "/_sandbox/report-documents"
-URL_LIFETIME_S = 300  # §10: presigned URL expires after 5 minutes
-MAX_REPORT_SPAN_S = 60 * DAY  # §10: at most 60 days per returns report
+URL_LIFETIME_S = 300  # presigned URL expires after 5 minutes
+MAX_REPORT_SPAN_S = 60 * DAY  # at most 60 days per returns report
 DEFAULT_REPORT_SPAN_S = 30 * DAY  # modelled default when dataStartTime is omitted
+PROCESSING_STATUSES = frozenset({"CANCELLED", "DONE", "FATAL", "IN_PROGRESS", "IN_QUEUE"})
+LIST_LOOKBACK_S = 90 * DAY  # getReports' default createdSince: reports are kept 90 days
+LIST_FILTERS = ("reportTypes", "processingStatuses", "createdSince", "createdUntil", "pageSize")
 
 
 def report_body(report: Report) -> dict[str, Any]:
@@ -42,8 +51,43 @@ def report_body(report: Report) -> dict[str, Any]:
     return body
 
 
+def _list_query(request: Request, op: str, now_s: int) -> dict[str, Any]:
+    """The filters of a first getReports call, checked as the model states them."""
+    types = csv_param(request, "reportTypes")
+    if not types:
+        raise invalid_input(op, "Either reportTypes or nextToken is required")
+    statuses = csv_param(request, "processingStatuses")
+    marketplaces = csv_param(request, "marketplaceIds")
+    if len(types) > 10 or len(marketplaces) > 10:
+        raise invalid_input(op, "reportTypes and marketplaceIds take at most 10 values")
+    unknown = sorted(set(statuses) - PROCESSING_STATUSES)
+    if unknown:
+        raise invalid_input(op, f"Invalid processingStatuses: {', '.join(unknown)}")
+    since = time_param(request, op, "createdSince")
+    until = time_param(request, op, "createdUntil")
+    since_s = int(since.timestamp()) if since else now_s - LIST_LOOKBACK_S
+    until_s = int(until.timestamp()) if until else now_s
+    if since_s > until_s:
+        raise invalid_input(op, "createdSince must be before createdUntil")
+    size = int_param(request, op, "pageSize", 10, 1, 100)
+    return {"t": types, "s": statuses, "m": marketplaces, "a": since_s, "b": until_s, "n": size}
+
+
+def _listed(report: Report, query: dict[str, Any]) -> bool:
+    return (
+        report.report_type in query["t"]
+        and (not query["s"] or report.status in query["s"])
+        and (not query["m"] or bool(set(report.marketplace_ids) & set(query["m"])))
+        and query["a"] <= report.created_s <= query["b"]
+    )
+
+
+def _newest_first(report: Report) -> tuple[int, str]:
+    return -report.created_s, report.report_id
+
+
 def _base_url(request: Request) -> str:
-    # Never trust Host (§11.1: python-amazon-sp-api sends a wrong one over http); use the socket address.
+    # Never trust Host (python-amazon-sp-api sends a wrong one over http); use the socket address.
     server = request.scope.get("server")
     scheme = request.scope.get("scheme", "http")
     if server and server[0]:
@@ -89,6 +133,32 @@ def register(app: FastAPI, api: Api) -> None:
             )
         return api.ok(op, {"reportId": report_id}, status=202)
 
+    @app.get("/reports/2021-06-30/reports")
+    def get_reports(request: Request) -> Response:
+        op = "getReports"
+        account = api.begin(request, op)
+        now_s = world.now_s()
+        token = request.query_params.get("nextToken")
+        with world.lock:
+            if token:
+                if any(request.query_params.get(name) for name in LIST_FILTERS):
+                    raise invalid_input(op, "nextToken must be the only parameter")
+                state = api.token_state(op, "rp", account, token)
+                query, after = state["q"], (int(state["r"][0]), str(state["r"][1]))
+            else:
+                query, after = _list_query(request, op, now_s), None
+            for report in account.reports.values():
+                advance(account, report, now_s, world.documents)
+            found = sorted((r for r in account.reports.values() if _listed(r, query)), key=_newest_first)
+            if after is not None:
+                found = [r for r in found if _newest_first(r) > after]
+            page = found[: query["n"]]
+            body: dict[str, Any] = {"reports": [report_body(r) for r in page]}
+            if len(found) > len(page):
+                last = _newest_first(page[-1])
+                body["nextToken"] = encode({"k": "rp", "a": account.key, "i": now_s, "q": query, "r": list(last)})
+        return api.ok(op, body)
+
     @app.get("/reports/2021-06-30/reports/{report_id}")
     def get_report(request: Request, report_id: str) -> Response:
         op = "getReport"
@@ -119,7 +189,7 @@ def register(app: FastAPI, api: Api) -> None:
 
     @app.get(DOCUMENT_PATH + "/{document_id}")
     def download_document(request: Request, document_id: str) -> Response:
-        """The presigned URL: no auth headers; gzip bytes with no Content-Encoding (§10)."""
+        """The presigned URL: no auth headers; gzip bytes with no Content-Encoding."""
         q = request.query_params
         with world.lock:
             stored = world.documents.get(document_id)

@@ -1,4 +1,4 @@
-"""The returns flat file GET_FLAT_FILE_RETURNS_DATA_BY_RETURN_DATE (reference §10) and its lifecycle."""
+"""The returns flat file GET_FLAT_FILE_RETURNS_DATA_BY_RETURN_DATE and its lifecycle."""
 
 from __future__ import annotations
 
@@ -86,7 +86,7 @@ def advance(account: Account, report: Report, now_s: int, documents: dict[str, t
         report.processing_end_s = now_s
         rows = return_rows(account, report.start_s, report.end_s, report.created_s)
         if not rows:
-            report.status = "CANCELLED"  # §10: CANCELLED also means "no data in range"
+            report.status = "CANCELLED"  # CANCELLED also means "no data in range"
             return
         text = HEADER + "\n" + "\n".join(rows) + "\n"
         digest = hashlib.sha256(f"{account.key}:{report.report_id}".encode()).hexdigest()

@@ -1,8 +1,8 @@
-"""Settlement arithmetic: one transaction per posting, items with a breakdown tree (reference §8.3).
+"""Settlement arithmetic: one transaction per posting, items with a breakdown tree.
 
 modelled India tree per item: ``ProductCharges``, ``AmazonFees`` -> {``Commission``, ``FixedClosingFee``,
 ``ShippingFee``, ``RefundCommission``, ``ReverseShippingFee``}, ``Penalties`` -> {``LateDispatchPenalty``},
-``GSTOnFees`` (18 % of the fees and penalties, india.md §4), ``TaxWithheld`` -> {``TCS-CGST`` + ``TCS-SGST``
+``GSTOnFees`` (18 % GST on the fees and penalties), ``TaxWithheld`` -> {``TCS-CGST`` + ``TCS-SGST``
 or ``TCS-IGST``, ``TDS-194O``} on the line's taxable value (GST excluded). Signs as Amazon uses them:
 charges +, fees -, reversals +. Amounts are integer paise, each rounded half-up per item line; a parent
 node is exactly the sum of its children, an item total the sum of its top-level nodes, a transaction
@@ -47,12 +47,12 @@ def rupees(paise: int) -> Decimal:
 
 
 def tcs_bp(posted_s: int) -> int:
-    """TCS under CGST Act §52 in basis points (india.md §4)."""
+    """TCS under CGST Act §52 in basis points."""
     return 50 if posted_s >= _TCS_CUT else 100
 
 
 def tds_bp(posted_s: int) -> int:
-    """TDS under Income-tax Act §194-O in basis points (india.md §4)."""
+    """TDS under Income-tax Act §194-O in basis points."""
     return 10 if posted_s >= _TDS_CUT else 100
 
 
@@ -69,7 +69,7 @@ _SLABS = {"local": (4300, 1700), "regional": (5400, 2000), "national": (7600, 26
 
 
 def shipping_fee(weight_grams: int, zone: str) -> int:
-    """modelled weight-handling fee (paise): first 500 g, then each further 500 g slab (india.md §6)."""
+    """modelled weight-handling fee (paise): first 500 g, then each further 500 g slab."""
     first, extra = _SLABS[zone]
     slabs = max(1, -(-weight_grams // 500))
     return first + extra * (slabs - 1)

@@ -1,4 +1,4 @@
-"""Date-time text the way each SP-API surface writes and reads it (§4: ISO 8601 UTC ``Z``)."""
+"""Date-time text the way each SP-API surface writes and reads it (ISO 8601 UTC ``Z``)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ def iso_z(moment: datetime) -> str:
 
 
 def iso_offset(moment: datetime) -> str:
-    """``2026-01-10T05:12:00+00:00``: the Reports API style (§4 'Reports use +00:00')."""
+    """``2026-01-10T05:12:00+00:00``: the Reports API style ('Reports use +00:00')."""
     return moment.astimezone(UTC).replace(microsecond=0).isoformat()
 
 
@@ -30,7 +30,7 @@ def parse_instant(text: str) -> datetime | None:
 
 
 def flat_file_date(moment: datetime) -> str:
-    """``10-Jul-2025``: the returns flat file's date cells (§10), on the IST calendar day."""
+    """``10-Jul-2025``: the returns flat file's date cells, on the IST calendar day."""
     ist = moment.astimezone(UTC) + timedelta(hours=5, minutes=30)
     return ist.strftime("%d-%b-%Y")
 

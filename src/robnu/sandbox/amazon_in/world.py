@@ -59,7 +59,7 @@ class AmazonWorld:
         self.accounts: dict[str, Account] = {}
         self.tokens: dict[str, AccessToken] = {}
         self.documents: dict[str, tuple[str, bytes]] = {}
-        self.listing_apply_delay_s = 0  # §9: accepted patches apply after this many sandbox seconds
+        self.listing_apply_delay_s = 0  # accepted patches apply after this many sandbox seconds
         self.secret = hashlib.sha256(f"robnu-amazon-sandbox:{seed}".encode()).digest()
         self._created = 0
 
@@ -170,7 +170,7 @@ class AmazonWorld:
         if account is None or account.revoked:
             return None, "The access token you provided is revoked, malformed or invalid."
         if self.now_s() >= record.issued_s + TOKEN_LIFETIME_SECONDS:
-            # modelled: §13 leaves the exact expired-token wording open.
+            # modelled: Amazon does not document the wording for an expired (not invalid) token.
             return None, "The access token you provided has expired."
         return account, ""
 
@@ -181,7 +181,7 @@ class AmazonWorld:
 
     # -- seller actions --
     def confirm_shipment(self, account: Account, order: Order, body: dict[str, Any]) -> None:
-        """v0 confirmShipment for a seller-fulfilled order (reference §7 / model ConfirmShipmentRequest)."""
+        """v0 confirmShipment for a seller-fulfilled order (the model's ConfirmShipmentRequest)."""
         now_s = self.now_s()
         if order.track is not Track.SELF_SHIP:
             raise ShipmentRejected("Order is not a seller-fulfilled (MFN) order that ships with the seller's carrier")
@@ -258,7 +258,7 @@ class AmazonWorld:
                 return int(record["quantity"])
         return account.quantities.get(sku, 0)
 
-    # -- signed document URLs (§10: presigned, 5 minutes, no auth headers) --
+    # -- signed document URLs (presigned, 5 minutes, no auth headers) --
     def sign(self, document_id: str, issued_s: int) -> str:
         return hmac.new(self.secret, f"{document_id}:{issued_s}".encode(), hashlib.sha256).hexdigest()
 

@@ -1,4 +1,4 @@
-"""OAuth client credentials (reference §2): tokens at ``/oauth-service/oauth/token``, bearer on API calls."""
+"""OAuth client credentials: tokens at ``/oauth-service/oauth/token``, bearer on API calls."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from fastapi import Request
 from robnu.sandbox.flipkart.errors import invalid_token, oauth_error
 from robnu.sandbox.flipkart.world import World
 
-TOKEN_LIFETIME = timedelta(seconds=5183999)  # observed expires_in ≈ 60 days (§2)
+TOKEN_LIFETIME = timedelta(seconds=5183999)  # observed expires_in ≈ 60 days
 
 
 @dataclass

@@ -26,7 +26,7 @@ _SIZES = ("S", "M", "L", "XL", "Free")
 
 
 def gst_rate(category: str, unit_price: Decimal) -> Decimal:
-    """GST by category and per-piece price, slabs from 22 Sep 2025 (india.md §3)."""
+    """GST by category and per-piece price, slabs from 22 Sep 2025."""
     if category in ("apparel", "footwear"):
         return Decimal(5) if unit_price <= 2500 else Decimal(18)
     if category == "stationery":

@@ -1,7 +1,7 @@
 """Flipkart's control API under ``/_sandbox`` (sandbox-only paths, never marketplace paths).
 
-Accounts, order generation, revocation, truth, pushed, lifecycle advance, the FORM_FAILED switch,
-the pack delay, and copies of Flipkart's sandbox test-data APIs (reference §14) keyed by seller id.
+The FORM_FAILED switch, the pack delay, and copies of Flipkart's sandbox test-data APIs keyed by seller id
+(no token needed). Accounts, orders, truth and the clock are the kit's (``sandbox/control.py``).
 """
 
 from __future__ import annotations
@@ -10,25 +10,14 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
-from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi import APIRouter, Depends, FastAPI
 from pydantic import BaseModel, Field
 
-from robnu.sandbox.flipkart import seeded
-from robnu.sandbox.flipkart.app import FlipkartApi, parse_json, raw_body
 from robnu.sandbox.flipkart.errors import fail
+from robnu.sandbox.flipkart.plumbing import FlipkartApi, parse_json, raw_body
 from robnu.sandbox.flipkart.testdata import ROUTES as TEST_DATA_ROUTES
 from robnu.sandbox.flipkart.testdata import Handler
 from robnu.sandbox.kit import CONTROL_PREFIX
-from robnu.sandbox.seeded_errors import add_routes, plan_of
-
-
-class OrdersIn(BaseModel):
-    count: int = Field(default=10, ge=1, le=500_000)
-    days: float = Field(default=30, gt=0)
-
-
-class AdvanceIn(BaseModel):
-    seconds: float = Field(default=0, ge=0)
 
 
 class ConfigIn(BaseModel):
@@ -36,7 +25,7 @@ class ConfigIn(BaseModel):
     legacy_processing_status: bool | None = None
 
 
-def mount_control(app: FastAPI, api: FlipkartApi, sandbox: Any) -> None:
+def mount_control(app: FastAPI, api: FlipkartApi) -> None:
     router = APIRouter(prefix=CONTROL_PREFIX, tags=["sandbox control (not part of the marketplace API)"])
     world = api.world
 
@@ -44,42 +33,6 @@ def mount_control(app: FastAPI, api: FlipkartApi, sandbox: Any) -> None:
         if seller_id not in world.accounts:
             raise fail(404, f"Unknown account {seller_id}", "NOT_FOUND")
         return seller_id
-
-    @router.post("/accounts", status_code=201)
-    def create_account(request: Request, body: bytes = Depends(raw_body)) -> dict[str, Any]:
-        overrides = parse_json(body) if body.strip() else {}
-        if not isinstance(overrides, dict):
-            raise fail(400, "Body must be a JSON object of overrides")
-        try:
-            created: dict[str, Any] = sandbox.create_account(**overrides)
-        except ValueError as exc:
-            raise fail(400, str(exc)) from None
-        return created
-
-    @router.post("/accounts/{seller_id}/orders")
-    def generate(seller_id: str, body: OrdersIn) -> dict[str, Any]:
-        order_ids = sandbox.generate_orders(known(seller_id), body.count, days=body.days)
-        return {"created": len(order_ids), "orderIds": order_ids[:100]}
-
-    @router.post("/accounts/{seller_id}/revoke")
-    def revoke(seller_id: str) -> dict[str, Any]:
-        sandbox.revoke(known(seller_id))
-        return {"revoked": True}
-
-    @router.get("/accounts/{seller_id}/truth")
-    def truth(seller_id: str) -> dict[str, Any]:
-        result: dict[str, Any] = sandbox.truth(known(seller_id))
-        return result
-
-    @router.get("/accounts/{seller_id}/pushed")
-    def pushed(seller_id: str) -> dict[str, Any]:
-        result: dict[str, Any] = sandbox.pushed(known(seller_id))
-        return result
-
-    @router.post("/lifecycle/advance")
-    def advance(body: AdvanceIn) -> dict[str, Any]:
-        sandbox.advance(timedelta(seconds=body.seconds))
-        return {"now": world.clock.now().isoformat()}
 
     @router.post("/config")
     def config(body: ConfigIn) -> dict[str, Any]:
@@ -115,11 +68,4 @@ def mount_control(app: FastAPI, api: FlipkartApi, sandbox: Any) -> None:
             methods=[method],
             operation_id=f"control_{operation}",
         )
-    add_routes(  # seeded settlement errors (robnu.sandbox.seeded_errors)
-        router,
-        known=known,
-        arm=lambda key, period, seed: seeded.arm(world, key, period, seed),
-        disarm=lambda key: seeded.disarm(world, key),
-        truth=lambda key: plan_of(world, key),
-    )
     app.include_router(router)

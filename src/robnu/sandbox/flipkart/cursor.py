@@ -1,4 +1,4 @@
-"""Opaque page tokens: base64 of a JSON cursor, like Flipkart's ``next_token`` (reference §5, §9)."""
+"""Opaque page tokens: base64 of a JSON cursor, like Flipkart's ``next_token``."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Label, invoice and manifest PDFs with the ids that matter printed on them (reference §7, §8)."""
+"""Label, invoice and manifest PDFs with the ids that matter printed on them."""
 
 from __future__ import annotations
 

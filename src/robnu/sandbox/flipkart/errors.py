@@ -1,10 +1,12 @@
-"""Flipkart's error shapes (reference §2, §12).
+"""Flipkart's error shapes.
 
 OAuth errors use Spring-OAuth bodies; request-level order/listing errors use the modelled
-``{"errorCode","errorMessage"}`` body with the per-item result field names (§12 [modelled]).
+``{"errorCode","errorMessage"}`` body with the per-item result field names (modelled).
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 from fastapi.responses import JSONResponse, Response
 
@@ -31,7 +33,7 @@ def invalid_token(token: str) -> SandboxResponse:
 
 
 class FlipkartErrors:
-    """``MarketplaceErrors`` for Flipkart: 429 + Retry-After (modelled, §12) and 5xx bodies."""
+    """``MarketplaceErrors`` for Flipkart: 429 + Retry-After (modelled) and 5xx bodies."""
 
     def throttled(self, operation: str, retry_after: float) -> Response:
         seconds = max(1, int(retry_after + 0.999))
@@ -47,3 +49,15 @@ class FlipkartErrors:
     def server_error(self, operation: str, status: int) -> Response:
         message = {502: "Bad gateway", 503: "Service temporarily unavailable"}.get(status, "Internal server error")
         return json_error(status, {"errorCode": "INTERNAL_ERROR", "errorMessage": message})
+
+    def not_served(self, method: str, path: str, status: int) -> Response:
+        """modelled: 404 ``NOT_FOUND`` for a path Flipkart does not publish, 405 ``METHOD_NOT_ALLOWED`` for a
+        published path and another method, in the request-level error body."""
+        if status == 405:
+            return api_error(405, f"{method} is not allowed on {path}", "METHOD_NOT_ALLOWED")
+        if status == 404:
+            return api_error(404, f"No API at {method} {path}", "NOT_FOUND")
+        return api_error(status, f"{method} {path} could not be served")
+
+    def invalid_request(self, problems: Sequence[tuple[str, str]]) -> Response:
+        return api_error(400, "Invalid request: " + "; ".join(issue for _field, issue in problems))

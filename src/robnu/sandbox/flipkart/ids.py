@@ -1,4 +1,4 @@
-"""Flipkart id shapes (reference flipkart.md §3, india.md §10), drawn from a seeded RNG."""
+"""Flipkart id shapes (Flipkart's id formats; AWBs per courier), drawn from a seeded RNG."""
 
 from __future__ import annotations
 
@@ -83,7 +83,7 @@ def return_id(item_id: str, n: int) -> str:
 
 
 def iso(instant: datetime) -> str:
-    """Flipkart timestamps: ISO 8601 with milliseconds and the IST offset (reference §1)."""
+    """Flipkart timestamps: ISO 8601 with milliseconds and the IST offset."""
     local = instant.astimezone(IST)
     return local.strftime("%Y-%m-%dT%H:%M:%S.") + f"{local.microsecond // 1000:03d}+05:30"
 

@@ -1,8 +1,8 @@
 """A shipment's timeline: (time, status) events computed from its seeded plan and the seller's actions.
 
-The current status is the last event at or before the sandbox clock. Flipkart has no acceptance step
-(reference §3): an order waits in APPROVED until the seller packs it (``POST /v3/shipments/labels``),
-packing completes after the configurable delay (§4), then waits in PACKED until the seller marks it
+The current status is the last event at or before the sandbox clock. Flipkart has no acceptance step:
+an order waits in APPROVED until the seller packs it (``POST /v3/shipments/labels``),
+packing completes after the configurable delay, then waits in PACKED until the seller marks it
 ready to dispatch; from READY_TO_DISPATCH on, the courier moves it by itself.
 
 Return events ("ret:created", "ret:picked_up", "ret:completed", "ret:cancelled") share the timeline;

@@ -22,7 +22,7 @@ RETURN_REQUESTED = "RETURN_REQUESTED"
 RETURNED = "RETURNED"
 COMPLETED = "COMPLETED"
 
-# filter.type groups (reference §4); statuses outside every group are only reachable by id lookups.
+# filter.type groups; statuses outside every group are only reachable by id lookups.
 GROUPS: dict[str, frozenset[str]] = {
     "preDispatch": frozenset({APPROVED, PACKING_IN_PROGRESS, PACKED, FORM_FAILED, READY_TO_DISPATCH}),
     "postDispatch": frozenset({SHIPPED, DELIVERED, PICKUP_COMPLETE}),
@@ -47,7 +47,7 @@ def group_of(status: str) -> str | None:
     return None
 
 
-# Return events live on the shipment timeline beside the item statuses (modelled lower-case, §9).
+# Return events live on the shipment timeline beside the item statuses (modelled lower-case).
 RET_CREATED = "created"
 RET_PICKED_UP = "picked_up"
 RET_COMPLETED = "completed"
@@ -134,7 +134,7 @@ class Shipment:
     invoice_number: str | None = None
     invoice_date: datetime | None = None
     dims: tuple[float, float, float, float] = (20.0, 15.0, 8.0, 0.5)
-    # sandbox test-data overrides (reference §14)
+    # sandbox test-data overrides
     forced: dict[str, datetime] = field(default_factory=dict)
     touched_at: datetime | None = None  # a change with no status move (dates changed, hold, fault)
     # cached current state, maintained by the world

@@ -1,7 +1,7 @@
-"""The Reports API's trigger → poll → download pattern for settlements (reference §13).
+"""The Reports API's trigger → poll → download pattern for settlements.
 
 Only ``settled_transaction_ledger`` has content in the sandbox [modelled]; the CSV layout is the
-modelled one of §13. A report completes 30 s (sandbox clock) after it is triggered, or at the latest on
+modelled one. A report completes 30 s (sandbox clock) after it is triggered, or at the latest on
 its second status poll, so that a client polling under a frozen test clock still gets it [modelled].
 """
 

@@ -1,4 +1,4 @@
-"""JSON views of shipments, shipment details, returns and invoices, field-exact to reference §5-§9."""
+"""JSON views of shipments, shipment details, returns and invoices, field for field as Flipkart's API publishes them."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from robnu.sandbox.flipkart.ids import iso
 from robnu.sandbox.flipkart.model import OrderItem, ReturnItem, Shipment
 from robnu.sandbox.flipkart.world import World
 
-# modelled: the states whose shipments need a state e-way/compliance form (reference §7 forms)
+# modelled: the states whose shipments need a state e-way/compliance form (forms)
 _DAYS3 = timedelta(days=3)
 STATE_FORMS = {
     "24": ("GJ_403", "http://www.commercialtax.gujarat.gov.in/"),
@@ -105,7 +105,7 @@ def _split_name(name: str) -> tuple[str, str]:
 
 
 def shipment_details(world: World, sh: Shipment) -> dict[str, Any]:
-    """``GET /v3/shipments/{ids}``: the FK-SDK ShipmentDetails shape of reference §6."""
+    """``GET /v3/shipments/{ids}``: the ShipmentDetails shape of Flipkart's SDK."""
     account = world.accounts[sh.account_key]
     first, last = _split_name(sh.buyer_name)
     address = {
@@ -195,7 +195,7 @@ def return_item(world: World, ret: ReturnItem) -> dict[str, Any]:
 
 
 def tax_split(world: World, sh: Shipment, item: OrderItem) -> dict[str, float]:
-    """CGST+SGST when the buyer's state is the ship-from state, else IGST (india.md §3)."""
+    """CGST+SGST when the buyer's state is the ship-from state, else IGST."""
     rate = item.listing.gst_rate
     if world.accounts[sh.account_key].place.state_code == sh.place.state_code:
         return {"cgstRate": float(rate / 2), "sgstRate": float(rate / 2), "igstRate": 0.0}

@@ -1,8 +1,8 @@
-"""Settlements (reference §13, all [modelled]: Flipkart publishes no per-order settlement API).
+"""Settlements (all [modelled]: Flipkart publishes no per-order settlement API).
 
 Each order item yields signed lines (credits +, debits -) that become due at a settlement event; lines
 are paid in the weekly settlement (Wednesday, IST) after they become due. Per line:
-GST on fee lines is 18 % of the fee (india.md §4); TCS (0.5 % from 10 Jul 2024, 1 % before) and TDS
+GST on fee lines is 18 % of the fee; TCS (0.5 % from 10 Jul 2024, 1 % before) and TDS
 (0.1 % from 1 Oct 2024, 1 % before) are computed on the taxable value (excl. GST) of SALE lines and
 reversed as positive amounts on REFUND lines; net = amount + gst_on_line + tcs + tds, in paise.
 """
@@ -127,7 +127,7 @@ def zone(sh: Shipment, world: World) -> str:
 
 
 def shipping_fee(sh: Shipment, zone_name: str) -> Decimal:
-    """Weight-slab shipping (india.md §6): chargeable = max(dead, LxBxH/5000), 0.5 kg slabs."""
+    """Weight-slab shipping: chargeable = max(dead, LxBxH/5000), 0.5 kg slabs."""
     length, breadth, height, weight = sh.dims
     chargeable = max(Decimal(str(weight)), Decimal(str(length * breadth * height)) / 5000)
     slabs = int((chargeable / Decimal("0.5")).to_integral_value(rounding="ROUND_CEILING"))

@@ -1,4 +1,4 @@
-"""Flipkart's sandbox test-data APIs (reference §14), shared by the marketplace paths and the control plane.
+"""Flipkart's sandbox test-data APIs, shared by the marketplace paths and the control plane.
 
 Each takes the account key and the JSON body and answers ``{"response": "..."}`` like Flipkart's.
 """

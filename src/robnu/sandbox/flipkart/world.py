@@ -12,17 +12,17 @@ import gc
 import heapq
 import random
 import threading
-from bisect import bisect_left, insort
+from bisect import insort
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from decimal import Decimal
 from typing import Any
 
 from robnu.domain.india import make_gstin
 from robnu.sandbox.clock import SandboxClock
 from robnu.sandbox.flipkart import ids
 from robnu.sandbox.flipkart.catalog import make_catalog
+from robnu.sandbox.flipkart.generation import draw_shipment
+from robnu.sandbox.flipkart.indexes import AccountIndex, Pushed, remove, ts
 from robnu.sandbox.flipkart.lifecycle import item_status, timeline
 from robnu.sandbox.flipkart.model import (
     APPROVED,
@@ -33,7 +33,6 @@ from robnu.sandbox.flipkart.model import (
     Account,
     Listing,
     OrderItem,
-    Plan,
     ReturnItem,
     Shipment,
     group_of,
@@ -42,52 +41,8 @@ from robnu.sandbox.people import random_person
 
 # modelled: Seller Hub works orders older than this at generation time (the seller acted in the UI).
 SELLER_HUB_AGE = timedelta(hours=24)
-_RETURN_REASONS = (
-    ("SIZE_ISSUE", "too_small"),
-    ("QUALITY_ISSUE", "material_not_as_expected"),
-    ("DAMAGED_PRODUCT", "torn_or_stained"),
-    ("WRONG_PRODUCT", "different_colour"),
-    ("NOT_REQUIRED", "ordered_by_mistake"),
-)
-_RTO_REASONS = (
-    ("CUSTOMER_REFUSED", "cod_not_ready"),
-    ("CUSTOMER_UNREACHABLE", "phone_switched_off"),
-    ("ADDRESS_ISSUE", "incomplete_address"),
-)
 _COMPANY = ("Shree", "Sai", "Krishna", "Lakshmi", "Ganesh", "Om", "Aadya", "Vedant")
 _KIND = ("Fashions", "Traders", "Enterprises", "Retail", "Creations", "Textiles")
-
-
-_ZERO = Decimal(0)
-_FORTY = Decimal(40)
-_BOXES = ((20.0, 15.0, 5.0), (25.0, 20.0, 8.0), (30.0, 20.0, 10.0), (20.0, 15.0, 8.0))
-
-
-def _ts(at: datetime) -> float:
-    return at.timestamp()
-
-
-@dataclass
-class AccountIndex:
-    by_order: dict[str, list[tuple[float, str]]] = field(default_factory=dict)
-    by_mod: dict[str, list[tuple[float, str]]] = field(default_factory=dict)
-    ret_by_created: dict[str, list[tuple[float, str]]] = field(default_factory=dict)
-    ret_by_mod: dict[str, list[tuple[float, str]]] = field(default_factory=dict)
-    members: dict[str, dict[str, None]] = field(default_factory=dict)  # group -> ordered set of ids
-    heap: list[tuple[float, int, str, int]] = field(default_factory=list)
-    shipments: list[str] = field(default_factory=list)  # in creation order
-    changes: int = 0  # timeline recomputations (seller actions, test data, generation): keys payout_cache
-
-
-@dataclass
-class Pushed:
-    inventory: list[dict[str, Any]] = field(default_factory=list)
-    labels: list[dict[str, Any]] = field(default_factory=list)
-    dispatches: list[dict[str, Any]] = field(default_factory=list)
-    manifests: list[dict[str, Any]] = field(default_factory=list)
-    cancels: list[dict[str, Any]] = field(default_factory=list)
-    form_acks: list[dict[str, Any]] = field(default_factory=list)
-    prices: list[dict[str, Any]] = field(default_factory=list)
 
 
 class World:
@@ -202,7 +157,7 @@ class World:
             return [sh.order_id for sh in new]
 
     def create_test_order(self, key: str, lines: list[tuple[Listing, int]], shipment_type: str = "NORMAL") -> Shipment:
-        """The sandbox test-data API's order (§14): created now, waiting for the seller."""
+        """The sandbox test-data API's order: created now, waiting for the seller."""
         with self.lock:
             account = self.account(key)
             now = self.clock.now()
@@ -216,74 +171,10 @@ class World:
     def _new_shipment(
         self, account: Account, at: datetime, rng: random.Random, lines: list[tuple[Listing, int]] | None
     ) -> Shipment:
-        listings = list(account.listings.values())
-        if lines is None:
-            roll = rng.random()
-            n_items = 1 if roll < 0.8 else (2 if roll < 0.95 else 3)
-            start = int(rng.random() * len(listings))
-            picked = [listings[(start + 7 * n) % len(listings)] for n in range(n_items)]
-            lines = [(lst, 1 if rng.random() < 0.85 else 2 + int(rng.random() * 2)) for lst in picked]
-        items: list[OrderItem] = []
-        first_item = ""
-        weight = 0.05
-        for listing, qty in lines:
-            item_id = ids.order_item_id(rng)
-            while item_id in self.order_items:
-                item_id = ids.order_item_id(rng)
-            first_item = first_item or item_id
-            # modelled: Flipkart-funded shipping is free above Rs 499; otherwise Rs 40 per item
-            shipping = _ZERO if listing.selling_price * qty >= 499 else _FORTY
-            items.append(OrderItem(item_id, listing, qty, listing.selling_price, shipping))
-            weight += float(listing.weight_kg) * qty
-        order_id = ids.order_id(first_item, rng)
-        person = random_person(rng)
-        prepaid = rng.random() < 0.55  # modelled: COD is ~45 % of Flipkart orders for small sellers
-        outcome_roll = rng.random()
-        outcome = (
-            "rto"
-            if outcome_roll < (0.12 if not prepaid else 0.04)
-            else ("return" if outcome_roll > 0.90 else "delivered")
-        )
-        reasons = _RTO_REASONS if outcome == "rto" else _RETURN_REASONS
-        reason, sub_reason = reasons[int(rng.random() * len(reasons))]
-        plan = Plan(
-            buyer_cancel_hours=rng.uniform(0.2, 20.0) if rng.random() < 0.06 else None,
-            pickup_hours=rng.uniform(2, 20),
-            ship_hours=rng.uniform(1, 8),
-            deliver_hours=rng.uniform(24, 120),
-            outcome=outcome,
-            return_after_hours=rng.uniform(24, 72) if outcome == "rto" else rng.uniform(24, 200),
-            return_reason=reason,
-            return_sub_reason=sub_reason,
-            auto_seller=False,
-            pack_after_hours=rng.uniform(0.5, 8),
-            rtd_after_hours=rng.uniform(0.2, 6),
-        )
-        # dispatch SLA: after the order, by the next day or the one after (IST day granularity modelled)
-        dispatch_by = at + timedelta(hours=(24, 36, 48)[int(rng.random() * 3)])
-        sh = Shipment(
-            shipment_id=ids.shipment_id(rng),
-            order_id=order_id,
-            account_key=account.key,
-            location_id=account.location_id,
-            order_date=at,
-            dispatch_after=at,
-            dispatch_by=dispatch_by,
-            payment_type="PREPAID" if prepaid else "COD",
-            items=items,
-            buyer_name=person.name,
-            buyer_phone=person.phone,
-            address_line1=person.address_line1,
-            place=person.place,
-            awb=ids.awb(rng),
-            return_awb=ids.awb(rng),
-            plan=plan,
-        )
-        box = _BOXES[int(rng.random() * len(_BOXES))]
-        sh.dims = (box[0], box[1], box[2], round(weight, 2))
+        sh = draw_shipment(account, at, rng, lines, self.order_items)
         self.shipments[sh.shipment_id] = sh
-        self.orders.setdefault(order_id, []).append(sh.shipment_id)
-        for item in items:
+        self.orders.setdefault(sh.order_id, []).append(sh.shipment_id)
+        for item in sh.items:
             self.order_items[item.order_item_id] = (sh.shipment_id, item)
         self.index[account.key].shipments.append(sh.shipment_id)
         return sh
@@ -293,9 +184,9 @@ class World:
         p.auto_seller = True
         sh.packed_at = sh.order_date + timedelta(hours=p.pack_after_hours)
         sh.rtd_at = sh.packed_at + self.pack_delay + timedelta(hours=p.rtd_after_hours)
-        self._assign_invoice(sh, sh.packed_at, None)
+        self.assign_invoice(sh, sh.packed_at, None)
 
-    def _assign_invoice(self, sh: Shipment, at: datetime, number: str | None) -> None:
+    def assign_invoice(self, sh: Shipment, at: datetime, number: str | None) -> None:
         account = self.accounts[sh.account_key]
         if number is None:
             account.invoice_seq += 1
@@ -310,7 +201,7 @@ class World:
         """Apply every event that became due on the sandbox clock."""
         with self.lock:
             now = self.clock.now()
-            now_ts = _ts(now)
+            now_ts = ts(now)
             keys = [key] if key is not None else list(self.index)
             for k in keys:
                 heap = self.index[k].heap
@@ -356,8 +247,8 @@ class World:
         new_group = group_of(status)
         if sh.updated_at is not None and (old_group != new_group or sh.updated_at != updated):
             if old_group is not None:
-                _remove(idx.by_order[old_group], (_ts(sh.order_date), sh.shipment_id))
-                _remove(idx.by_mod[old_group], (_ts(sh.updated_at), sh.shipment_id))
+                remove(idx.by_order[old_group], (ts(sh.order_date), sh.shipment_id))
+                remove(idx.by_mod[old_group], (ts(sh.updated_at), sh.shipment_id))
                 idx.members[old_group].pop(sh.shipment_id, None)
             old_group = None
         if (sh.updated_at is None or old_group is None) and new_group is not None:
@@ -368,18 +259,18 @@ class World:
             self._sync_returns(sh, ret_events, bulk)
         if next_at is not None:
             self._seq += 1
-            heapq.heappush(idx.heap, (_ts(next_at), self._seq, sh.shipment_id, sh.version))
+            heapq.heappush(idx.heap, (ts(next_at), self._seq, sh.shipment_id, sh.version))
 
     def _index_add(self, idx: AccountIndex, group: str, sh: Shipment, updated: datetime, bulk: bool) -> None:
         by_order = idx.by_order.setdefault(group, [])
         by_mod = idx.by_mod.setdefault(group, [])
         idx.members.setdefault(group, {})[sh.shipment_id] = None
         if bulk:
-            by_order.append((_ts(sh.order_date), sh.shipment_id))
-            by_mod.append((_ts(updated), sh.shipment_id))
+            by_order.append((ts(sh.order_date), sh.shipment_id))
+            by_mod.append((ts(updated), sh.shipment_id))
         else:
-            insort(by_order, (_ts(sh.order_date), sh.shipment_id))
-            insort(by_mod, (_ts(updated), sh.shipment_id))
+            insort(by_order, (ts(sh.order_date), sh.shipment_id))
+            insort(by_mod, (ts(updated), sh.shipment_id))
 
     def _sort_indexes(self, key: str) -> None:
         idx = self.index[key]
@@ -420,9 +311,9 @@ class World:
                 for lists, at in ((idx.ret_by_created, created_at), (idx.ret_by_mod, last_at)):
                     target = lists.setdefault(source, [])
                     if bulk:
-                        target.append((_ts(at), rid))
+                        target.append((ts(at), rid))
                     else:
-                        insort(target, (_ts(at), rid))
+                        insort(target, (ts(at), rid))
             self.returns_of[sh.shipment_id] = existing
             return
         for rid in existing:
@@ -430,8 +321,8 @@ class World:
             if ret.updated_at == last_at and ret.status == status:
                 continue
             mod = idx.ret_by_mod[ret.source]
-            _remove(mod, (_ts(ret.updated_at), rid))
-            insort(mod, (_ts(last_at), rid))
+            remove(mod, (ts(ret.updated_at), rid))
+            insort(mod, (ts(last_at), rid))
             ret.updated_at = last_at
             ret.status = status
             if status == "completed":
@@ -442,9 +333,9 @@ class World:
         with self.lock:
             now = self.clock.now()
             mod = self.index[ret.shipment.account_key].ret_by_mod[ret.source]
-            _remove(mod, (_ts(ret.updated_at), ret.return_id))
+            remove(mod, (ts(ret.updated_at), ret.return_id))
             ret.updated_at = now
-            insort(mod, (_ts(now), ret.return_id))
+            insort(mod, (ts(now), ret.return_id))
 
     def touch(self, sh: Shipment) -> None:
         """A change without a status move (hold, dispatch dates): ``updatedAt`` becomes now."""
@@ -482,55 +373,6 @@ class World:
             and sh.status in (RETURN_REQUESTED, "RETURNED", SHIPPED)
         )
 
-    def truth(self, key: str) -> dict[str, Any]:
-        from robnu.sandbox.flipkart.settlement import payouts
-
-        with self.lock:
-            self.tick(key)
-            orders: dict[str, Any] = {}
-            total = Decimal(0)
-            for sh in self.shipments_of(key):
-                assert sh.updated_at is not None
-                orders[sh.order_id] = {
-                    "status": sh.status,
-                    "updated_at": ids.iso(sh.updated_at),
-                    "total": str(ids.money(sh.total)),
-                    "items": len(sh.items),
-                    "shipment_id": sh.shipment_id,
-                    "payment_type": sh.payment_type,
-                }
-                total += sh.total
-            returns: dict[str, Any] = {}
-            for sid in self.index[key].shipments:
-                for rid in self.returns_of.get(sid, []):
-                    r = self.returns[rid]
-                    returns[rid] = {
-                        "kind": r.source,
-                        "status": r.status,
-                        "order_item_id": r.item.order_item_id,
-                        "order_id": r.shipment.order_id,
-                        "updated_at": ids.iso(r.updated_at),
-                    }
-            pays = payouts(self, key)
-            nets = {p.neft_id: p.net for p in pays}  # each sums every line of the payout: once
-            payout_view = {
-                p.neft_id: {
-                    "net": str(nets[p.neft_id]),
-                    "lines": len(p.lines),
-                    "settlement_date": p.settlement_date.isoformat(),
-                }
-                for p in pays
-            }
-            return {
-                "orders": orders,
-                "returns": returns,
-                "payouts": payout_view,
-                "totals": {
-                    "order_value": str(ids.money(total)),
-                    "payout_net": str(ids.money(sum(nets.values(), Decimal(0)))),
-                },
-            }
-
 
 @contextlib.contextmanager
 def _no_gc() -> Iterator[None]:
@@ -542,9 +384,3 @@ def _no_gc() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
-
-
-def _remove(values: list[tuple[float, str]], key: tuple[float, str]) -> None:
-    pos = bisect_left(values, key)
-    if pos < len(values) and values[pos] == key:
-        del values[pos]

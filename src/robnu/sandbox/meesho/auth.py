@@ -1,4 +1,4 @@
-"""Server-side verification of §3 signed requests: every auth error code, the exact HMAC_MISMATCH body."""
+"""Server-side verification of signed requests: every auth error code, the exact HMAC_MISMATCH body."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ from robnu.sandbox.meesho.model import Account
 from robnu.sandbox.meesho.signing import SIGNED_FIELDS, canonical_sha256, canonical_string, signature_matches
 from robnu.sandbox.meesho.world import MeeshoWorld
 
-TIMESTAMP_WINDOW = 300  # seconds, §3
-NONCE_TTL = 600  # seconds, §3
+TIMESTAMP_WINDOW = 300  # seconds either side of the server's clock
+NONCE_TTL = 600  # seconds a nonce may not repeat
 _NONCE_RE = re.compile(r"[A-Za-z0-9_-]{16,64}")
 _SIG_RE = re.compile(r"[0-9a-f]{64}")
 _TS_RE = re.compile(r"[0-9]{1,12}")

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from robnu.sandbox.meesho.model import Product
 
-# (name, sku stem, HSN (8 digits, india.md §3), price range, weight kg, sized?)
+# (name, sku stem, HSN (8 digits), price range, weight kg, sized?)
 _STYLES: tuple[tuple[str, str, str, tuple[int, int], str, bool], ...] = (
     ("Women Cotton Kurta", "KURTA", "62114290", (299, 699), "0.35", True),
     ("Women Printed Saree", "SAREE", "54075290", (399, 999), "0.60", False),

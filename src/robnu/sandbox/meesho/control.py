@@ -1,4 +1,6 @@
-"""Sandbox-only control API under ``/_sandbox/meesho`` (meesho.md §11 control plane; no marketplace path)."""
+"""Meesho's own control routes under ``/_sandbox/meesho`` (sandbox-only paths): orders with chosen options, key
+rotation, the webhook outbox, sub-order and return events, claims, money faults and settings. Accounts,
+generated orders, truth and the clock are the kit's (``sandbox/control.py``)."""
 
 from __future__ import annotations
 
@@ -7,17 +9,14 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, Body, FastAPI
-from fastapi.responses import JSONResponse
 
 from robnu.sandbox.kit import CONTROL_PREFIX
-from robnu.sandbox.meesho import seeded
 from robnu.sandbox.meesho.errors import fail
 from robnu.sandbox.meesho.events import delivery, derive_events
 from robnu.sandbox.meesho.settlement import MONEY_FAULTS
-from robnu.sandbox.seeded_errors import add_routes, plan_of
 
 if TYPE_CHECKING:
-    from robnu.sandbox.meesho import MeeshoSandbox
+    from robnu.sandbox.meesho.sandbox import MeeshoSandbox
 
 
 def add_control_routes(app: FastAPI, sandbox: MeeshoSandbox) -> None:
@@ -30,25 +29,10 @@ def add_control_routes(app: FastAPI, sandbox: MeeshoSandbox) -> None:
         except KeyError:
             raise fail(404, "NOT_FOUND", {"supplier_id": supplier_id}) from None
 
-    @router.post("/accounts", status_code=201)
-    def create_account(body: dict[str, Any] = Body(default_factory=dict)) -> dict[str, Any]:
-        return sandbox.create_account(**body)
-
-    @router.post("/accounts/{supplier_id}/orders/generate")
-    def generate(supplier_id: str, body: dict[str, Any] = Body(default_factory=dict)) -> dict[str, Any]:
-        acct(supplier_id)
-        nos = sandbox.generate_orders(supplier_id, int(body.get("count", 10)), days=float(body.get("days", 30)))
-        return {"sub_order_nos": nos[:1000], "count": len(nos)}
-
     @router.post("/accounts/{supplier_id}/orders", status_code=201)
     def create_order(supplier_id: str, body: dict[str, Any] = Body(default_factory=dict)) -> dict[str, Any]:
         """Options: items, sku, quantity, payment_mode, unverified, exchange, hold, hold_resolves, outcome."""
         return {"sub_order_nos": world.create_order(acct(supplier_id), body)}
-
-    @router.post("/accounts/{supplier_id}/revoke")
-    def revoke(supplier_id: str) -> dict[str, Any]:
-        sandbox.revoke(supplier_id)
-        return {"revoked": True}
 
     @router.post("/accounts/{supplier_id}/keys", status_code=201)
     def rotate(supplier_id: str) -> dict[str, Any]:
@@ -59,19 +43,10 @@ def add_control_routes(app: FastAPI, sandbox: MeeshoSandbox) -> None:
         world.retire_key(acct(supplier_id), api_key)
         return {"retired": api_key}
 
-    @router.get("/accounts/{supplier_id}/truth")
-    def truth(supplier_id: str) -> dict[str, Any]:
-        acct(supplier_id)
-        return sandbox.truth(supplier_id)
-
-    @router.get("/accounts/{supplier_id}/pushed")
-    def pushed(supplier_id: str) -> dict[str, Any]:
-        acct(supplier_id)
-        return sandbox.pushed(supplier_id)
-
     @router.get("/accounts/{supplier_id}/webhook-events")
     def webhook_events(supplier_id: str, since: str | None = None, limit: int = 500) -> dict[str, Any]:
-        """§4 outbox: the signed POSTs Meesho would have sent, oldest first (``since``: ISO time, exclusive)."""
+        """The webhook outbox: the signed POSTs Meesho would have sent, oldest first (``since``: ISO time,
+        exclusive)."""
         account = acct(supplier_id)
         now = sandbox.kit.clock.now()
         after = datetime.fromisoformat(since) if since else None
@@ -149,17 +124,4 @@ def add_control_routes(app: FastAPI, sandbox: MeeshoSandbox) -> None:
             account.version += 1
         return dict(world.config.__dict__)
 
-    @router.post("/advance")
-    def advance(body: dict[str, Any] = Body(...)) -> JSONResponse:
-        """Advance the lifecycle: moves the shared sandbox clock (same as POST /_sandbox/clock)."""
-        sandbox.advance(float(body.get("seconds", 0)))
-        return JSONResponse({"now": sandbox.kit.clock.now().isoformat()})
-
-    add_routes(  # seeded settlement errors (robnu.sandbox.seeded_errors)
-        router,
-        known=acct,
-        arm=lambda key, period, seed: seeded.arm(world, acct(key), period, seed),
-        disarm=lambda key: seeded.disarm(acct(key)),
-        truth=lambda key: plan_of(acct(key), key),
-    )
     app.include_router(router)

@@ -1,10 +1,11 @@
-"""Meesho's error body (meesho.md §2, §11) and the kit's MarketplaceErrors protocol."""
+"""Meesho's error body and the kit's MarketplaceErrors protocol."""
 
 from __future__ import annotations
 
 import itertools
 import math
 import threading
+from collections.abc import Sequence
 from typing import Any
 
 from fastapi.responses import JSONResponse, Response
@@ -40,7 +41,7 @@ MESSAGES: dict[str, str] = {
 
 
 def new_request_id() -> str:
-    """``req_`` + 16 Crockford base32 characters (shape of §3's example)."""
+    """``req_`` + 16 Crockford base32 characters (the shape of the API design's example)."""
     with _lock:
         n = next(_counter)
     n = (n * 0x9E3779B97F4A7C15) % (32**16)  # modelled: a scrambled counter, unique per process
@@ -99,3 +100,16 @@ class MeeshoErrors:
     def server_error(self, operation: str, status: int) -> Response:
         code = "SERVICE_UNAVAILABLE" if status in (502, 503, 504) else "INTERNAL_ERROR"
         return error_response(status, code, {"operation": operation, "retryable": True})
+
+    def not_served(self, method: str, path: str, status: int) -> Response:
+        """modelled: an unknown path is 404 ``NOT_FOUND``; another method on a known path answers 405 with the
+        same code and the reason in ``details``."""
+        if status == 405:
+            return error_response(405, "NOT_FOUND", {"reason": "method not allowed", "method": method, "path": path})
+        if status == 404:
+            return error_response(404, "NOT_FOUND", {"method": method, "path": path})
+        return error_response(status, "VALIDATION_ERROR", {"method": method, "path": path})
+
+    def invalid_request(self, problems: Sequence[tuple[str, str]]) -> Response:
+        fields = [{"field": name, "issue": issue} for name, issue in problems]
+        return error_response(400, "VALIDATION_ERROR", {"fields": fields})

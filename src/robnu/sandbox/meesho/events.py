@@ -1,4 +1,4 @@
-"""§4 push events, derived from the timelines: an outbox the test harness (or a relay) delivers.
+"""Push (webhook) events, derived from the timelines: an outbox the test harness (or a relay) delivers.
 
 modelled: the sandbox never opens a socket; ``GET /_sandbox/meesho/accounts/{id}/webhook-events`` returns each
 event as the exact signed POST Meesho would send to the registered URL (body bytes + headers).
@@ -72,7 +72,7 @@ def derive_events(world: MeeshoWorld, acct: Account, now: datetime, since: datet
 
 
 def delivery(acct: Account, event: dict[str, Any], now: datetime) -> dict[str, Any]:
-    """The POST Meesho sends: §3 signature over the registered URL's path and query, and these body bytes."""
+    """The POST Meesho sends: the request signature over the registered URL's path and query, and these body bytes."""
     url = acct.webhook["url"] if acct.webhook else "https://unregistered.invalid/meesho/events"
     parts = urlsplit(url)
     payload = {k: v for k, v in event.items() if k != "_at"}

@@ -1,4 +1,4 @@
-"""Opaque cursors (§2): base64url JSON with the position, a fingerprint of the filters and a 24 h expiry."""
+"""Opaque cursors: base64url JSON with the position, a fingerprint of the filters and a 24 h expiry."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from typing import Any
 
 from robnu.sandbox.meesho.errors import fail
 
-CURSOR_TTL = 24 * 3600  # §2: a cursor lives 24 h
+CURSOR_TTL = 24 * 3600  # a cursor lives 24 h
 
 
 def fingerprint(params: dict[str, str]) -> str:

@@ -1,4 +1,4 @@
-"""Label + tax-invoice PDFs (one 4x6 label page and one invoice page per sub-order, §7) and manifest PDFs.
+"""Label + tax-invoice PDFs (one 4x6 label page and one invoice page per sub-order) and manifest PDFs.
 
 fpdf2's core fonts are Latin-1 only: amounts are printed "INR 499.00".
 """

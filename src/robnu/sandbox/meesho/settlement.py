@@ -1,4 +1,4 @@
-"""Payment lines per sub-order and weekly settlements (meesho.md §9; TCS/TDS per india.md §4).
+"""Payment lines per sub-order and weekly settlements (TCS and TDS as Indian law sets them for marketplaces).
 
 Every line is computed from the sub-order's full timeline, future ones included, and carries its event time; a
 settlement is the set of lines whose IST event date falls in a closed weekly period (Mon-Sun), paid on the
@@ -46,7 +46,7 @@ def period_start(d: date) -> date:
 
 
 def payment_date(start: date) -> date:
-    return start + timedelta(days=9)  # the Wednesday after the Mon-Sun period (§9 default)
+    return start + timedelta(days=9)  # the Wednesday after the Mon-Sun period (default)
 
 
 def settlement_id(acct: Account, start: date) -> str:

@@ -1,6 +1,7 @@
-"""Meesho request signing (meesho.md §3): the canonical string, the signature and its constant-time check.
+"""Meesho request signing: the canonical string, the signature and its constant-time check.
 
-Robnu's adapter has its own signer; this one is the sandbox's (server side), unit-tested against §3's vectors.
+Robnu's adapter has its own signer; this one is the sandbox's (server side), unit-tested against the API
+design's two test vectors.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ SIGNED_FIELDS = ("method", "path", "query", "timestamp", "nonce", "body_sha256")
 
 
 def canonical_query(raw_query: str) -> str:
-    """§3 CANONICAL_QUERY: form-decode, RFC 3986 re-encode, sort by key then value, join with '&'."""
+    """CANONICAL_QUERY: form-decode, RFC 3986 re-encode, sort by key then value, join with '&'."""
     if not raw_query:
         return ""
     pairs = [(quote(k, safe="-_.~"), quote(v, safe="-_.~")) for k, v in parse_qsl(raw_query, keep_blank_values=True)]
@@ -23,7 +24,7 @@ def canonical_query(raw_query: str) -> str:
 
 
 def canonical_string(method: str, path: str, raw_query: str, timestamp: str, nonce: str, body: bytes) -> str:
-    """The six LF-joined lines of §3, no trailing newline."""
+    """The six LF-joined lines of the canonical request, no trailing newline."""
     return "\n".join(
         [method.upper(), path, canonical_query(raw_query), timestamp, nonce, hashlib.sha256(body).hexdigest()]
     )
@@ -34,7 +35,7 @@ def sign(secret: str, canonical: str) -> str:
 
 
 def signature_matches(secret: str, canonical: str, signature: str) -> bool:
-    """Constant-time comparison, as §3 requires."""
+    """Constant-time comparison, as the signing rules require."""
     return hmac.compare_digest(sign(secret, canonical), signature)
 
 

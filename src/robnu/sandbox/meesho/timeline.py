@@ -15,7 +15,7 @@ from robnu.sandbox.meesho.model import FOREVER, IST, Account, Return, SubOrder
 
 __all__ = ["FOREVER", "IST", "auto_cancel_at", "rebuild", "sla_deadline", "status_at"]
 
-SLA_CUTOFF = time(17, 30)  # india.md §9 / meesho.md §5: 17:30 IST, configurable per marketplace
+SLA_CUTOFF = time(17, 30)  # 17:30 IST, configurable per marketplace
 MANIFEST_HOUR = time(14, 0)  # modelled: simulated sellers hand over one manifest a day at 14:00 IST
 ADDRESS_UNSERVICEABLE = "ADDRESS_UNSERVICEABLE"
 
@@ -33,7 +33,7 @@ def pending_at(sub: SubOrder) -> datetime:
 
 
 def expected_dispatch_date(sub: SubOrder) -> date:
-    """modelled: the IST day after the sub-order reaches PENDING (dispatch due within 1-2 days, §1)."""
+    """modelled: the IST day after the sub-order reaches PENDING (Meesho sellers dispatch within 1-2 days)."""
     return ist_date(pending_at(sub)) + timedelta(days=1)
 
 
@@ -42,7 +42,7 @@ def sla_deadline(sub: SubOrder) -> datetime:
 
 
 def auto_cancel_at(sub: SubOrder) -> datetime:
-    """End of the day after the expected dispatch date (§5)."""
+    """End of the day after the expected dispatch date."""
     return ist_at(expected_dispatch_date(sub) + timedelta(days=1), time(23, 59, 59))
 
 
@@ -56,7 +56,7 @@ def stable_rng(*parts: str) -> random.Random:
 
 
 def make_awb(courier: str, rng: random.Random) -> str:
-    """AWB shapes per india.md §10 (modelled)."""
+    """AWB shapes per courier (modelled)."""
     if courier == "VALMO":
         return f"VL{rng.randrange(10**9, 10**10)}"
     if courier == "DELHIVERY":
@@ -281,7 +281,7 @@ def _set_return(sub: SubOrder, acct: Account, spec: tuple[str, datetime] | None)
 
 
 def return_events(kind: str, at: datetime, leg: timedelta, fail: str | None) -> list[tuple[datetime, str]]:
-    """§8 status paths; durations modelled."""
+    """The return status paths; durations modelled."""
     day = timedelta(days=1)
     if kind == "RTO":
         ev = [(at, "RTO_INITIATED"), (at + day, "RTO_IN_TRANSIT")]

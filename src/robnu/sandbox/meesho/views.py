@@ -1,4 +1,4 @@
-"""JSON shapes of the modelled API (meesho.md §5, §7, §8, §10): IST ISO 8601 times, money as strings."""
+"""JSON shapes of the modelled API: IST ISO 8601 times, money as strings."""
 
 from __future__ import annotations
 
@@ -179,7 +179,7 @@ def product_view(product: Product) -> dict[str, Any]:
     }
 
 
-# Two-letter state abbreviations (the §5 example uses "RJ"); modelled from vehicle-registration codes.
+# Two-letter state abbreviations (the API design's example uses "RJ"); modelled from vehicle-registration codes.
 _ABBREV = {
     "01": "JK",
     "02": "HP",
