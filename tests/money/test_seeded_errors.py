@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+import httpx
 import pytest
 
 from robnu.config import Settings
 from robnu.sandbox.seeded_errors import CLASSES, PENALTY, SLA_PENALTY
 from robnu.services.reconciliation.batches import reconcile_period
 from tests.money_wiring import arm, money_account, sync, truth
-from tests.sandbox_wiring import wired_runtime
+from tests.sandbox_wiring import sandbox_world, wired_runtime
 
 PERIOD = "2026-11"  # the tests' clock stands at 2026-11-20 with 30 days of orders behind it
 ORDERS = {"AJIO": 400, "MEESHO": 500, "FLIPKART": 500, "AMAZON_IN": 600}
@@ -55,3 +56,17 @@ def test_seeded_errors_are_deterministic_by_seed(settings: Settings) -> None:
         other = arm(world, "MEESHO", account.key, PERIOD, seed=first["seed"] + 1)
         assert first["errors"] == again["errors"]
         assert [e["order_id"] for e in other["errors"]] != [e["order_id"] for e in first["errors"]]
+
+
+def test_the_control_api_checks_the_account_and_the_period() -> None:
+    with sandbox_world(("AJIO",)) as world:
+        client = httpx.Client(transport=world.transport(), base_url=world.endpoints()["AJIO"]["api"])
+        key = world["AJIO"].create_account()["account_key"]
+        assert client.post("/_sandbox/accounts/NOPE/settlement-errors", json={"period": PERIOD}).status_code == 404
+        assert client.post(f"/_sandbox/accounts/{key}/settlement-errors", json={"period": "2026-13"}).status_code == 422
+        empty = client.get(f"/_sandbox/accounts/{key}/settlement-errors").json()
+        assert empty == {"armed": False, "errors": [], "not_placed": [], "recoverable_total": "0.00"}
+        armed = client.post(f"/_sandbox/accounts/{key}/settlement-errors", json={"period": PERIOD}).json()
+        assert armed["armed"] and armed["period"] == PERIOD  # a new account: nothing to place yet
+        assert set(armed["not_placed"]) == set(CLASSES)
+        assert client.delete(f"/_sandbox/accounts/{key}/settlement-errors").json()["armed"] is False
