@@ -374,14 +374,3 @@ def _diff(
         "payout_versions": [{"payout": e, "version": v, "diff": json.loads(d)} for e, v, d in versions],
         "recoverable_before": str(previous.recoverable_total),
     }
-
-
-def latest_batch(s: Session, account_id: int, period: str) -> ReconciliationBatch | None:
-    return s.scalars(
-        select(ReconciliationBatch)
-        .where(
-            ReconciliationBatch.marketplace_account_id == account_id, ReconciliationBatch.period == parse_period(period)
-        )
-        .order_by(ReconciliationBatch.run_no.desc())
-        .limit(1)
-    ).first()

@@ -147,11 +147,3 @@ def _version(
         lines=json.dumps(lines, sort_keys=True),
         diff=json.dumps(diff, sort_keys=True),
     )
-
-
-def versions(session: Session, payout_id: int) -> list[PayoutVersion]:
-    return list(
-        session.scalars(
-            select(PayoutVersion).where(PayoutVersion.payout_id == payout_id).order_by(PayoutVersion.version)
-        ).all()
-    )

@@ -149,7 +149,3 @@ def set_settings(
     row.updated_at = now
     session.flush()
     return row
-
-
-def state_name(code: str | None) -> str:
-    return GST_STATE_CODES.get(code or "", "unknown")

@@ -4,7 +4,6 @@ statutory rows plus ``<CODE>.csv``, shipped with Robnu) and the seller's own row
 from __future__ import annotations
 
 from datetime import date, datetime
-from decimal import Decimal
 from functools import lru_cache
 from importlib import resources
 from typing import Any
@@ -109,7 +108,3 @@ def close_account_rule(session: Session, account: MarketplaceAccount, rule_id: i
     if last_day < row.valid_from:
         raise InvalidInput("valid_to", "is before the rule's valid_from")
     row.valid_to = last_day
-
-
-def hours(card: RateCard, fee: str, on: date) -> Decimal:
-    return card.find(fee, on).flat

@@ -126,7 +126,3 @@ def events(session: Session, return_id: int) -> list[OrderReturnEvent]:
             .order_by(OrderReturnEvent.at, OrderReturnEvent.id)
         ).all()
     )
-
-
-def awbs(session: Session, return_id: int) -> list[ReturnAwb]:
-    return list(session.scalars(select(ReturnAwb).where(ReturnAwb.return_id == return_id).order_by(ReturnAwb.id)).all())

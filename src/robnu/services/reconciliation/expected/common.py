@@ -133,10 +133,6 @@ def settle_lag(card: RateCard, on: datetime) -> timedelta:
     return timedelta(hours=float(card.find("SETTLE_AFTER_HOURS", on.astimezone(IST).date()).flat))
 
 
-def neg(amount: Decimal | None) -> Decimal | None:
-    return None if amount is None else -amount
-
-
 def total(*amounts: Decimal | None) -> Decimal | None:
     """The sum, or None when any part is unknown."""
     out = Decimal(0)
