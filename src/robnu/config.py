@@ -44,6 +44,8 @@ class Settings(BaseSettings):
     http_timeout_seconds: float = 30.0
     # Marketplace endpoint overrides, JSON {code: {name: base url}} (sandboxes, proxies); empty = real hosts.
     endpoints: dict[str, dict[str, str]] = Field(default_factory=dict)
+    # Kill switch of the daily claim sweeper (returns past their claim date without a receive scan).
+    enable_claim_sweeper: bool = True
 
     def resolved_database_url(self) -> str:
         if self.database_url:

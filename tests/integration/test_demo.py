@@ -56,6 +56,13 @@ def test_demo_runs_end_to_end(tmp_path: Path) -> None:
     assert set(stats) == set(CODES)
     assert all(listings > 0 and sent > 0 for listings, sent in stats.values()), stats
 
+    # One period reconciled per marketplace: every settlement error its sandbox seeded is found.
+    assert "Reconciliation: one period per marketplace" in out
+    for code in CODES:
+        row = next(line for line in out.splitlines() if line.startswith(f"│ {code} ") and " / " in line)
+        found, seeded = (int(x) for x in row.split("│")[6].split("/"))
+        assert found == seeded, row
+
     # The day's AJIO batch ends in a closed manifest whose PDF is on disk.
     ajio = _step(out, "AJIO", "processing")
     assert ajio and int(ajio.split()[0]) > 0 and "0 batch(es) closed" not in ajio, ajio

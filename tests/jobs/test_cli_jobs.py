@@ -61,14 +61,23 @@ def test_schedules_reports_and_metrics_commands(cli: CliRunner, rt: Runtime) -> 
     seller = create_seller(rt, "CLI Seller")
     account = connect_account(rt, seller, "AJIO", credentials("AJIO"))
     out = _ok(cli, "schedules", "list", "--account", str(account))
-    for target in ("ORDERS", "RETURNS", "PAYOUTS", "INVENTORY", "CREDENTIAL_CHECK", "SLA_WATCHDOG", "CATALOG"):
+    for target in (
+        "ORDERS",
+        "RETURNS",
+        "PAYOUTS",
+        "INVENTORY",
+        "CREDENTIAL_CHECK",
+        "SLA_WATCHDOG",
+        "CATALOG",
+        "CLAIM_SWEEPER",
+    ):
         assert target in out
     assert "every 15m ±1m" in out
     out = _ok(cli, "schedules", "set", str(account), "orders", "--every", "5m", "--jitter", "0")
     assert "ORDERS: every 5m" in out
     out = _ok(cli, "schedules", "set", str(account), "FULL_PROCESSING", "--cron", "0 9,14 * * *")
     assert "cron 0 9,14 * * * IST" in out
-    assert "paused 8 schedule(s)" in _ok(cli, "schedules", "pause", str(account))
+    assert "paused 9 schedule(s)" in _ok(cli, "schedules", "pause", str(account))
     assert "resumed 1 schedule(s)" in _ok(cli, "schedules", "resume", str(account), "ORDERS")
     bad = cli.invoke(app, ["schedules", "set", str(account), "ORDERS", "--every", "often"])
     assert bad.exit_code == 2 and "every" in bad.output
@@ -96,7 +105,7 @@ def test_schedules_reports_and_metrics_commands(cli: CliRunner, rt: Runtime) -> 
     assert cli.invoke(app, ["reports", "show", "999999"]).exit_code == 3  # not found
     out = _ok(cli, "metrics")
     assert 'robnu_runs_total{outcome="PARTIAL",target="ORDERS"} 1.0' in out
-    assert "robnu_schedules_paused 7.0" in out
+    assert "robnu_schedules_paused 8.0" in out
 
 
 def _wait(what: str, predicate: Any, timeout: float = 60) -> None:

@@ -3,7 +3,8 @@ marketplace, validated and synced from the in-process sandboxes, ending in a sum
 
 The order of the steps matters: orders are synced before the catalog is read (Flipkart and Amazon read
 listings only for SKUs Robnu already knows), and today's orders arrive after it, so that each reserves
-stock of a product that exists and its new quantity is pushed to the marketplace."""
+stock of a product that exists and its new quantity is pushed to the marketplace. Before the sync, each
+sandbox seeds settlement errors in a recent month; the last step reconciles that month per marketplace."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from sqlalchemy import func, select
 
 from robnu.adapters.base import HttpFactory
 from robnu.cli.common import console, runtime
+from robnu.cli.demo_money import arm_best_period, declare, reconcile_table
 from robnu.db.models import InventoryTask, Listing, MarketplacePayout, Order, OrderReturn
 from robnu.db.processing_models import OrderProcessing, ProcessingBatch
 from robnu.domain.dispatch import financial_year
@@ -68,6 +70,18 @@ def _connect_demo_accounts(rt: Runtime, world: SandboxWorld, seller_id: int, ord
             last = world.of("AJIO", AjioSandbox).last_invoice_serial(creds["account_key"])
             set_last_number(rt, seller_id, prefix, financial_year(rt.clock.now()), last)
     return summaries
+
+
+def _seed_settlement_errors(
+    rt: Runtime, world: SandboxWorld, summaries: list[AccountSummary]
+) -> dict[str, dict[str, Any]]:
+    """The seller declares its catalogue for reconciliation; each sandbox seeds settlement errors of every
+    class it can place in a recent month (robnu.sandbox.seeded_errors), for the reconciliation step to find."""
+    truths = {}
+    for summary in summaries:
+        declare(rt, world, summary.code, summary.account_key, summary.account_id)
+        truths[summary.code] = arm_best_period(world, summary.code, summary.account_key, rt.clock.now())
+    return truths
 
 
 def _run_step(summary: AccountSummary, name: str, step: Callable[[], str]) -> None:
@@ -229,11 +243,14 @@ def run_demo(*, no_serve: bool, orders: int, seed: int) -> None:
     try:
         seller_id = create_seller(rt, f"Demo Seller (seed {seed})")
         summaries = _connect_demo_accounts(rt, world, seller_id, orders)
+        truths = _seed_settlement_errors(rt, world, summaries)
         _sync_all(rt, summaries)
         _catalog(rt, summaries)
         _todays_orders(rt, world, summaries)
         _push_and_process(rt, summaries)
         console.print(_summary_table(rt, summaries))
+        table, _ = reconcile_table(rt, [(s.code, s.account_id) for s in summaries], truths)
+        console.print(table)
         console.print(f"documents under {rt.settings.data_dir / 'documents'}")
         console.print(f"seller {seller_id}; database {rt.engine.url.render_as_string(hide_password=True)}")
     finally:

@@ -6,10 +6,12 @@ import typer
 
 from robnu.cli.accounts import accounts_app, sellers_app
 from robnu.cli.admin import db_app, keys_app, marketplaces
+from robnu.cli.claims import register as register_claims
 from robnu.cli.demo import demo
 from robnu.cli.dispatch import dispatch_settings, invoices_app, seller_tax
 from robnu.cli.jobs import metrics_cmd, reports_app, run, schedules_app, worker
 from robnu.cli.listings import listings_app
+from robnu.cli.money import register as register_money
 from robnu.cli.sandbox import sandbox_app
 from robnu.cli.sla import sla
 from robnu.cli.stock import process, push, reconcile, stock_app
@@ -42,6 +44,8 @@ app.add_typer(reports_app, name="reports")
 app.command("run")(run)
 app.command("worker")(worker)
 app.command("metrics")(metrics_cmd)
+register_money(app)  # reconcile-payouts, adjustments, money
+register_claims(app)  # claims, returns
 
 if __name__ == "__main__":
     app()

@@ -219,11 +219,19 @@ class Shipment(SyncedMixin, Base):
     dispatch_by: Mapped[datetime | None] = mapped_column(UTCDateTime)
     shipped_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     delivered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The box as declared to the marketplace, where it says (reconciliation checks weight-slab fees on it).
+    package_weight_grams: Mapped[int | None] = mapped_column(Integer)
+    package_length_cm: Mapped[Decimal | None] = mapped_column(Numeric(7, 1))
+    package_breadth_cm: Mapped[Decimal | None] = mapped_column(Numeric(7, 1))
+    package_height_cm: Mapped[Decimal | None] = mapped_column(Numeric(7, 1))
 
 
 class OrderReturn(SyncedMixin, Base):
     __tablename__ = "order_returns"
-    __table_args__ = _synced_key("order_returns")
+    __table_args__ = (
+        *_synced_key("order_returns"),
+        Index("ix_order_returns_claim_due", "internal_status", "claim_due_at"),
+    )
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id", ondelete="SET NULL"), index=True)
     order_external_id: Mapped[str] = mapped_column(String(100))
@@ -233,6 +241,15 @@ class OrderReturn(SyncedMixin, Base):
     requested_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     refund_amount: Mapped[Decimal | None] = mapped_column(Money)
     currency: Mapped[str] = mapped_column(String(3), default="INR")
+    # What only the seller knows (issue 13, robnu.domain.claims.ReturnInternalStatus): received at the
+    # warehouse, or past claim_due_at without a scan. The sync never writes these columns.
+    internal_status: Mapped[str] = mapped_column(String(16), default="awaiting", server_default="awaiting")
+    claim_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    received_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    received_by: Mapped[str | None] = mapped_column(String(100))
+    received_by_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    received_warehouse: Mapped[str | None] = mapped_column(String(100))
+    damage_note: Mapped[str | None] = mapped_column(String(500))
 
 
 class OrderReturnItem(SyncedMixin, Base):
@@ -264,6 +281,10 @@ class PayoutLineItem(SyncedMixin, Base):
     order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id", ondelete="SET NULL"), index=True)
     order_external_id: Mapped[str | None] = mapped_column(String(100))
     line_type: Mapped[str] = mapped_column(String(32))
+    # The marketplace's own line type ("MARGIN", "AmazonFees/Commission") and the order line it is for:
+    # reconciliation matches on them (dedup key marketplace:order:order_item:line_type).
+    raw_type: Mapped[str | None] = mapped_column(String(64))
+    order_item_external_id: Mapped[str | None] = mapped_column(String(100))
     description: Mapped[str | None] = mapped_column(String(300))
     amount: Mapped[Decimal] = mapped_column(Money)
     currency: Mapped[str] = mapped_column(String(3), default="INR")
@@ -433,4 +454,15 @@ LEAF_TABLES = (
     "dispatch_settings",
     "invoice_numbers",
     "sla_events",
+    # issue 13: reconciliation, returns and claims
+    "account_fee_rules",
+    "sku_fee_profiles",
+    "payout_versions",
+    "reconciliation_batches",
+    "reconciliation_items",
+    "adjustments",
+    "order_return_events",
+    "return_awbs",
+    "return_scan_events",
+    "return_claims",
 )

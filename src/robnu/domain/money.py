@@ -34,3 +34,23 @@ def split_gst(tax: Decimal, *, intra_state: bool) -> tuple[Decimal, Decimal, Dec
         return ZERO, ZERO, paise(tax)
     half = paise(tax / 2)
     return half, paise(tax) - half, ZERO
+
+
+def taxable_value(inclusive: Decimal, gst_percent: Decimal) -> Decimal:
+    """The value before GST of a GST-inclusive amount: e.g. 499 at 5 % -> 475.24."""
+    return paise(inclusive / (1 + gst_percent / 100))
+
+
+def rupees(amount: Decimal) -> str:
+    """Indian digit grouping for display only: 123456.5 -> '\u20b91,23,456.50'."""
+    sign = "-" if amount < 0 else ""
+    whole, _, fraction = f"{abs(paise(amount)):.2f}".partition(".")
+    head, tail = whole[:-3], whole[-3:]
+    groups: list[str] = []
+    while len(head) > 2:
+        groups.insert(0, head[-2:])
+        head = head[:-2]
+    if head:
+        groups.insert(0, head)
+    grouped = ",".join([*groups, tail]) if groups else tail
+    return f"{sign}\u20b9{grouped}.{fraction}"

@@ -43,6 +43,16 @@ class OrderItemRecord:
     raw_status: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class PackageRecord:
+    """The packed box as the seller declared it to the marketplace (weight-slab fees are charged on it)."""
+
+    weight_grams: int | None = None
+    length_cm: Decimal | None = None
+    breadth_cm: Decimal | None = None
+    height_cm: Decimal | None = None
+
+
 @dataclass(slots=True)
 class ShipmentRecord:
     external_id: str
@@ -53,6 +63,7 @@ class ShipmentRecord:
     dispatch_by: datetime | None = None
     shipped_at: datetime | None = None
     delivered_at: datetime | None = None
+    package: PackageRecord | None = None
 
 
 @dataclass(slots=True)
@@ -107,6 +118,8 @@ class PayoutLineRecord:
     description: str | None = None
     occurred_at: datetime | None = None
     currency: str = "INR"
+    raw_type: str | None = None  # the marketplace's own line type, as reconciliation matches it
+    order_item_external_id: str | None = None  # the order line the amount is for, when the marketplace says
 
 
 @dataclass(slots=True)

@@ -182,6 +182,22 @@ def _sla_watchdog(rt: Runtime, account_id: int) -> _Partial:
     )
 
 
+def _claim_sweeper(rt: Runtime, account_id: int) -> _Partial:
+    """Returns past their claim date without a receive scan become claims (idempotent; kill switch
+    ROBNU_ENABLE_CLAIM_SWEEPER=false)."""
+    from robnu.services.claims.sweeper import sweep_claims
+
+    result = sweep_claims(rt, account_id=account_id)
+    if result.disabled:
+        return _Partial(RunOutcome.SKIPPED, error="claim sweeper disabled (ROBNU_ENABLE_CLAIM_SWEEPER)")
+    details: dict[str, Any] = {"claim_dates_set": result.dated, "claims_raised": result.claims}
+    if result.promoted:
+        return _Partial(
+            RunOutcome.PARTIAL, processed=result.promoted, details=details, error=f"{result.promoted} claim(s) raised"
+        )
+    return _Partial(RunOutcome.SUCCEEDED, processed=result.dated, details=details)
+
+
 UseCase = Callable[[Runtime, int, ScheduleTarget, str | None], _Partial]
 # The one table of what runs for each target (the sync engine serves the three sync targets).
 _USE_CASES: dict[ScheduleTarget, UseCase] = {
@@ -191,6 +207,7 @@ _USE_CASES: dict[ScheduleTarget, UseCase] = {
     ScheduleTarget.CATALOG: lambda rt, account_id, _target, _owner: _catalog(rt, account_id),
     ScheduleTarget.FULL_PROCESSING: lambda rt, account_id, _target, _owner: _full_processing(rt, account_id),
     ScheduleTarget.SLA_WATCHDOG: lambda rt, account_id, _target, _owner: _sla_watchdog(rt, account_id),
+    ScheduleTarget.CLAIM_SWEEPER: lambda rt, account_id, _target, _owner: _claim_sweeper(rt, account_id),
 }
 
 

@@ -18,7 +18,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
 HERE = Path(__file__).resolve().parent
-CORE_HEAD = "0012_account_seller_fks"
+CORE_HEAD = "0013_money"
 
 
 def _extra_locations() -> list[str]:

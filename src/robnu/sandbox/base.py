@@ -41,3 +41,13 @@ class BaseSandbox(ABC):
 
     @abstractmethod
     def pushed(self, account_key: str) -> dict[str, Any]: ...
+
+    # Seeded settlement errors (robnu.sandbox.seeded_errors): a sandbox that seeds none says so.
+    def arm_settlement_errors(self, account_key: str, period: str, seed: int | None = None) -> dict[str, Any]:
+        raise NotImplementedError(f"the {self.code} sandbox seeds no settlement errors")
+
+    def disarm_settlement_errors(self, account_key: str) -> dict[str, Any]:
+        raise NotImplementedError(f"the {self.code} sandbox seeds no settlement errors")
+
+    def settlement_errors(self, account_key: str) -> dict[str, Any]:
+        raise NotImplementedError(f"the {self.code} sandbox seeds no settlement errors")

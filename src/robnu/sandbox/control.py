@@ -1,13 +1,14 @@
 """The control API every sandbox has, mounted once by the kit under ``/_sandbox`` on each of its apps.
 
 Sandbox-only: no marketplace serves these paths. Clock, faults, rate limits and reset act on the kit; the
-account routes (create, generate orders, revoke, truth, pushed) and the lifecycle advance call the
-``MarketplaceSandbox`` attached to the kit, so every sandbox answers them the same way. Marketplace-specific
-controls live in each sandbox's own ``control.py``.
+account routes (create, generate orders, revoke, truth, pushed, seeded settlement errors) and the lifecycle
+advance call the ``MarketplaceSandbox`` attached to the kit, so every sandbox answers them the same way.
+Marketplace-specific controls live in each sandbox's own ``control.py``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -47,6 +48,11 @@ class RateLimitIn(BaseModel):
 class OrdersIn(BaseModel):
     count: int = Field(default=10, ge=1, le=MAX_ORDERS)
     days: float = Field(default=30, gt=0)
+
+
+class SettlementErrorsIn(BaseModel):
+    period: str = Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="the IST month of the settlements, YYYY-MM")
+    seed: int | None = None
 
 
 class AdvanceIn(BaseModel):
@@ -159,3 +165,29 @@ def _account_routes(router: APIRouter, kit: SandboxKit) -> None:
     @router.get("/accounts/{key}/pushed")
     def pushed(key: str) -> dict[str, Any]:
         return known(key).pushed(key)
+
+    def seeded(call: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+        try:
+            return call()
+        except NotImplementedError as exc:
+            raise HTTPException(404, str(exc)) from None
+        except ValueError as exc:
+            raise HTTPException(400, str(exc)) from None
+
+    @router.post("/accounts/{key}/settlement-errors")
+    def arm_settlement_errors(key: str, body: SettlementErrorsIn) -> dict[str, Any]:
+        """Seed settlement errors of every class in the account's statements of ``period``."""
+        sandbox = known(key)
+        return seeded(lambda: sandbox.arm_settlement_errors(key, body.period, body.seed))
+
+    @router.get("/accounts/{key}/settlement-errors")
+    def settlement_errors(key: str) -> dict[str, Any]:
+        """The truth of the seeded errors: order, class, settlement and what the seller is owed."""
+        sandbox = known(key)
+        return seeded(lambda: sandbox.settlement_errors(key))
+
+    @router.delete("/accounts/{key}/settlement-errors")
+    def disarm_settlement_errors(key: str) -> dict[str, Any]:
+        """The statements are corrected (re-issued without the errors)."""
+        sandbox = known(key)
+        return seeded(lambda: sandbox.disarm_settlement_errors(key))

@@ -78,6 +78,19 @@ class MarketplaceSandbox(Protocol):
         """Move the shared clock on by ``delta`` and apply whatever became due."""
         ...
 
+    def arm_settlement_errors(self, account_key: str, period: str, seed: int | None = None) -> dict[str, Any]:
+        """Seed one settlement error of every class in the account's statements of ``period`` (YYYY-MM); the
+        truth of what was placed. ``BaseSandbox`` raises NotImplementedError: the sandbox seeds none."""
+        ...
+
+    def disarm_settlement_errors(self, account_key: str) -> dict[str, Any]:
+        """Correct the statements again (they are re-issued without the errors)."""
+        ...
+
+    def settlement_errors(self, account_key: str) -> dict[str, Any]:
+        """The truth: which order carries which error, in which settlement, and what the seller is owed."""
+        ...
+
 
 class SandboxFactory(Protocol):
     """``build_sandbox`` of a sandbox package: one sandbox on the given seed and (shared) clock."""

@@ -59,7 +59,7 @@ def store_document(
     content_type: str = "application/pdf",
 ) -> Document:
     digest = hashlib.sha256(content).hexdigest()
-    extension = ".pdf" if content_type == "application/pdf" else ".bin"
+    extension = {"application/pdf": ".pdf", "application/zip": ".zip"}.get(content_type, ".bin")
     key = f"seller-{seller_id}/account-{account_id}/{doc_type.lower()}/{external_ref or digest[:16]}{extension}"
     storage.put(key, content)
     row = Document(

@@ -23,6 +23,8 @@ from robnu.db.models import (
 )
 from robnu.domain.records import OrderRecord, PayoutRecord, ReturnRecord
 from robnu.domain.statuses import FulfilledBy
+from robnu.services.reconciliation.payout_versions import keep_changed
+from robnu.services.returns.lifecycle import track_synced
 from robnu.services.stock import ItemState, apply_order_effects
 from robnu.services.upsert import existing_versions, upsert_rows
 
@@ -156,6 +158,10 @@ def write_orders(
                     "dispatch_by": sh.dispatch_by,
                     "shipped_at": sh.shipped_at,
                     "delivered_at": sh.delivered_at,
+                    "package_weight_grams": sh.package.weight_grams if sh.package else None,
+                    "package_length_cm": sh.package.length_cm if sh.package else None,
+                    "package_breadth_cm": sh.package.breadth_cm if sh.package else None,
+                    "package_height_cm": sh.package.height_cm if sh.package else None,
                 }
             )
     item_ids = upsert_rows(session, OrderItem, items)
@@ -214,6 +220,7 @@ def write_returns(
             for i in r.items
         ],
     )
+    track_synced(session, account, changed, ids, now)  # status events, per-leg AWBs, the claim date
     return counts
 
 
@@ -221,6 +228,7 @@ def write_payouts(
     session: Session, account: MarketplaceAccount, records: Sequence[PayoutRecord], now: datetime
 ) -> BatchCounts:
     changed, counts = _changed(session, MarketplacePayout, account, records)
+    keep_changed(session, account, changed, now)  # a re-issued statement keeps its old lines as a version
     ids = upsert_rows(
         session,
         MarketplacePayout,
@@ -251,6 +259,8 @@ def write_payouts(
                 "order_id": orders.get(line.order_external_id or ""),
                 "order_external_id": line.order_external_id,
                 "line_type": str(line.line_type),
+                "raw_type": line.raw_type,
+                "order_item_external_id": line.order_item_external_id,
                 "description": line.description,
                 "amount": line.amount,
                 "currency": line.currency,

@@ -299,6 +299,8 @@ def settlement_times(s: Mapping[str, Any]) -> tuple[datetime, datetime, datetime
     if s.get("status") == "PAID":
         paid_at = ist_midnight(date.fromisoformat(str(s["payment_date"])))
         updated = max(paid_at, end + timedelta(seconds=1))
+    if s.get("updated_at") is not None:  # modelled: a re-issued (corrected) statement carries when it changed
+        updated = max(updated, epoch(s["updated_at"]))
     return start, end, paid_at, updated
 
 
@@ -315,6 +317,8 @@ def payout_line(ln: Mapping[str, Any]) -> PayoutLineRecord:
         order_external_id=str(order_id) if order_id else None,
         description=description,
         occurred_at=epoch_or_none(ln.get("event_date") or None),
+        raw_type=kind,
+        order_item_external_id=str(ln["order_item_id"]) if ln.get("order_item_id") else None,
     )
 
 

@@ -65,6 +65,15 @@ def _identifier(identifiers: Iterable[Mapping[str, Any]], name: str) -> str | No
     return None
 
 
+def _item_identifier(identifiers: Iterable[Mapping[str, Any]]) -> str | None:
+    """The order item a transaction item is for (``ORDER_ADJUSTMENT_ITEM_ID``), when Amazon names it."""
+    for ident in identifiers:
+        if ident.get("itemRelatedIdentifierName") == "ORDER_ADJUSTMENT_ITEM_ID":
+            value = ident.get("itemRelatedIdentifierValue")
+            return str(value) if value not in (None, "") else None
+    return None
+
+
 def _leaves(breakdowns: Sequence[Mapping[str, Any]], path: str) -> Iterable[tuple[str, str, Decimal]]:
     """(path, label, amount) of every leaf of a breakdown tree (parents are the sums of children)."""
     for node in breakdowns:
@@ -90,7 +99,9 @@ def transaction_lines(txn: Mapping[str, Any]) -> list[PayoutLineRecord]:
     total = finance_money(txn.get("totalAmount"))
     lines: list[PayoutLineRecord] = []
 
-    def add(key: str, kind: PayoutLineType, amount: Decimal, text: str) -> None:
+    def add(
+        key: str, kind: PayoutLineType, amount: Decimal, text: str, raw: str | None = None, item: str | None = None
+    ) -> None:
         lines.append(
             PayoutLineRecord(
                 external_id=f"{txn_id}:{key}",
@@ -99,18 +110,21 @@ def transaction_lines(txn: Mapping[str, Any]) -> list[PayoutLineRecord]:
                 order_external_id=order_id,
                 description=f"{description}: {text}"[:500] if description else text,
                 occurred_at=posted,
+                raw_type=raw,
+                order_item_external_id=item,
             )
         )
 
     items = txn.get("items") or []
     for index, item in enumerate(items):
         item_total = finance_money(item.get("totalAmount")) if item.get("totalAmount") else None
+        item_id = _item_identifier(item.get("relatedIdentifiers") or [])
         leaf_sum = Decimal("0.00")
         for path, label, amount in _leaves(item.get("breakdowns") or [], ""):
-            add(f"{index}:{path}", line_type(label, amount), amount, label)
+            add(f"{index}:{path}", line_type(label, amount), amount, label, path, item_id)
             leaf_sum += amount
         if item_total is not None and item_total != leaf_sum:
-            add(f"{index}:unexplained", PayoutLineType.ADJUSTMENT, item_total - leaf_sum, "not itemised")
+            add(f"{index}:unexplained", PayoutLineType.ADJUSTMENT, item_total - leaf_sum, "not itemised", None, item_id)
     covered = sum((line.amount for line in lines), Decimal("0.00"))
     if txn.get("totalAmount") and covered != total:
         add("unexplained", PayoutLineType.ADJUSTMENT if items else PayoutLineType.OTHER, total - covered, "total")

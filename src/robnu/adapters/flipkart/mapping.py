@@ -19,6 +19,7 @@ from robnu.domain.records import (
     ListingRecord,
     OrderItemRecord,
     OrderRecord,
+    PackageRecord,
     ShipmentRecord,
 )
 from robnu.domain.statuses import (
@@ -196,6 +197,22 @@ def _courier(details: Mapping[str, Any] | None) -> tuple[str | None, str | None]
     return None, None
 
 
+def _cm(value: Any) -> Decimal | None:
+    return Decimal(str(value)).quantize(Decimal("0.1")) if value not in (None, "") else None
+
+
+def _package(details: Mapping[str, Any] | None) -> PackageRecord | None:
+    """The declared box of the first sub-shipment (§6 ``shipmentDimensions``: cm and kg), if given."""
+    for sub in (details or {}).get("subShipments") or []:
+        dims = sub.get("shipmentDimensions") if isinstance(sub, dict) else None
+        if not isinstance(dims, dict):
+            continue
+        weight = dims.get("weight")
+        grams = int((Decimal(str(weight)) * 1000).to_integral_value()) if weight not in (None, "") else None
+        return PackageRecord(grams, _cm(dims.get("length")), _cm(dims.get("breadth")), _cm(dims.get("height")))
+    return None
+
+
 def _address(details: Mapping[str, Any] | None) -> tuple[str | None, str | None, str | None]:
     address = (details or {}).get("deliveryAddress")
     if not isinstance(address, dict):
@@ -273,6 +290,7 @@ def map_order(shipments: Sequence[Mapping[str, Any]], details: Mapping[str, Mapp
                 awb=awb,
                 courier=courier,
                 dispatch_by=due,
+                package=_package(detail),
             )
         )
         for raw_item in sh["orderItems"]:

@@ -110,10 +110,13 @@ def _row_lines(neft_id: str, row: Mapping[str, str], occurrence: int, paid: date
     if amount + gst + tcs + tds != net:
         raise ArithmeticError(f"settlement row {neft_id}/{row.get('order_item_id')}/{raw_type} does not add up")
     order_id = row.get("order_id") or None
-    base = f"{neft_id}:{row.get('order_item_id') or '-'}:{raw_type}:{occurrence}"
+    item_id = row.get("order_item_id") or None
+    base = f"{neft_id}:{item_id or '-'}:{raw_type}:{occurrence}"
     kind = line_type(raw_type, amount)
     lines = [
-        PayoutLineRecord(base, kind, amount, order_id, raw_type, paid),
+        PayoutLineRecord(
+            base, kind, amount, order_id, raw_type, paid, raw_type=raw_type, order_item_external_id=item_id
+        ),
     ]
     for suffix, value, typ in (
         ("GST", gst, PayoutLineType.GST_ON_FEES),
@@ -121,7 +124,18 @@ def _row_lines(neft_id: str, row: Mapping[str, str], occurrence: int, paid: date
         ("TDS", tds, PayoutLineType.TDS),
     ):
         if value:
-            lines.append(PayoutLineRecord(f"{base}:{suffix}", typ, value, order_id, f"{typ} on {raw_type}", paid))
+            lines.append(
+                PayoutLineRecord(
+                    f"{base}:{suffix}",
+                    typ,
+                    value,
+                    order_id,
+                    f"{typ} on {raw_type}",
+                    paid,
+                    raw_type=f"{typ}:{raw_type}",  # the tax of that row: GST_ON_FEES:COMMISSION, TCS:SALE …
+                    order_item_external_id=item_id,
+                )
+            )
     return lines
 
 

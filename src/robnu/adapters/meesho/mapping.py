@@ -262,6 +262,8 @@ def payout_line(line: Mapping[str, Any]) -> PayoutLineRecord:
         order_external_id=str(line["sub_order_no"]) if line.get("sub_order_no") else None,
         description=f"{raw}: {text}"[:500] if text else raw,
         occurred_at=ist_day_start(str(line["event_date"])) if line.get("event_date") else None,
+        raw_type=raw,
+        order_item_external_id=str(line["sub_order_no"]) if line.get("sub_order_no") else None,  # one line each
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from robnu.sandbox.ajio import seeded
 from robnu.sandbox.ajio.app import build_app
 from robnu.sandbox.ajio.auth import TokenStore
 from robnu.sandbox.ajio.constants import RATE_LIMITS
@@ -13,6 +14,7 @@ from robnu.sandbox.ajio.world import AjioWorld
 from robnu.sandbox.base import BaseSandbox
 from robnu.sandbox.clock import SandboxClock
 from robnu.sandbox.kit import SandboxKit, make_kit
+from robnu.sandbox.seeded_errors import check_period, plan_of, view
 
 
 class AjioSandbox(BaseSandbox):
@@ -42,6 +44,15 @@ class AjioSandbox(BaseSandbox):
 
     def pushed(self, account_key: str) -> dict[str, Any]:
         return self.world.pushed(account_key)
+
+    def arm_settlement_errors(self, account_key: str, period: str, seed: int | None = None) -> dict[str, Any]:
+        return seeded.arm(self.world, account_key, check_period(period), seed).view()
+
+    def disarm_settlement_errors(self, account_key: str) -> dict[str, Any]:
+        return view(seeded.disarm(self.world, account_key))
+
+    def settlement_errors(self, account_key: str) -> dict[str, Any]:
+        return view(plan_of(self.world, account_key))
 
     def last_invoice_serial(self, account_key: str) -> int:
         """The serial of the last B2B invoice of the store's series (the portal invoices too): what the

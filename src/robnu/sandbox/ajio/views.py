@@ -9,6 +9,7 @@ from typing import Any
 from robnu.sandbox.ajio.book import Book
 from robnu.sandbox.ajio.model import Manifest, Order, Product, Return
 from robnu.sandbox.ajio.money import money, split_inclusive, tax_split
+from robnu.sandbox.ajio.seeded import revised_at
 from robnu.sandbox.ajio.settlement import Cycle, RateCard, SLine
 
 AJIO_LEGAL_NAME = "Reliance Retail Limited (AJIO)"
@@ -255,7 +256,10 @@ def settlement(book: Book, c: Cycle, lines: list[SLine], now: int) -> dict[str, 
     deductions = sum((ln.amount for ln in lines if ln.amount < 0), Decimal("0.00"))
     paid = now >= c.paid_ts
     sid = c.settlement_id(book.account.number)
+    revised = revised_at(book, sid)
+    extra = {"updated_at": revised} if revised is not None else {}  # modelled: a re-issued statement says when
     return {
+        **extra,
         "settlement_id": sid,
         "cycle_start": c.start.isoformat(),
         "cycle_end": c.end.isoformat(),

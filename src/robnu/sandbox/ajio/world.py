@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any, TypeVar, overload
 
 from robnu.domain.india import PLACES, make_gstin
+from robnu.sandbox.ajio import seeded
 from robnu.sandbox.ajio.book import Book
 from robnu.sandbox.ajio.catalog import COURIERS, awb, make_catalog, pob_id, stable_rng
 from robnu.sandbox.ajio.lifecycle import ACK_WINDOW, DAY, Lifecycle
@@ -320,6 +321,7 @@ class AjioWorld:
             rets = [book.returns_by_id[r] for r in order.return_ids]
             lines += [ln for ln in order_lines(order, rets, self.card) if cycle.start_ts <= ln.ts < cycle.end_ts]
         lines.sort(key=lambda ln: (ln.ts, ln.order_id))
+        lines = seeded.apply(self, book, sid, lines)  # seeded settlement errors, when armed for the account
         book.statement_cache[sid] = lines
         return lines
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from robnu.domain.india import Place
+from robnu.sandbox.amazon_in import seeded
 from robnu.sandbox.amazon_in.catalog import Sku
 from robnu.sandbox.amazon_in.orders import Order
 from robnu.sandbox.amazon_in.settlement import Transaction, build_transaction
@@ -137,7 +138,7 @@ class Account:
         key = (order.order_id, kind, order.version)
         txn = self._txn_cache.get(key)
         if txn is None or txn.posted_s != at:
-            txn = build_transaction(order, kind, at, self.zone(order))
+            txn = seeded.apply(self, order, kind, build_transaction(order, kind, at, self.zone(order)))
             self._txn_cache[key] = txn
         return txn
 

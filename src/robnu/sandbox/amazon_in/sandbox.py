@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from robnu.sandbox.amazon_in import seeded
 from robnu.sandbox.amazon_in.app import build_api_app
 from robnu.sandbox.amazon_in.auth import build_auth_app
 from robnu.sandbox.amazon_in.constants import CODE, RATE_LIMITS
@@ -12,6 +13,7 @@ from robnu.sandbox.amazon_in.world import AmazonWorld
 from robnu.sandbox.base import BaseSandbox
 from robnu.sandbox.clock import SandboxClock
 from robnu.sandbox.kit import SandboxKit, make_kit
+from robnu.sandbox.seeded_errors import check_period, plan_of, view
 
 
 class AmazonSandbox(BaseSandbox):
@@ -39,6 +41,15 @@ class AmazonSandbox(BaseSandbox):
 
     def truth(self, account_key: str) -> dict[str, Any]:
         return self.world.truth(account_key)
+
+    def arm_settlement_errors(self, account_key: str, period: str, seed: int | None = None) -> dict[str, Any]:
+        return seeded.arm(self.world, self.world.account(account_key), check_period(period), seed).view()
+
+    def disarm_settlement_errors(self, account_key: str) -> dict[str, Any]:
+        return view(seeded.disarm(self.world.account(account_key)))
+
+    def settlement_errors(self, account_key: str) -> dict[str, Any]:
+        return view(plan_of(self.world.account(account_key), account_key))
 
     def pushed(self, account_key: str) -> dict[str, Any]:
         return self.world.pushed(account_key)

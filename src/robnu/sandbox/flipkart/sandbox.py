@@ -8,6 +8,7 @@ from typing import Any
 
 from robnu.sandbox.base import BaseSandbox
 from robnu.sandbox.clock import SandboxClock
+from robnu.sandbox.flipkart import seeded
 from robnu.sandbox.flipkart.app import build_api_app
 from robnu.sandbox.flipkart.auth import TokenStore
 from robnu.sandbox.flipkart.constants import RATE_LIMITS
@@ -17,6 +18,7 @@ from robnu.sandbox.flipkart.reports import Reports
 from robnu.sandbox.flipkart.truth import account_truth
 from robnu.sandbox.flipkart.world import World
 from robnu.sandbox.kit import make_kit
+from robnu.sandbox.seeded_errors import check_period, plan_of, view
 
 
 class FlipkartSandbox(BaseSandbox):
@@ -49,6 +51,17 @@ class FlipkartSandbox(BaseSandbox):
 
     def truth(self, account_key: str) -> dict[str, Any]:
         return account_truth(self.world, account_key)
+
+    def arm_settlement_errors(self, account_key: str, period: str, seed: int | None = None) -> dict[str, Any]:
+        with self.world.lock:
+            return seeded.arm(self.world, account_key, check_period(period), seed).view()
+
+    def disarm_settlement_errors(self, account_key: str) -> dict[str, Any]:
+        with self.world.lock:
+            return view(seeded.disarm(self.world, account_key))
+
+    def settlement_errors(self, account_key: str) -> dict[str, Any]:
+        return view(plan_of(self.world, account_key))
 
     def pushed(self, account_key: str) -> dict[str, Any]:
         with self.world.lock:

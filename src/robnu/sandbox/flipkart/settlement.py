@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal
 
-from robnu.sandbox.flipkart import ids
+from robnu.sandbox.flipkart import ids, seeded
 from robnu.sandbox.flipkart.model import DELIVERED, SHIPPED, OrderItem, Shipment
 from robnu.sandbox.flipkart.world import World
 
@@ -194,6 +194,7 @@ def all_lines(world: World, sh: Shipment) -> list[Line]:
     for item in sh.items:
         if item.cancelled_at is not None:  # modelled: a flat penalty per seller-cancelled order item
             out.append(fee_line(item.cancelled_at, sh, item, "SELLER_CANCELLATION_PENALTY", Decimal(-100)))
+    out = seeded.apply(world, sh, out)  # seeded settlement errors, when armed for the account
     world.line_cache[sh.shipment_id] = (sh.version, out)
     return out
 

@@ -7,6 +7,7 @@ from typing import Any
 from robnu.sandbox.base import BaseSandbox
 from robnu.sandbox.clock import SandboxClock
 from robnu.sandbox.kit import SandboxKit, make_kit
+from robnu.sandbox.meesho import seeded
 from robnu.sandbox.meesho.app import build_api
 from robnu.sandbox.meesho.constants import RATE_LIMITS
 from robnu.sandbox.meesho.control import add_control_routes
@@ -14,6 +15,7 @@ from robnu.sandbox.meesho.errors import MeeshoErrors
 from robnu.sandbox.meesho.model import Account
 from robnu.sandbox.meesho.truth import account_truth
 from robnu.sandbox.meesho.world import MeeshoWorld, WorldConfig
+from robnu.sandbox.seeded_errors import check_period, plan_of, view
 
 
 class MeeshoSandbox(BaseSandbox):
@@ -32,6 +34,15 @@ class MeeshoSandbox(BaseSandbox):
 
     def _account(self, account_key: str) -> Account:
         return self.world.account(account_key)
+
+    def arm_settlement_errors(self, account_key: str, period: str, seed: int | None = None) -> dict[str, Any]:
+        return seeded.arm(self.world, self._account(account_key), check_period(period), seed).view()
+
+    def disarm_settlement_errors(self, account_key: str) -> dict[str, Any]:
+        return view(seeded.disarm(self._account(account_key)))
+
+    def settlement_errors(self, account_key: str) -> dict[str, Any]:
+        return view(plan_of(self._account(account_key), account_key))
 
     def create_account(self, **overrides: Any) -> dict[str, Any]:
         acct = self.world.create_account(**overrides)

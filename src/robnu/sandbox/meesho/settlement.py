@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from robnu.sandbox.meesho import money as m
+from robnu.sandbox.meesho import seeded
 from robnu.sandbox.meesho import timeline as tl
 from robnu.sandbox.meesho.model import Account, SubOrder
 from robnu.sandbox.meesho.world import WorldConfig
@@ -148,7 +149,7 @@ def ledger(acct: Account, config: WorldConfig) -> Ledger:
     everything: list[Line] = []
     for no, sub in acct.sub_orders.items():
         faults = {f for f, target in targets.items() if target == no}
-        lines = sub_order_lines(sub, acct, config, faults)
+        lines = seeded.apply(acct, no, sub_order_lines(sub, acct, config, faults))  # seeded errors, when armed
         if lines:
             by_sub[no] = lines
             everything += lines

@@ -209,6 +209,7 @@ def rebuild(sub: SubOrder, acct: Account, *, bump: bool = True) -> None:
         ev.append((rts, "READY_TO_SHIP"))
     if early:
         at, by, reason = early[0]
+        ev = [e for e in ev if e[0] < at]  # nothing planned happens after a cancellation (not even a hold's end)
         ev.append((at, "CANCELLED"))
         sub.cancellation = {"cancelled_by": by, "reason": reason, "at": at}
         _set_return(sub, acct, None)
