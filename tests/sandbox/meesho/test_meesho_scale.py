@@ -14,15 +14,14 @@ from robnu.sandbox.meesho import build_sandbox
 from robnu.sandbox.transport import InProcessTransport
 
 
-@pytest.mark.slow
-def test_100k_orders_page_fast() -> None:
+def _generate_and_page(orders: int) -> tuple[float, float]:
+    """(seconds per generated order, fastest of five pages) for an account of ``orders`` orders."""
     clock = SandboxClock(frozen_at=T0)
     sandbox = build_sandbox(seed=3, clock=clock, rate_limits_enabled=False)
     creds = sandbox.create_account()
     started = time.perf_counter()
-    sandbox.generate_orders(creds["supplier_id"], 100_000, days=30)
-    generated = time.perf_counter() - started
-    assert generated < 60, generated
+    sandbox.generate_orders(creds["supplier_id"], orders, days=30)
+    per_order = (time.perf_counter() - started) / orders
     transport = InProcessTransport(sandbox.apps["api"])
     with httpx.Client(transport=transport, base_url="http://meesho.sandbox") as http:
         client = MeeshoClient(http, clock, creds)
@@ -40,5 +39,15 @@ def test_100k_orders_page_fast() -> None:
             timings.append(time.perf_counter() - started)
             assert len(page["data"]) == 100
             cursor = page["pagination"]["next_cursor"]
-        assert min(timings) < 0.05, timings
     transport.close()
+    return per_order, min(timings)
+
+
+@pytest.mark.slow
+def test_100k_orders_page_as_fast_as_2k() -> None:
+    """Measured side by side against a 2,000-order account in the same run (ratios, so a loaded machine does
+    not fail the test): a page costs about the same, and generation stays linear."""
+    small_gen, small_page = _generate_and_page(2_000)
+    big_gen, big_page = _generate_and_page(100_000)
+    assert big_page < 5 * small_page + 0.005, (small_page, big_page)
+    assert big_gen < 4 * small_gen, (small_gen, big_gen)
