@@ -171,6 +171,7 @@ def list_reports(
     target: str | None = None,
     status: str | None = None,
     limit: int = 50,
+    report_id: int | None = None,
 ) -> list[ReportView]:
     q = _base_query().order_by(RunReport.started_at.desc(), RunReport.id.desc()).limit(limit)
     if account_id is not None:
@@ -181,6 +182,8 @@ def list_reports(
         q = q.where(RunReport.target == target.upper())
     if status:
         q = q.where(RunReport.status == status.upper())
+    if report_id is not None:
+        q = q.where(RunReport.id == report_id)
     with rt.sessions() as s:
         return [_view(r, code) for r, code in s.execute(q).all()]
 

@@ -1,0 +1,187 @@
+"""The Today page: per marketplace account, the morning's work at a glance."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from robnu.adapters.processing import ProcessingStatus
+from robnu.adapters.registry import AdapterRegistry
+from robnu.db.models import InventoryTask, Marketplace, MarketplaceAccount, Order, RunReport, Seller
+from robnu.db.processing_models import OrderProcessing, ProcessingBatch
+from robnu.domain.clock import ist_day, ist_midnight
+from robnu.domain.errors import UnknownMarketplace
+from robnu.domain.statuses import InventoryTaskStatus
+from robnu.services.quota import daily_limit, used_today
+
+WAITING = (ProcessingStatus.PENDING, ProcessingStatus.IN_PROGRESS)
+HELD = (ProcessingStatus.HELD, ProcessingStatus.HELD_QUOTA)
+FAILED_PUSHES = (InventoryTaskStatus.FAILED, InventoryTaskStatus.DEAD)
+
+
+@dataclass(frozen=True)
+class StageCount:
+    stage: int
+    name: str
+    orders: int
+
+
+@dataclass(frozen=True)
+class HeldOrder:
+    order_id: int
+    external_id: str
+    status: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class OpenBatch:
+    batch_id: int
+    ist_day: str
+    batch_no: int
+    cutoff_at: datetime
+    closure_policy: str
+
+
+@dataclass(frozen=True)
+class LastRun:
+    report_id: int
+    target: str
+    status: str
+    started_at: datetime
+    error: str | None
+
+
+@dataclass
+class AccountToday:
+    account_id: int
+    marketplace: str
+    display_name: str
+    needs_reconnect: bool
+    new_orders: int = 0
+    waiting: list[StageCount] = field(default_factory=list)
+    held: list[HeldOrder] = field(default_factory=list)
+    held_total: int = 0
+    open_batches: list[OpenBatch] = field(default_factory=list)
+    pushes_pending: int = 0
+    pushes_failed: int = 0
+    last_run: LastRun | None = None
+
+
+@dataclass(frozen=True)
+class FreeTier:
+    used: int
+    limit: int | None  # None: the plan has no daily limit
+
+
+@dataclass(frozen=True)
+class TodayBoard:
+    accounts: list[AccountToday]
+    free_tier: FreeTier
+
+
+HELD_SHOWN = 10  # per account; the count says how many more there are
+
+
+def _stage_names(registry: AdapterRegistry, code: str) -> dict[int, str]:
+    try:
+        flow = registry.get(code).flow
+    except UnknownMarketplace:
+        return {}
+    return {} if flow is None else {spec.number: spec.name for spec in flow.stages}
+
+
+def today_board(s: Session, registry: AdapterRegistry, seller_id: int, now: datetime) -> TodayBoard:
+    """Counts of today (IST) for each of the seller's accounts, and the seller's free-tier use."""
+    accounts = s.execute(
+        select(MarketplaceAccount, Marketplace.code)
+        .join(Marketplace, Marketplace.id == MarketplaceAccount.marketplace_id)
+        .where(MarketplaceAccount.seller_id == seller_id)
+        .order_by(Marketplace.code, MarketplaceAccount.id)
+    ).all()
+    board = {a.id: AccountToday(a.id, code, a.display_name, a.needs_reconnect) for a, code in accounts}
+    codes = {a.id: code for a, code in accounts}
+    midnight = ist_midnight(ist_day(now))
+    for account_id, n in s.execute(
+        select(Order.marketplace_account_id, func.count())
+        .where(Order.seller_id == seller_id, Order.ordered_at >= midnight)
+        .group_by(Order.marketplace_account_id)
+    ):
+        if account_id in board:
+            board[account_id].new_orders = int(n)
+    for account_id, stage, n in s.execute(
+        select(OrderProcessing.marketplace_account_id, OrderProcessing.stage, func.count())
+        .where(OrderProcessing.seller_id == seller_id, OrderProcessing.status.in_(WAITING))
+        .group_by(OrderProcessing.marketplace_account_id, OrderProcessing.stage)
+        .order_by(OrderProcessing.marketplace_account_id, OrderProcessing.stage)
+    ):
+        if account_id in board:
+            names = _stage_names(registry, codes[account_id])
+            # An order at stage n has completed n: it waits on the next one.
+            nxt = int(stage) + 1
+            board[account_id].waiting.append(StageCount(nxt, names.get(nxt, f"stage {nxt}"), int(n)))
+    for account_id, n in s.execute(
+        select(OrderProcessing.marketplace_account_id, func.count())
+        .where(OrderProcessing.seller_id == seller_id, OrderProcessing.status.in_(HELD))
+        .group_by(OrderProcessing.marketplace_account_id)
+    ):
+        if account_id in board:
+            board[account_id].held_total = int(n)
+    for account_id in board:
+        held = s.execute(
+            select(OrderProcessing.order_id, Order.external_id, OrderProcessing.status, OrderProcessing.held_reason)
+            .join(Order, Order.id == OrderProcessing.order_id)
+            .where(
+                OrderProcessing.seller_id == seller_id,
+                OrderProcessing.marketplace_account_id == account_id,
+                OrderProcessing.status.in_(HELD),
+            )
+            .order_by(OrderProcessing.updated_at.desc(), OrderProcessing.order_id)
+            .limit(HELD_SHOWN)
+        ).all()
+        board[account_id].held = [
+            HeldOrder(oid, ext, status, reason or _held_default(status)) for oid, ext, status, reason in held
+        ]
+    for batch in s.execute(
+        select(ProcessingBatch)
+        .where(ProcessingBatch.seller_id == seller_id, ProcessingBatch.status == "OPEN")
+        .order_by(ProcessingBatch.cutoff_at)
+    ).scalars():
+        if batch.marketplace_account_id in board:
+            board[batch.marketplace_account_id].open_batches.append(
+                OpenBatch(batch.id, batch.ist_day, batch.batch_no, batch.cutoff_at, batch.closure_policy)
+            )
+    for account_id, status, n in s.execute(
+        select(InventoryTask.marketplace_account_id, InventoryTask.status, func.count())
+        .where(
+            InventoryTask.seller_id == seller_id,
+            InventoryTask.status.in_((InventoryTaskStatus.PENDING, InventoryTaskStatus.IN_FLIGHT, *FAILED_PUSHES)),
+        )
+        .group_by(InventoryTask.marketplace_account_id, InventoryTask.status)
+    ):
+        if account_id not in board:
+            continue
+        if status in FAILED_PUSHES:
+            board[account_id].pushes_failed += int(n)
+        else:
+            board[account_id].pushes_pending += int(n)
+    latest = (
+        select(RunReport.marketplace_account_id, func.max(RunReport.id).label("last_id"))
+        .where(RunReport.seller_id == seller_id)
+        .group_by(RunReport.marketplace_account_id)
+        .subquery()
+    )
+    for r in s.execute(select(RunReport).join(latest, latest.c.last_id == RunReport.id)).scalars():
+        if r.marketplace_account_id in board:
+            board[r.marketplace_account_id].last_run = LastRun(r.id, r.target, r.status, r.started_at, r.error)
+    plan = s.execute(select(Seller.plan).where(Seller.id == seller_id)).scalar_one()
+    return TodayBoard(list(board.values()), FreeTier(used_today(s, seller_id, now), daily_limit(plan)))
+
+
+def _held_default(status: str) -> str:
+    if status == ProcessingStatus.HELD_QUOTA:
+        return "over the free plan's orders for today; processed tomorrow or after an upgrade"
+    return "held (no reason recorded)"

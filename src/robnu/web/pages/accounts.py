@@ -1,0 +1,232 @@
+"""Accounts: connect (a form generated from the adapter's credential model), validate, reconnect, the
+credential-event history, schedules per target with pause/resume, and "sync now" as a job."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from robnu.adapters.base import MarketplaceAdapter
+from robnu.domain.errors import InvalidInput, NotFound, UnknownMarketplace
+from robnu.domain.marketplace import ScheduleTarget
+from robnu.jobs.execute import execute_run
+from robnu.services.accounts import connect_account
+from robnu.services.dashboard.accounts import account_detail, owns_account, seller_accounts
+from robnu.services.reconnect import reconnect_account
+from robnu.services.schedules import set_enabled
+from robnu.services.validation import validate_account
+from robnu.web import permissions as P
+from robnu.web.credential_form import form_groups, kept_values, parse_form
+from robnu.web.jobs import Job, Step
+from robnu.web.pages.core import Dashboard, check_csrf, dashboard, need, render
+from robnu.web.viewer import Viewer
+
+router = APIRouter()
+SYNC_ORDER = (ScheduleTarget.ORDERS, ScheduleTarget.RETURNS, ScheduleTarget.PAYOUTS)
+
+
+def _adapter(d: Dashboard, code: str) -> MarketplaceAdapter:
+    try:
+        return d.rt.registry.get(code)
+    except UnknownMarketplace:
+        raise InvalidInput("marketplace", f"{code[:40]!r} is not a registered marketplace") from None
+
+
+def _validate_job(d: Dashboard, viewer: Viewer, account_id: int, name: str) -> Job:
+    def check() -> str:
+        outcome = validate_account(d.rt, account_id)
+        return outcome.status.lower() + (f" ({outcome.message})" if outcome.message else "")
+
+    return d.jobs.submit(viewer.seller_id, f"Validate {name}", [("credentials check", check)])
+
+
+@router.get("/accounts", response_class=HTMLResponse)
+def accounts_page(
+    request: Request, d: Dashboard = Depends(dashboard), viewer: Viewer = Depends(need(P.ACCOUNTS_READ))
+) -> HTMLResponse:
+    with d.session(viewer) as s:
+        accounts = seller_accounts(s, viewer.seller_id)
+    return render(request, d, viewer, "accounts.html", accounts=accounts, adapters=d.rt.registry.all())
+
+
+def _connect_form(
+    request: Request,
+    d: Dashboard,
+    viewer: Viewer,
+    code: str | None,
+    *,
+    values: dict[str, str] | None = None,
+    error: InvalidInput | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    adapter = _adapter(d, code) if code else None
+    groups = form_groups(adapter.satellite.credentials) if adapter else []
+    return render(
+        request,
+        d,
+        viewer,
+        "connect.html",
+        status_code=status_code,
+        adapter=adapter,
+        adapters=d.rt.registry.all(),
+        groups=groups,
+        values=values or {},
+        error=error,
+        action="/accounts/connect",
+        account=None,
+    )
+
+
+@router.get("/accounts/connect", response_class=HTMLResponse)
+def connect_page(
+    request: Request,
+    marketplace: str = "",
+    d: Dashboard = Depends(dashboard),
+    viewer: Viewer = Depends(need(P.ACCOUNTS_WRITE)),
+) -> HTMLResponse:
+    return _connect_form(request, d, viewer, marketplace or None)
+
+
+@router.post("/accounts/connect", response_model=None)
+async def connect_submit(
+    request: Request, d: Dashboard = Depends(dashboard), viewer: Viewer = Depends(need(P.ACCOUNTS_WRITE))
+) -> Response:
+    form = await check_csrf(request, viewer)
+    code = form.get("marketplace", "")
+    adapter = _adapter(d, code)
+    model = adapter.satellite.credentials
+    display_name = form.get("display_name", "").strip() or None
+    try:
+        if display_name is not None and (len(display_name) > 200 or not display_name.isprintable()):
+            raise InvalidInput("display_name", "must be at most 200 printable characters")
+        data = parse_form(model, {k: v for k, v in form.items() if k not in ("marketplace", "display_name")})
+        account_id = connect_account(d.rt, viewer.seller_id, code, data, display_name=display_name)
+    except InvalidInput as exc:  # nothing was written: the form comes back with the field named
+        return _connect_form(request, d, viewer, code, values=kept_values(model, form), error=exc, status_code=400)
+    job = _validate_job(d, viewer, account_id, display_name or f"{adapter.display_name} account")
+    return RedirectResponse(f"/accounts/{account_id}?{urlencode({'job': job.id})}", status_code=303)
+
+
+@router.get("/accounts/{account_id}", response_class=HTMLResponse)
+def account_page(
+    request: Request,
+    account_id: int,
+    job: str = "",
+    d: Dashboard = Depends(dashboard),
+    viewer: Viewer = Depends(need(P.ACCOUNTS_READ)),
+) -> HTMLResponse:
+    with d.session(viewer) as s:
+        account = account_detail(s, viewer.seller_id, account_id)
+    adapter = _adapter(d, account.marketplace)
+    running = d.jobs.get(viewer.seller_id, job[:64]) if job else None
+    return render(
+        request,
+        d,
+        viewer,
+        "account.html",
+        account=account,
+        adapter=adapter,
+        job=running,
+        groups=form_groups(adapter.satellite.credentials),
+        values={},
+        error=None,
+        action=f"/accounts/{account_id}/reconnect",
+    )
+
+
+async def _owned(request: Request, d: Dashboard, viewer: Viewer, account_id: int) -> dict[str, str]:
+    form = await check_csrf(request, viewer)
+    with d.session(viewer) as s:
+        if not owns_account(s, viewer.seller_id, account_id):
+            raise NotFound(f"account {account_id} does not exist")
+    return form
+
+
+@router.post("/accounts/{account_id}/validate", response_class=HTMLResponse)
+async def validate_now(
+    request: Request,
+    account_id: int,
+    d: Dashboard = Depends(dashboard),
+    viewer: Viewer = Depends(need(P.ACCOUNTS_WRITE)),
+) -> HTMLResponse:
+    await _owned(request, d, viewer, account_id)
+    job = _validate_job(d, viewer, account_id, f"account {account_id}")
+    return d.templates.TemplateResponse(request, "partials/job.html", {"job": job})
+
+
+@router.post("/accounts/{account_id}/sync", response_class=HTMLResponse)
+async def sync_now(
+    request: Request, account_id: int, d: Dashboard = Depends(dashboard), viewer: Viewer = Depends(need(P.SYNC_RUN))
+) -> HTMLResponse:
+    """Sync now: each sync target the adapter supports, one after the other, as a job with a step each."""
+    await _owned(request, d, viewer, account_id)
+    with d.session(viewer) as s:
+        account = account_detail(s, viewer.seller_id, account_id)
+    supported = _adapter(d, account.marketplace).supported_targets
+    targets = [t for t in SYNC_ORDER if t in supported]
+
+    def step(target: ScheduleTarget) -> Step:
+        def run() -> str:
+            result = execute_run(d.rt, account_id, target, trigger="MANUAL")
+            counts = ", ".join(f"{n} {k}" for k, n in result.counts.items() if n)
+            return (
+                result.outcome.lower()
+                + (f" ({counts})" if counts else "")
+                + (f" — {result.error}" if result.error else "")
+            )
+
+        return (f"{target.lower()} sync", run)
+
+    job = d.jobs.submit(viewer.seller_id, f"Sync {account.display_name}", [step(t) for t in targets])
+    return d.templates.TemplateResponse(request, "partials/job.html", {"job": job})
+
+
+@router.post("/accounts/{account_id}/schedules/{target}/{action}", response_model=None)
+async def schedule_toggle(
+    request: Request,
+    account_id: int,
+    target: str,
+    action: str,
+    d: Dashboard = Depends(dashboard),
+    viewer: Viewer = Depends(need(P.ACCOUNTS_WRITE)),
+) -> Response:
+    await _owned(request, d, viewer, account_id)
+    if action not in ("pause", "resume"):
+        raise NotFound(f"no schedule action {action[:20]!r}")
+    set_enabled(d.rt, account_id, target, action == "resume")
+    return RedirectResponse(f"/accounts/{account_id}#schedules", status_code=303)
+
+
+@router.post("/accounts/{account_id}/reconnect", response_model=None)
+async def reconnect_submit(
+    request: Request,
+    account_id: int,
+    d: Dashboard = Depends(dashboard),
+    viewer: Viewer = Depends(need(P.ACCOUNTS_WRITE)),
+) -> Response:
+    form = await _owned(request, d, viewer, account_id)
+    with d.session(viewer) as s:
+        account = account_detail(s, viewer.seller_id, account_id)
+    adapter = _adapter(d, account.marketplace)
+    model = adapter.satellite.credentials
+    try:
+        reconnect_account(d.rt, viewer.seller_id, account_id, parse_form(model, form))
+    except InvalidInput as exc:
+        return render(
+            request,
+            d,
+            viewer,
+            "account.html",
+            status_code=400,
+            account=account,
+            adapter=adapter,
+            job=None,
+            groups=form_groups(model),
+            values=kept_values(model, form),
+            error=exc,
+            action=f"/accounts/{account_id}/reconnect",
+        )
+    job = _validate_job(d, viewer, account_id, account.display_name)
+    return RedirectResponse(f"/accounts/{account_id}?{urlencode({'job': job.id})}", status_code=303)

@@ -1,0 +1,43 @@
+"""Today (the home page), global search and job progress."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse
+
+from robnu.domain.errors import NotFound
+from robnu.services.dashboard.search import search
+from robnu.services.dashboard.today import today_board
+from robnu.web import permissions as P
+from robnu.web.pages.core import Dashboard, current_viewer, dashboard, need, render
+from robnu.web.viewer import Viewer
+
+router = APIRouter()
+
+
+@router.get("/", response_class=HTMLResponse)
+def today(
+    request: Request, d: Dashboard = Depends(dashboard), viewer: Viewer = Depends(need(P.ORDERS_READ))
+) -> HTMLResponse:
+    with d.session(viewer) as s:
+        board = today_board(s, d.rt.registry, viewer.seller_id, d.rt.clock.now())
+    return render(request, d, viewer, "today.html", board=board, now=d.rt.clock.now())
+
+
+@router.get("/search", response_class=HTMLResponse)
+def global_search(
+    request: Request, q: str = "", d: Dashboard = Depends(dashboard), viewer: Viewer = Depends(need(P.ORDERS_READ))
+) -> HTMLResponse:
+    with d.session(viewer) as s:
+        hits = search(s, viewer.seller_id, q[:100])
+    return d.templates.TemplateResponse(request, "partials/hits.html", {"hits": hits, "q": q})
+
+
+@router.get("/jobs/{job_id}", response_class=HTMLResponse)
+def job_progress(
+    request: Request, job_id: str, d: Dashboard = Depends(dashboard), viewer: Viewer = Depends(current_viewer)
+) -> HTMLResponse:
+    job = d.jobs.get(viewer.seller_id, job_id[:64])
+    if job is None:
+        raise NotFound(f"job {job_id[:64]} does not exist")
+    return d.templates.TemplateResponse(request, "partials/job.html", {"job": job})
