@@ -32,6 +32,7 @@ from robnu.sandbox.ajio import AjioSandbox
 from robnu.sandbox.clock import SandboxClock
 from robnu.sandbox.world import SandboxWorld
 from robnu.services.accounts import connect_account, create_seller
+from robnu.services.dispatch import update_settings
 from robnu.services.inventory_push import push_pending
 from robnu.services.invoices import set_last_number
 from robnu.services.listings import reconcile_account
@@ -44,6 +45,7 @@ DEMO_RATE_SCALE = 200.0  # the sandboxes and the client both run rate limits 200
 SYNC_ORDER = (ScheduleTarget.ORDERS, ScheduleTarget.RETURNS, ScheduleTarget.PAYOUTS)
 FRESH_ORDERS, FRESH_DAYS = 8, 0.1  # orders placed in the last ~2.4 hours: still waiting for the seller
 FRESH_LOOKBACK = timedelta(days=FRESH_DAYS, minutes=10)  # the orders sync that picks today's orders up
+MANUAL_CLOSE = "MEESHO"  # its manifest waits for a user's "close batch" (dashboard) or `robnu process --close-manifest`
 PROCESSING_PASSES = 3  # asynchronous steps (Flipkart packing, label generation) finish between passes
 
 
@@ -65,6 +67,8 @@ def _connect_demo_accounts(rt: Runtime, world: SandboxWorld, seller_id: int, ord
         model_fields = rt.registry.get(code).satellite.credentials.model_fields
         account_id = connect_account(rt, seller_id, code, {k: v for k, v in creds.items() if k in model_fields})
         summaries.append(AccountSummary(code, account_id, str(creds["account_key"])))
+        if code == MANUAL_CLOSE:  # one batch left for a person to close: the SLA watchdog has something to watch
+            update_settings(rt, account_id, {"closure_policy": "MANUAL"})
         if code == "AJIO":  # onboarding asks where the store's invoice series stands (the portal used it)
             prefix = str(creds["store"]["invoice_series_prefix"]).rstrip("/-")
             last = world.of("AJIO", AjioSandbox).last_invoice_serial(creds["account_key"])
@@ -234,26 +238,48 @@ def _summary_table(rt: Runtime, summaries: list[AccountSummary]) -> Table:
     return table
 
 
-def run_demo(*, no_serve: bool, orders: int, seed: int) -> None:
-    rt = runtime(upgrade=True)
+@dataclass
+class DemoData:
+    seller_id: int
+    summaries: list[AccountSummary]
+    truths: dict[str, dict[str, Any]]
+
+
+def wire_demo_world(rt: Runtime, seed: int) -> SandboxWorld:
+    """The in-process sandboxes the demo talks to: the runtime's HTTP and clock become the world's."""
     world = SandboxWorld(seed=seed, rate_scale=DEMO_RATE_SCALE)
     rt.http = HttpFactory(policy=rt.http.policy, endpoints=world.endpoints(), transport=world.transport())
     rt.http.policy.rate_scale = DEMO_RATE_SCALE
     rt.clock = world.clock
+    return world
+
+
+def build_demo(rt: Runtime, world: SandboxWorld, *, orders: int, seed: int, name: str | None = None) -> DemoData:
+    """The demo seller's morning: accounts connected and validated, history synced, catalogs read, today's
+    orders synced, stock pushed and the dispatch flows run (the browser tests build their world with it)."""
+    seller_id = create_seller(rt, name or f"Demo Seller (seed {seed})")
+    summaries = _connect_demo_accounts(rt, world, seller_id, orders)
+    truths = _seed_settlement_errors(rt, world, summaries)
+    _sync_all(rt, summaries)
+    _catalog(rt, summaries)
+    _todays_orders(rt, world, summaries)
+    _push_and_process(rt, summaries)
+    return DemoData(seller_id, summaries, truths)
+
+
+def run_demo(*, no_serve: bool, orders: int, seed: int, host: str = "127.0.0.1", port: int = 8000) -> None:
+    rt = runtime(upgrade=True)
+    world = wire_demo_world(rt, seed)
     try:
-        seller_id = create_seller(rt, f"Demo Seller (seed {seed})")
-        summaries = _connect_demo_accounts(rt, world, seller_id, orders)
-        truths = _seed_settlement_errors(rt, world, summaries)
-        _sync_all(rt, summaries)
-        _catalog(rt, summaries)
-        _todays_orders(rt, world, summaries)
-        _push_and_process(rt, summaries)
-        console.print(_summary_table(rt, summaries))
-        table, _ = reconcile_table(rt, [(s.code, s.account_id) for s in summaries], truths)
+        demo = build_demo(rt, world, orders=orders, seed=seed)
+        console.print(_summary_table(rt, demo.summaries))
+        table, _ = reconcile_table(rt, [(s.code, s.account_id) for s in demo.summaries], demo.truths)
         console.print(table)
         console.print(f"documents under {rt.settings.data_dir / 'documents'}")
-        console.print(f"seller {seller_id}; database {rt.engine.url.render_as_string(hide_password=True)}")
+        console.print(f"seller {demo.seller_id}; database {rt.engine.url.render_as_string(hide_password=True)}")
+        if not no_serve:  # the sandboxes stay up while the dashboard is served: "sync now" reaches them
+            from robnu.cli.demo_serve import serve_demo
+
+            serve_demo(rt, demo.seller_id, host=host, port=port)
     finally:
         world.close()
-    if not no_serve:
-        console.print("Nothing to serve yet (the dashboard is not built); exiting.")

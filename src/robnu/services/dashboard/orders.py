@@ -73,7 +73,9 @@ def _filtered(seller_id: int, f: OrderFilters) -> Select[tuple[Order, str, str, 
         q = q.where(Marketplace.code == f.marketplace)
     if f.status:
         q = q.where(Order.status == f.status)
-    if f.processing:
+    if f.processing == "HELD":  # held for any reason: an exception or the free tier's daily limit
+        q = q.where(OrderProcessing.status.in_(("HELD", "HELD_QUOTA")))
+    elif f.processing:
         q = q.where(OrderProcessing.status == f.processing)
     if f.day_from:
         q = q.where(Order.ordered_at >= ist_midnight(f.day_from))

@@ -190,7 +190,7 @@ async def schedule_toggle(
     target: str,
     action: str,
     d: Dashboard = Depends(dashboard),
-    viewer: Viewer = Depends(need(P.ACCOUNTS_WRITE)),
+    viewer: Viewer = Depends(need(P.SCHEDULES_WRITE)),
 ) -> Response:
     await _owned(request, d, viewer, account_id)
     if action not in ("pause", "resume"):

@@ -46,10 +46,10 @@ NAV = (
     ("/stock", "Stock", "stock:read"),
     ("/process/batches", "Processing", "processing:read"),
     ("/process/sla-watchdog", "SLA watchdog", "processing:read"),
-    ("/runs", "Runs", "reports:read"),
+    ("/runs", "Runs", "runs:read"),
     ("/accounts", "Accounts", "accounts:read"),
     ("/platform/marketplace-registry", "Marketplaces", "accounts:read"),
-    ("/users", "Users", "users:manage"),
+    ("/users", "Users", "users:read"),
 )
 
 

@@ -114,7 +114,7 @@ def order_page(
 
 @router.get("/documents/{document_id}")
 def document_download(
-    document_id: int, d: Dashboard = Depends(dashboard), viewer: Viewer = Depends(need(P.ORDERS_READ))
+    document_id: int, d: Dashboard = Depends(dashboard), viewer: Viewer = Depends(need(P.DOCUMENTS_READ))
 ) -> Response:
     with d.session(viewer) as s:
         doc = document_for_download(s, viewer.seller_id, document_id)

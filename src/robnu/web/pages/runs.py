@@ -19,7 +19,7 @@ def runs_page(
     request: Request,
     status: str = "",
     d: Dashboard = Depends(dashboard),
-    viewer: Viewer = Depends(need(P.REPORTS_READ)),
+    viewer: Viewer = Depends(need(P.RUNS_READ)),
 ) -> HTMLResponse:
     status = status if status in RunOutcome.__members__ else ""
     reports = list_reports(d.rt, seller_id=viewer.seller_id, status=status or None, limit=100)
@@ -28,7 +28,7 @@ def runs_page(
 
 @router.get("/runs/{report_id}", response_class=HTMLResponse)
 def run_page(
-    request: Request, report_id: int, d: Dashboard = Depends(dashboard), viewer: Viewer = Depends(need(P.REPORTS_READ))
+    request: Request, report_id: int, d: Dashboard = Depends(dashboard), viewer: Viewer = Depends(need(P.RUNS_READ))
 ) -> HTMLResponse:
     found = list_reports(d.rt, seller_id=viewer.seller_id, limit=1, report_id=report_id)
     if not found:
