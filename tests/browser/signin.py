@@ -11,8 +11,23 @@ from robnu.web.app import create_dashboard
 from robnu.web.viewer import SellerChoice, Viewer
 
 OWNER = frozenset(
-    "orders:read returns:read payouts:read stock:read stock:write accounts:read accounts:write sync:run "
-    "processing:read processing:run runs:read schedules:write documents:read users:read users:write".split()
+    [
+        "orders:read",
+        "returns:read",
+        "payouts:read",
+        "stock:read",
+        "stock:write",
+        "accounts:read",
+        "accounts:write",
+        "sync:run",
+        "processing:read",
+        "processing:run",
+        "runs:read",
+        "schedules:write",
+        "documents:read",
+        "users:read",
+        "users:write",
+    ]
 )
 VIEWER = frozenset(p for p in OWNER if p.endswith(":read") and not p.startswith("users"))
 COOKIE = "robnu_test_user"

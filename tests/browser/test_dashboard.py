@@ -133,8 +133,9 @@ def test_sla_board_updates_without_a_reload(as_owner: Any, served: Served) -> No
     page.evaluate("window.__notReloaded = true")
     before = rows.first.locator("td[data-label=Headroom]").inner_text()
     served.world.clock.advance(timedelta(minutes=30))
+    headroom = "document.querySelector('#sla-board tbody tr[data-batch] td[data-label=Headroom]').innerText"
     page.wait_for_function(
-        "before => document.querySelector('#sla-board tbody tr[data-batch] td[data-label=Headroom]').innerText !== before",
+        f"before => {headroom} !== before",
         arg=before,
         timeout=15_000,
     )
