@@ -27,6 +27,8 @@ from robnu.sandbox.world import SandboxWorld
 from robnu.services.accounts import connect_account, create_seller
 from robnu.services.runtime import Runtime
 from robnu.services.sync import SyncEngine
+from robnu.web.serve import build_app
+from tests.browser.signin import add_people
 from tests.conftest import _empty_tables
 
 CHROMIUM = os.environ.get("ROBNU_CHROMIUM", "/usr/bin/chromium")
@@ -147,11 +149,9 @@ def account_of(rt: Runtime, seller_id: int, code: str) -> int:
 
 @pytest.fixture(scope="module")
 def served(world_db: tuple[Runtime, SandboxWorld]) -> Iterator[Served]:
-    from tests.browser.signin import dashboard_app
-
     rt, world = world_db
     demo = build_demo(rt, world, orders=DEMO_ORDERS, seed=7, name="Demo Seller")
     other_seller, other_order = _other_seller(rt, world)
-    app = dashboard_app(rt, demo.seller_id, other_seller)
-    with ServerThread(app) as url:
+    add_people(rt, demo.seller_id, other_seller)
+    with ServerThread(build_app(rt)) as url:
         yield Served(url, rt, world, demo, other_seller, other_order)

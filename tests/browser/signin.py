@@ -1,77 +1,31 @@
-"""How the browser tests get a signed-in user (replaced by the real sign-in once sessions exist)."""
+"""The browser tests' people: an OWNER and a VIEWER of the demo seller and an OWNER of the other seller, each
+with a password, signing in through the dashboard's own form."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from fastapi import Request
-
 from robnu.services.runtime import Runtime
-from robnu.web.app import create_dashboard
-from robnu.web.viewer import SellerChoice, Viewer
+from robnu.services.users import add_member, set_password
 
-OWNER = frozenset(
-    [
-        "orders:read",
-        "returns:read",
-        "payouts:read",
-        "stock:read",
-        "stock:write",
-        "accounts:read",
-        "accounts:write",
-        "sync:run",
-        "processing:read",
-        "processing:run",
-        "runs:read",
-        "schedules:write",
-        "documents:read",
-        "users:read",
-        "users:write",
-    ]
-)
-VIEWER = frozenset(p for p in OWNER if p.endswith(":read") and not p.startswith("users"))
-COOKIE = "robnu_test_user"
+PASSWORD = "correct horse battery staple"
+OWNER_A, VIEWER_A, OWNER_B = "owner@a.example", "viewer@a.example", "owner@b.example"
 
 
-def dashboard_app(rt: Runtime, seller_a: int, seller_b: int) -> Any:
-    users = {
-        "owner@a.example": Viewer(
-            1,
-            "owner@a.example",
-            seller_a,
-            "Demo Seller",
-            "OWNER",
-            OWNER,
-            (SellerChoice(seller_a, "Demo Seller"),),
-            "csrf-a",
-        ),
-        "viewer@a.example": Viewer(
-            2,
-            "viewer@a.example",
-            seller_a,
-            "Demo Seller",
-            "VIEWER",
-            VIEWER,
-            (SellerChoice(seller_a, "Demo Seller"),),
-            "csrf-v",
-        ),
-        "owner@b.example": Viewer(
-            3,
-            "owner@b.example",
-            seller_b,
-            "Other Seller",
-            "OWNER",
-            OWNER,
-            (SellerChoice(seller_b, "Other Seller"),),
-            "csrf-b",
-        ),
-    }
-
-    def resolve(request: Request) -> Viewer | None:
-        return users.get(request.cookies.get(COOKIE, ""))
-
-    return create_dashboard(rt, resolve)
+def add_people(rt: Runtime, seller_a: int, seller_b: int) -> None:
+    now = rt.clock.now()
+    with rt.session() as s:
+        for email, seller, role in (
+            (OWNER_A, seller_a, "OWNER"),
+            (VIEWER_A, seller_a, "VIEWER"),
+            (OWNER_B, seller_b, "OWNER"),
+        ):
+            set_password(s, add_member(s, seller, email, role, now).user_id, PASSWORD, now)
 
 
-def sign_in(context: Any, base_url: str, email: str, password: str = "") -> None:
-    context.add_cookies([{"name": COOKIE, "value": email, "url": base_url}])
+def sign_in(page: Any, email: str, password: str = PASSWORD) -> None:
+    page.goto("/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(lambda url: "/login" not in url)

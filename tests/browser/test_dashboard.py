@@ -15,19 +15,18 @@ from sqlalchemy import func, select
 from robnu.db.models import MarketplaceAccount, Order
 from robnu.db.stock_models import Document
 from tests.browser.conftest import Served, account_of, axe_violations, shot
-from tests.browser.signin import sign_in
+from tests.browser.signin import OWNER_A, PASSWORD, VIEWER_A, sign_in
 
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("browser")]
-OWNER_A, VIEWER_A = "owner@a.example", "viewer@a.example"
 PHONE = {"width": 390, "height": 844}
 
 
 @pytest.fixture
 def as_owner(browser: Any, served: Served) -> Iterator[Any]:
     context = browser.new_context(base_url=served.url, accept_downloads=True)
-    sign_in(context, served.url, OWNER_A)
     page = context.new_page()
     page.set_default_timeout(15_000)
+    sign_in(page, OWNER_A)
     yield page
     context.close()
 
@@ -35,6 +34,30 @@ def as_owner(browser: Any, served: Served) -> Iterator[Any]:
 def _accounts(served: Served) -> int:
     with served.rt.sessions() as s:
         return int(s.execute(select(func.count(MarketplaceAccount.id))).scalar_one())
+
+
+def test_sign_in_refuses_a_wrong_password_then_signs_in_and_out(browser: Any, served: Served) -> None:
+    context = browser.new_context(base_url=served.url)
+    page = context.new_page()
+    page.goto("/orders")
+    page.wait_for_url(re.compile(r"/login\?next=/orders"))
+    page.get_by_label("Email").fill(OWNER_A)
+    page.get_by_label("Password").fill("not the password")
+    page.get_by_role("button", name="Sign in").click()
+    assert "not right" in page.get_by_role("alert").inner_text()
+    assert page.get_by_label("Email").input_value() == OWNER_A
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(re.compile(r"/orders$"))  # back where the sign-in was asked for
+    shot(page, "after-login")
+    print(page.url, page.content()[:3000])
+    page.get_by_role("heading", name="Orders", exact=True).wait_for()
+    cookies = {c["name"]: c for c in context.cookies()}
+    assert cookies["robnu_access"]["httpOnly"] and PASSWORD not in page.content()
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_url(re.compile(r"/login"))
+    assert page.goto("/orders").url.endswith("/login?next=/orders")
+    context.close()
 
 
 def test_today_and_main_pages_render_for_a_signed_in_owner_and_pass_axe(as_owner: Any, served: Served) -> None:
@@ -144,8 +167,8 @@ def test_sla_board_updates_without_a_reload(as_owner: Any, served: Served) -> No
 
 def test_a_viewer_sees_no_connect_form_and_cannot_post_to_it(browser: Any, served: Served) -> None:
     context = browser.new_context(base_url=served.url)
-    sign_in(context, served.url, VIEWER_A)
     page = context.new_page()
+    sign_in(page, VIEWER_A)
     page.goto("/accounts")
     assert page.get_by_role("link", name="Connect an account").count() == 0
     assert page.goto("/accounts/connect?marketplace=MEESHO").status == 403

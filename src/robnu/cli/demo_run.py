@@ -238,6 +238,24 @@ def _summary_table(rt: Runtime, summaries: list[AccountSummary]) -> Table:
     return table
 
 
+DEMO_EMAIL = "demo@robnu.example"
+
+
+def _demo_login(rt: Runtime, seller_id: int) -> str:
+    """The demo's sign-in: the demo user is OWNER of this demo seller, with a fresh password every run
+    (printed; a demo database is not a place for a real password)."""
+    from robnu.security.passwords import one_time_password
+    from robnu.services import users as user_service
+    from robnu.services.users import check_email
+
+    password = one_time_password()
+    now = rt.clock.now()
+    with rt.session() as s:
+        added = user_service.add_member(s, seller_id, check_email(DEMO_EMAIL), "OWNER", now)
+        user_service.set_password(s, added.user_id, password, now)
+    return password
+
+
 @dataclass
 class DemoData:
     seller_id: int
@@ -272,14 +290,16 @@ def run_demo(*, no_serve: bool, orders: int, seed: int, host: str = "127.0.0.1",
     world = wire_demo_world(rt, seed)
     try:
         demo = build_demo(rt, world, orders=orders, seed=seed)
+        demo_password = _demo_login(rt, demo.seller_id)
         console.print(_summary_table(rt, demo.summaries))
         table, _ = reconcile_table(rt, [(s.code, s.account_id) for s in demo.summaries], demo.truths)
         console.print(table)
         console.print(f"documents under {rt.settings.data_dir / 'documents'}")
         console.print(f"seller {demo.seller_id}; database {rt.engine.url.render_as_string(hide_password=True)}")
+        console.print(f"sign in as {DEMO_EMAIL} with password {demo_password} (OWNER)", highlight=False)
         if not no_serve:  # the sandboxes stay up while the dashboard is served: "sync now" reaches them
             from robnu.cli.demo_serve import serve_demo
 
-            serve_demo(rt, demo.seller_id, host=host, port=port)
+            serve_demo(rt, host=host, port=port)
     finally:
         world.close()

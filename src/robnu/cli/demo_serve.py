@@ -1,4 +1,5 @@
-"""After the demo's run: serve the dashboard (and the API) on localhost until Ctrl-C, with the demo login."""
+"""After the demo's run: serve the dashboard and the API on localhost until Ctrl-C (the demo's sandboxes stay
+up meanwhile, so "sync now" in the dashboard reaches them)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ from robnu.services.runtime import Runtime
 from robnu.web.serve import build_app
 
 
-def serve_demo(rt: Runtime, seller_id: int, *, host: str, port: int) -> None:
+def serve_demo(rt: Runtime, *, host: str, port: int) -> None:
     app = build_app(rt)
-    console.print(f"\nDashboard: http://{host}:{port}/  (Ctrl-C to stop)")
+    console.print(
+        f"\nDashboard: http://{host}:{port}/  (sign in with the demo login above; Ctrl-C to stop)", highlight=False
+    )
     uvicorn.run(app, host=host, port=port, log_level="warning")

@@ -3,44 +3,35 @@ the API app at ``/`` (the API's own routes match first), so pages and /v1 share 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
-from sqlalchemy.orm import Session
 
 from robnu.domain.errors import InvalidInput, NotFound
 from robnu.services.runtime import Runtime
+from robnu.services.tenancy import tenant_session
 from robnu.web.jobs import JobBoard
-from robnu.web.pages import accounts, home, money, orders, platform, process, runs, stock
+from robnu.web.pages import accounts, home, money, orders, platform, process, runs, session, stock, users
 from robnu.web.pages.core import Dashboard, SessionScope, ViewerResolver, make_templates, render
 from robnu.web.viewer import Forbidden, LoginRequired
 
 STATIC = Path(__file__).resolve().parent / "static"
 
 
-@contextmanager
-def unscoped_reads(rt: Runtime, seller_id: int) -> Iterator[Session]:
-    """A plain session; every dashboard query filters on the seller itself."""
-    with rt.sessions() as s:
-        yield s
-
-
 def create_dashboard(
     rt: Runtime,
     resolve_viewer: ViewerResolver,
     *,
-    scope: SessionScope = unscoped_reads,
+    scope: SessionScope = tenant_session,
     jobs: JobBoard | None = None,
 ) -> FastAPI:
     app = FastAPI(title="Robnu dashboard", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.dashboard = Dashboard(rt, jobs or JobBoard(), make_templates(), resolve_viewer, scope)
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
-    for module in (home, accounts, orders, money, stock, process, runs, platform):
+    for module in (session, home, accounts, orders, money, stock, process, runs, platform, users):
         app.include_router(module.router)
 
     def page_error(request: Request, status: int, heading: str, message: str) -> Response:

@@ -1,18 +1,14 @@
-"""The process that serves people: the dashboard's pages (and, beside them, the API)."""
+"""The process that serves people: the API (/v1) and, beside it, the dashboard's pages, with one sign-in."""
 
 from __future__ import annotations
 
 from fastapi import FastAPI
-from fastapi.requests import Request
 
+from robnu.api.app import create_app
 from robnu.services.runtime import Runtime
-from robnu.web.app import create_dashboard
-from robnu.web.viewer import Viewer
-
-
-def _no_session(request: Request) -> Viewer | None:
-    return None
+from robnu.web.app import create_dashboard, mount_dashboard
+from robnu.web.signin import session_viewer
 
 
 def build_app(rt: Runtime) -> FastAPI:
-    return create_dashboard(rt, _no_session)
+    return mount_dashboard(create_app(rt), create_dashboard(rt, session_viewer(rt)))
