@@ -4,7 +4,7 @@ the API app at ``/`` (the API's own routes match first), so pages and /v1 share 
 from __future__ import annotations
 
 from pathlib import Path
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -45,9 +45,10 @@ def create_dashboard(
 
     @app.exception_handler(LoginRequired)
     def login_required(request: Request, exc: LoginRequired) -> Response:
+        if request.headers.get("hx-request") == "true":  # a fragment's request: come back to its page
+            page = urlsplit(request.headers.get("hx-current-url", "/")).path or "/"
+            return Response(status_code=401, headers={"HX-Redirect": "/login?next=" + quote(page, safe="/")})
         target = "/login?next=" + quote(request.url.path, safe="/")
-        if request.headers.get("hx-request") == "true":
-            return Response(status_code=401, headers={"HX-Redirect": target})
         return RedirectResponse(target, status_code=303)
 
     @app.exception_handler(Forbidden)
