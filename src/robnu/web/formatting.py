@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from robnu.domain.clock import IST
 
@@ -36,3 +38,8 @@ def seconds(value: int | None) -> str:
         if value % size == 0:
             return f"every {value // size}{unit}"
     return f"every {value}s"
+
+
+def script_json(data: Any) -> str:
+    """JSON to place inside a <script> element: no "<" survives, so no text can close the element."""
+    return json.dumps(data).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")

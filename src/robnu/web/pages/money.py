@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
-
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 
 from robnu.domain.statuses import ReturnKind, ReturnStatus
 from robnu.services.dashboard.money import list_payouts, list_returns, payout_detail, payouts_vs_fees
 from robnu.web import permissions as P
+from robnu.web.formatting import script_json
 from robnu.web.pages.core import Dashboard, dashboard, need, render
 from robnu.web.viewer import Viewer
 
@@ -61,7 +60,7 @@ def payouts_page(
         },
         "options": {"scales": {"y": {"beginAtZero": True}}},
     }
-    return render(request, d, viewer, "payouts.html", rows=rows, chart=json.dumps(chart))
+    return render(request, d, viewer, "payouts.html", rows=rows, chart=script_json(chart))
 
 
 @router.get("/payouts/{payout_id}", response_class=HTMLResponse)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import date, timedelta
 from typing import Any
 from urllib.parse import urlencode
@@ -22,6 +21,7 @@ from robnu.services.dashboard.orders import (
 )
 from robnu.services.documents import LocalStorage
 from robnu.web import permissions as P
+from robnu.web.formatting import script_json
 from robnu.web.pages.core import Dashboard, dashboard, is_htmx, need, render
 from robnu.web.viewer import Viewer
 
@@ -82,7 +82,7 @@ def orders_list(
         "statuses": statuses,
         "codes": codes,
         "processing_states": PROCESSING_STATES,
-        "chart": json.dumps(_chart(per_day)),
+        "chart": script_json(_chart(per_day)),
     }
     if is_htmx(request) and request.headers.get("hx-target") == "orders-results":
         return d.templates.TemplateResponse(request, "partials/orders_table.html", context)

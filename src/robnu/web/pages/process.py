@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
@@ -13,6 +11,7 @@ from robnu.services.dashboard.processing import batch_account, batches_by_day, h
 from robnu.services.processing import process_account
 from robnu.services.sla import headroom_board
 from robnu.web import permissions as P
+from robnu.web.formatting import script_json
 from robnu.web.pages.core import Dashboard, check_csrf, dashboard, need, render
 from robnu.web.viewer import Viewer
 
@@ -79,7 +78,8 @@ def sla_page(
         board=board,
         now=d.rt.clock.now(),
         poll=SLA_POLL_SECONDS,
-        chart=json.dumps(_sla_chart(history)),  # type: ignore[arg-type]
+        chart=script_json(_sla_chart(history)),  # type: ignore[arg-type]
+        has_history=bool(history),
     )
 
 
