@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from robnu.api.app import create_app
@@ -49,8 +50,13 @@ def app_rt(rt: Runtime) -> Runtime:
 
 
 @pytest.fixture
-def client(app_rt: Runtime) -> Iterator[TestClient]:
-    with TestClient(create_app(app_rt), base_url="http://testserver") as c:
+def app(app_rt: Runtime) -> FastAPI:
+    return create_app(app_rt)
+
+
+@pytest.fixture
+def client(app: FastAPI) -> Iterator[TestClient]:
+    with TestClient(app, base_url="http://testserver") as c:
         yield c
 
 

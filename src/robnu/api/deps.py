@@ -5,12 +5,14 @@ a ``Tenant``: the principal and a session scoped to its seller. Routes never ask
 from __future__ import annotations
 
 import hmac
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from fastapi import Depends, Request
+from fastapi.routing import APIRoute
 from sqlalchemy.orm import Session
+from starlette.routing import BaseRoute
 
 from robnu.api.cookies import ACCESS_COOKIE, CSRF_COOKIE, CSRF_HEADER
 from robnu.api.problems import ApiProblem
@@ -107,3 +109,13 @@ def require(*permissions: Permission) -> Any:
 def required_permissions(call: Callable[..., Any]) -> frozenset[Permission] | None:
     found: frozenset[Permission] | None = getattr(call, "required_permissions", None)
     return found
+
+
+def api_routes(routes: Iterable[BaseRoute]) -> Iterator[APIRoute]:
+    """Every API route of an app or router, through included routers (FastAPI may keep those nested)."""
+    for route in routes:
+        if isinstance(route, APIRoute):
+            yield route
+        nested = getattr(route, "original_router", None) or getattr(route, "router", None)
+        if nested is not None and hasattr(nested, "routes"):
+            yield from api_routes(nested.routes)
