@@ -15,7 +15,7 @@ from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.orm import Session
 
 from robnu.adapters.processing import ProcessingStatus
-from robnu.db.models import Order, OrderItem, OrderReturn, Shipment
+from robnu.db.models import Marketplace, MarketplaceAccount, Order, OrderItem, OrderReturn, Shipment
 from robnu.db.processing_models import OrderProcessing, ProcessingBatch, ProcessingStep
 from robnu.db.stock_models import Document
 from robnu.domain.errors import NotFound
@@ -218,10 +218,24 @@ def list_orders(
 
 def get_order(s: Session, seller_id: int, order_id: int) -> OrderDetail:
     """One order with everything Robnu knows of it; another seller's order is ``NotFound`` like a missing one."""
-    order = s.execute(select(Order).where(Order.id == order_id, Order.seller_id == seller_id)).scalar_one_or_none()
-    if order is None:
+    found = s.execute(
+        select(Order, OrderProcessing, ProcessingBatch, Marketplace.code, MarketplaceAccount.display_name)
+        .join(
+            MarketplaceAccount,
+            (MarketplaceAccount.id == Order.marketplace_account_id) & (MarketplaceAccount.seller_id == seller_id),
+        )
+        .join(Marketplace, Marketplace.id == MarketplaceAccount.marketplace_id)
+        .outerjoin(OrderProcessing, and_(OrderProcessing.order_id == Order.id, OrderProcessing.seller_id == seller_id))
+        .outerjoin(
+            ProcessingBatch,
+            and_(ProcessingBatch.id == OrderProcessing.batch_id, ProcessingBatch.seller_id == seller_id),
+        )
+        .where(Order.id == order_id, Order.seller_id == seller_id)
+    ).one_or_none()
+    if found is None:
         raise NotFound(f"order {order_id} does not exist")
-    account = seller_accounts(s, seller_id)[order.marketplace_account_id]
+    order, processing, batch, code, account_name = found
+    account = AccountRef(account_id=order.marketplace_account_id, marketplace=code, account_name=account_name)
     items = s.execute(
         select(OrderItem).where(OrderItem.order_id == order.id, OrderItem.seller_id == seller_id).order_by(OrderItem.id)
     ).scalars()
@@ -230,11 +244,6 @@ def get_order(s: Session, seller_id: int, order_id: int) -> OrderDetail:
             select(Shipment).where(Shipment.order_id == order.id, Shipment.seller_id == seller_id).order_by(Shipment.id)
         ).scalars()
     )
-    progress = s.execute(
-        select(OrderProcessing, ProcessingBatch)
-        .outerjoin(ProcessingBatch, ProcessingBatch.id == OrderProcessing.batch_id)
-        .where(OrderProcessing.order_id == order.id, OrderProcessing.seller_id == seller_id)
-    ).one_or_none()
     steps = s.execute(
         select(ProcessingStep)
         .where(ProcessingStep.order_id == order.id, ProcessingStep.seller_id == seller_id)
@@ -253,7 +262,7 @@ def get_order(s: Session, seller_id: int, order_id: int) -> OrderDetail:
         .order_by(OrderReturn.id)
     ).scalars()
     base = _summary(
-        order, account, progress[0].status if progress else None, progress[0].stage if progress else None
+        order, account, processing.status if processing else None, processing.stage if processing else None
     ).model_dump()
     return OrderDetail(
         **base,
@@ -277,7 +286,7 @@ def get_order(s: Session, seller_id: int, order_id: int) -> OrderDetail:
             for i in items
         ],
         shipments=[shipment_view(sh) for sh in shipments],
-        processing=None if progress is None else _processing(progress[0], progress[1]),
+        processing=None if processing is None else _processing(processing, batch),
         steps=[step_view(st) for st in steps],
         documents=[document_view(d) for d in documents],
         returns=[
