@@ -3,7 +3,7 @@ the predicate of row-level security), then the filter column, then the list's ke
 or deep) is one index range scan. Replaces two narrower indexes the new ones cover.
 
 Revision ID: 0015_read_indexes
-Revises: 0013_money
+Revises: 0014_tenancy
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 from alembic import op
 
 revision = "0015_read_indexes"
-down_revision = "0013_money"
+down_revision = "0014_tenancy"
 branch_labels = None
 depends_on = None
 
