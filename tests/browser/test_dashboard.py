@@ -190,3 +190,11 @@ def test_another_sellers_order_is_not_found(as_owner: Any, served: Served) -> No
     assert external not in page.content()
     page.goto(f"/orders?q={external}")
     assert "No orders match" in page.locator("#orders-table").inner_text()
+    page.keyboard.press("Control+k")  # global search: the other seller's order id finds nothing, ours does
+    search = page.get_by_role("searchbox", name="Order id, AWB, return id or payout id")
+    search.fill(external)
+    page.get_by_text(f"Nothing matches “{external}”").wait_for()
+    with served.rt.sessions() as s:
+        own = s.execute(select(Order.external_id).where(Order.seller_id == served.demo.seller_id).limit(1)).scalar_one()
+    search.fill(own)
+    page.locator("#search-hits a", has_text=own).first.wait_for()

@@ -113,7 +113,8 @@ def test_another_sellers_things_are_not_found(rt: Runtime, client: TestClient, s
         f"/accounts/{account_b}/schedules/ORDERS/pause",
     ):
         assert client.post(path, headers={"X-CSRF-Token": csrf}).status_code == 404, path
-    assert "B-ORDER-1" not in client.get("/search?q=B-ORDER").text
+    found = client.get("/search?q=B-ORDER-1").text
+    assert "Nothing matches" in found and f"/orders/{order_b}" not in found
     assert "B-ORDER-1" not in client.get("/orders?q=B-ORDER").text
 
 

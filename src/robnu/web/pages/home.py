@@ -6,8 +6,8 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 
 from robnu.domain.errors import NotFound
-from robnu.services.dashboard.search import search
 from robnu.services.dashboard.today import today_board
+from robnu.services.queries.search import search
 from robnu.web import permissions as P
 from robnu.web.pages.core import Dashboard, current_viewer, dashboard, need, render
 from robnu.web.viewer import Viewer
@@ -28,8 +28,11 @@ def today(
 def global_search(
     request: Request, q: str = "", d: Dashboard = Depends(dashboard), viewer: Viewer = Depends(need(P.ORDERS_READ))
 ) -> HTMLResponse:
-    with d.session(viewer) as s:
-        hits = search(s, viewer.seller_id, q[:100])
+    q = q.strip()[:100]
+    hits = []
+    if len(q) >= 2:  # an id or AWB: the same exact lookup as GET /v1/search
+        with d.session(viewer) as s:
+            hits = search(s, viewer.seller_id, q)
     return d.templates.TemplateResponse(request, "partials/hits.html", {"hits": hits, "q": q})
 
 
