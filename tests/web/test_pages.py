@@ -103,7 +103,7 @@ def test_another_sellers_things_are_not_found(rt: Runtime, client: TestClient, s
     assert job.status_code == 200
     job_id = job.text.split('id="job-', 1)[1].split('"', 1)[0]
     csrf = sign_in(client, alpha.email(Role.OWNER))
-    for path in (f"/accounts/{account_b}", f"/orders/{order_b}", f"/jobs/{job_id}", "/documents/1", "/payouts/1"):
+    for path in (f"/accounts/{account_b}", f"/orders/{order_b}", f"/jobs/{job_id}", "/v1/documents/1", "/payouts/1"):
         r = client.get(path)
         assert r.status_code == 404 and "B-ORDER-1" not in r.text, path
     for path in (

@@ -7,19 +7,12 @@ from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse
 
 from robnu.domain.clock import ist_day, ist_midnight
-from robnu.domain.errors import InvalidInput, NotFound
-from robnu.services.dashboard.orders import (
-    OrderFilters,
-    document_for_download,
-    list_orders,
-    order_detail,
-    order_statuses,
-    orders_per_day,
-)
-from robnu.services.documents import LocalStorage
+from robnu.domain.errors import InvalidInput
+from robnu.services.dashboard.orders import OrderFilters, flow_stages, list_orders, order_statuses, orders_per_day
+from robnu.services.queries.orders import get_order
 from robnu.web import permissions as P
 from robnu.web.formatting import script_json
 from robnu.web.pages.core import Dashboard, dashboard, is_htmx, need, render
@@ -108,22 +101,9 @@ def order_page(
     request: Request, order_id: int, d: Dashboard = Depends(dashboard), viewer: Viewer = Depends(need(P.ORDERS_READ))
 ) -> HTMLResponse:
     with d.session(viewer) as s:
-        detail = order_detail(s, d.rt.registry, viewer.seller_id, order_id)
-    return render(request, d, viewer, "order.html", o=detail)
-
-
-@router.get("/documents/{document_id}")
-def document_download(
-    document_id: int, d: Dashboard = Depends(dashboard), viewer: Viewer = Depends(need(P.DOCUMENTS_READ))
-) -> Response:
-    with d.session(viewer) as s:
-        doc = document_for_download(s, viewer.seller_id, document_id)
-    try:
-        content = LocalStorage(d.rt.settings.data_dir / "documents").get(doc.storage_key)
-    except FileNotFoundError:
-        raise NotFound(f"document {document_id} is no longer stored") from None
-    return Response(
-        content,
-        media_type=doc.content_type,
-        headers={"Content-Disposition": f'attachment; filename="{doc.filename}"', "Cache-Control": "private, no-store"},
+        detail = get_order(s, viewer.seller_id, order_id)  # the API's read model: the same order, the same checks
+    proc = detail.processing
+    stages = flow_stages(
+        d.rt.registry, detail.account.marketplace, proc.status if proc else None, proc.stage if proc else None
     )
+    return render(request, d, viewer, "order.html", o=detail, stages=stages)
