@@ -10,7 +10,6 @@ from typing import Any, Union, get_args, get_origin
 
 from pydantic import BaseModel, SecretStr
 from pydantic.fields import FieldInfo
-from pydantic_core import PydanticUndefined
 
 
 @dataclass(frozen=True)
@@ -67,7 +66,8 @@ def _field(prefix: str, name: str, info: FieldInfo) -> FormField | FormGroup:
                 group.fields.append(child)
         return group
     default = None
-    if info.default is not PydanticUndefined and info.default is not None and not isinstance(info.default, BaseModel):
+    plain_default = not info.is_required() and info.default_factory is None  # a required field's default is a marker
+    if plain_default and info.default is not None and not isinstance(info.default, BaseModel):
         default = str(info.default)
     if annotation is SecretStr:
         return FormField(path, _label(name), "secret", required, _hint(info), None)
