@@ -91,9 +91,19 @@ def _field_of(loc: tuple[Any, ...]) -> str:
     return ".".join(parts) or "body"
 
 
+def _loc(error: dict[str, Any]) -> tuple[Any, ...]:
+    loc = tuple(error.get("loc", ()))
+    if error.get("type") in {"union_tag_invalid", "union_tag_not_found"}:
+        # A tagged body whose tag is wrong or missing: name the tag field, not the whole body.
+        tag = str(error.get("ctx", {}).get("discriminator", "")).strip("'\"")
+        if tag:
+            loc = (*loc, tag)
+    return loc
+
+
 def _validation(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
-    errors = [FieldError(field=_field_of(tuple(e.get("loc", ()))), message=str(e.get("msg", ""))) for e in exc.errors()]
+    errors = [FieldError(field=_field_of(_loc(e)), message=str(e.get("msg", ""))) for e in exc.errors()]
     detail = "; ".join(f"{e.field}: {e.message}" for e in errors[:5])
     return problem_response(request, 422, detail, errors=errors)
 

@@ -1,8 +1,9 @@
 """Marketplace accounts: list, get, connect (typed per-marketplace credentials), validate, reconnect,
 disconnect, credential events. Credentials are write-only: an answer shows identity fields and masks
-every secret, and never decrypts one to do so."""
+every secret, and never decrypts one to do so.
 
-from __future__ import annotations
+No ``from __future__ import annotations`` here: the request bodies are built per registry at run time, and
+FastAPI must see their classes, not their names."""
 
 import json
 from datetime import datetime

@@ -62,7 +62,12 @@ def _answer(request: Request, response: Response, tokens: SessionTokens, cookie:
     )
 
 
-@router.post("/auth/login", response_model=SessionOut, responses=problem_responses(401, 403, 422, 429))
+@router.post(
+    "/auth/login",
+    response_model=SessionOut,
+    response_model_exclude_none=True,
+    responses=problem_responses(401, 403, 422, 429),
+)
 def login(body: LoginIn, request: Request, response: Response) -> SessionOut:
     """Sign in with email and password. Throttled per account and per client address."""
     ip = client_ip(request)
@@ -78,7 +83,12 @@ def login(body: LoginIn, request: Request, response: Response) -> SessionOut:
     return _answer(request, response, tokens, body.mode == "cookie")
 
 
-@router.post("/auth/refresh", response_model=SessionOut, responses=problem_responses(401, 403, 422, 429))
+@router.post(
+    "/auth/refresh",
+    response_model=SessionOut,
+    response_model_exclude_none=True,
+    responses=problem_responses(401, 403, 422, 429),
+)
 def refresh(request: Request, response: Response, body: RefreshIn | None = None) -> SessionOut:
     """Exchange a refresh token for a new access token and a new refresh token (the old one is spent; using
     it again ends the whole session)."""
@@ -107,7 +117,12 @@ def logout(request: Request, response: Response, principal: Principal = Depends(
     return out
 
 
-@router.post("/auth/switch", response_model=SessionOut, responses=problem_responses(401, 403, 422, 429))
+@router.post(
+    "/auth/switch",
+    response_model=SessionOut,
+    response_model_exclude_none=True,
+    responses=problem_responses(401, 403, 422, 429),
+)
 def switch(
     body: SwitchIn, request: Request, response: Response, principal: Principal = Depends(current_principal)
 ) -> SessionOut:
