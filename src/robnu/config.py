@@ -31,7 +31,7 @@ class Settings(BaseSettings):
     key_file: Path | None = None  # default: data_dir/master.keys (created 0600 for a new, empty database)
     key_provider: str | None = None  # an entry point of robnu.key_providers (a KMS); default: env, else file
     log_level: str = "INFO"
-    # Sync engine defaults (DESIGN §4).
+    # Sync engine defaults (docs/operations.md).
     backfill_days: int = 30
     sync_overlap_seconds: int = 300
     sync_safety_lag_seconds: int = 120

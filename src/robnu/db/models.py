@@ -1,4 +1,4 @@
-"""The data model (DESIGN §1, §3): tenant root, marketplace registry, the generic account parent and
+"""The data model (docs/architecture.md): tenant root, marketplace registry, the generic account parent and
 the leaf tables. No leaf table has a marketplace-specific column; marketplace identity and credentials
 live in one 1:1 satellite per marketplace, declared by that marketplace's adapter package."""
 
