@@ -153,10 +153,10 @@ def test_removed_user_loses_access_at_once(client: TestClient, shop_a: Shop, app
     assert client.get("/v1/accounts", headers=viewer).status_code == 401
     # An ADMIN cannot touch an OWNER; the last OWNER cannot be demoted by anyone.
     owner_id = shop_a.user_ids[Role.OWNER]
-    assert client.patch(f"/v1/users/{owner_id}", json={"role": "VIEWER"}, headers=admin).status_code == 422
+    assert client.patch(f"/v1/users/{owner_id}", json={"role": "VIEWER"}, headers=admin).status_code == 403
     owner = bearer(client, shop_a.email(Role.OWNER))
     last = client.patch(f"/v1/users/{owner_id}", json={"role": "ADMIN"}, headers=owner)
-    assert last.status_code == 422 and "last OWNER" in last.json()["detail"]
+    assert last.status_code == 409 and "last OWNER" in last.json()["detail"]
     promoted = client.patch(f"/v1/users/{shop_a.user_ids[Role.ADMIN]}", json={"role": "OWNER"}, headers=owner)
     assert promoted.status_code == 200 and promoted.json()["role"] == "OWNER"
     assert {"USER_REMOVED", "ROLE_CHANGED"} <= set(_actions(app_rt, shop_a.seller_id))

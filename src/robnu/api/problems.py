@@ -13,7 +13,7 @@ from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from robnu.db.scope import CrossTenantWrite
-from robnu.domain.errors import InvalidInput, NotFound, RobnuError, UnknownMarketplace
+from robnu.domain.errors import Conflict, Forbidden, InvalidInput, NotFound, RobnuError, UnknownMarketplace
 from robnu.security.redaction import redact
 from robnu.security.tokens import InvalidToken
 from robnu.services.auth import LoginRefused, NoAccess, Throttled
@@ -120,6 +120,8 @@ def _api(request: Request, exc: Exception) -> JSONResponse:
 
 
 def _robnu(request: Request, exc: Exception) -> JSONResponse:
+    if isinstance(exc, Conflict):
+        return problem_response(request, 409, str(exc), errors=[FieldError(field=exc.field, message=exc.reason)])
     if isinstance(exc, InvalidInput):
         return problem_response(request, 422, str(exc), errors=[FieldError(field=exc.field, message=exc.reason)])
     if isinstance(exc, NotFound | CrossTenantWrite):
@@ -128,7 +130,7 @@ def _robnu(request: Request, exc: Exception) -> JSONResponse:
         return problem_response(request, 404, str(exc))
     if isinstance(exc, InvalidToken | LoginRefused):
         return problem_response(request, 401, str(exc), headers={"WWW-Authenticate": "Bearer"})
-    if isinstance(exc, NoAccess):
+    if isinstance(exc, NoAccess | Forbidden):
         return problem_response(request, 403, str(exc))
     if isinstance(exc, Throttled):
         return problem_response(request, 429, str(exc), headers={"Retry-After": str(exc.retry_after)})
@@ -148,6 +150,9 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(ApiProblem, _api)
     app.add_exception_handler(RobnuError, _robnu)
     app.add_exception_handler(Exception, _unexpected)
+
+
+COMMON = (401, 403, 404, 409, 422, 429)
 
 
 def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:

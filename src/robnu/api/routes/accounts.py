@@ -9,7 +9,7 @@ import json
 from datetime import datetime
 from typing import Annotated, Any, Literal, Union
 
-from fastapi import APIRouter, Header, Path, Query, Request, Response
+from fastapi import APIRouter, Header, Query, Request, Response
 from pydantic import BaseModel, Field, create_model
 from sqlalchemy import select
 
@@ -18,6 +18,7 @@ from robnu.adapters.registry import AdapterRegistry
 from robnu.api.deps import Tenant, require
 from robnu.api.idempotency import HEADER, request_hash, run_once
 from robnu.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, keyset, page
+from robnu.api.params import id_path
 from robnu.api.problems import problem_responses
 from robnu.db.models import Marketplace, MarketplaceAccount, MarketplaceCredentialEvent
 from robnu.domain.errors import InvalidInput, NotFound
@@ -27,7 +28,7 @@ from robnu.services.credentials import SECRET_MASK
 from robnu.services.validation import validate_account
 
 ERRORS = problem_responses(401, 403, 404, 422, 429)
-AccountId = Path(ge=1, le=2**63 - 1)
+AccountId = id_path()
 
 
 class AccountOut(BaseModel):
