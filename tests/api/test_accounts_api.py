@@ -82,6 +82,8 @@ def test_connect_validate_reconnect_disconnect(
     assert moved.status_code == 422 and moved.json()["errors"][0]["field"] == "supplier_id"
     audit = client.get("/v1/audit", headers=admin).json()["items"]
     assert {"CREDENTIALS_CONNECTED", "ACCOUNT_DISCONNECTED", "CREDENTIALS_RECONNECTED"} <= {e["action"] for e in audit}
+    opened = client.get("/v1/audit", params={"action": "CREDENTIALS_DECRYPTED"}, headers=admin).json()["items"]
+    assert [(e["subject"], e["detail"]["purpose"]) for e in opened] == [(f"account:{account['id']}", "validation")]
 
 
 def test_bad_credentials_name_the_field_and_echo_no_value(client: TestClient, shop_a: Shop) -> None:
