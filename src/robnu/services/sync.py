@@ -196,7 +196,7 @@ class SyncEngine:
                     update(SyncRun).where(SyncRun.id == run_id).values(window_start=window.start, window_end=window.end)
                 )
                 s.commit()
-                ctx = build_context(rt, s, adapter, account)
+                ctx = build_context(rt, s, adapter, account, purpose=f"sync {target}")
                 batch: list[Any] = []
                 for record in sync.read(adapter, ctx, window):
                     keeper.check()  # the lease was lost: stop reading (and fence refuses any write)
