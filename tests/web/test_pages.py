@@ -166,7 +166,7 @@ def test_users_page_adds_a_user_once_and_names_a_bad_field(
     r = client.post("/users", data={"email": "not-an-email", "role": "VIEWER", "csrf_token": csrf})
     assert r.status_code == 400 and "email: is not an email address" in r.text and 'value="not-an-email"' in r.text
     r = client.post("/users", data={"email": "new@alpha.in", "role": "OWNER", "csrf_token": csrf})
-    assert r.status_code == 400 and "only an OWNER" in r.text  # an ADMIN cannot make an OWNER
+    assert r.status_code == 403 and "only an OWNER" in r.text  # an ADMIN cannot make an OWNER
     r = client.post("/users", data={"email": "new@alpha.in", "role": "OPERATOR", "csrf_token": csrf})
     assert r.status_code == 200 and "one-time password" in r.text
     assert "new@alpha.in" in client.get("/users").text and "one-time password" not in client.get("/users").text

@@ -10,6 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
+from robnu.domain.errors import Forbidden as NotAllowed
 from robnu.domain.errors import InvalidInput, NotFound
 from robnu.services.runtime import Runtime
 from robnu.services.tenancy import tenant_session
@@ -53,6 +54,10 @@ def create_dashboard(
 
     @app.exception_handler(Forbidden)
     def forbidden(request: Request, exc: Forbidden) -> Response:
+        return page_error(request, 403, "Not allowed", str(exc))
+
+    @app.exception_handler(NotAllowed)
+    def not_allowed(request: Request, exc: NotAllowed) -> Response:
         return page_error(request, 403, "Not allowed", str(exc))
 
     @app.exception_handler(NotFound)

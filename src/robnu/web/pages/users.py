@@ -6,7 +6,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from robnu.domain.errors import InvalidInput, NotFound
+from robnu.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
 from robnu.domain.permissions import Role
 from robnu.services.audit import Actor
 from robnu.services.users import add_member, change_role, list_members, remove_member
@@ -31,6 +31,16 @@ def users_page(
     return _page(request, d, viewer)
 
 
+def _field_error(exc: Exception, field: str) -> tuple[str, str]:
+    if isinstance(exc, InvalidInput):
+        return exc.field, exc.reason
+    return str(getattr(exc, "field", field)), str(getattr(exc, "reason", exc))
+
+
+def _status(exc: Exception) -> int:
+    return {Forbidden: 403, NotFound: 404, Conflict: 409}.get(type(exc), 400)
+
+
 def _actor(request: Request, viewer: Viewer) -> Actor:
     return Actor(user_id=viewer.user_id, ip=request.client.host if request.client else None)
 
@@ -51,11 +61,9 @@ async def user_add(
                 actor=_actor(request, viewer),
                 granter=Role(viewer.role),
             )
-    except (InvalidInput, NotFound) as exc:
-        field = exc.field if isinstance(exc, InvalidInput) else "email"
-        reason = exc.reason if isinstance(exc, InvalidInput) else str(exc)
+    except (InvalidInput, NotFound, Conflict, Forbidden) as exc:  # nothing was written; the form is kept
         kept = {"email": form.get("email", ""), "role": form.get("role", "")}
-        return _page(request, d, viewer, 400, form=kept, error=(field, reason))
+        return _page(request, d, viewer, _status(exc), form=kept, error=_field_error(exc, "email"))
     # A new user's one-time password is shown once, to the person who added them, and never again.
     return _page(request, d, viewer, added=(form.get("email", "").strip().lower(), added.one_time_password))
 
@@ -76,8 +84,8 @@ async def user_role(
                 actor=_actor(request, viewer),
                 granter=Role(viewer.role),
             )
-    except InvalidInput as exc:
-        return _page(request, d, viewer, 400, error=(exc.field, exc.reason))
+    except (InvalidInput, NotFound, Conflict, Forbidden) as exc:
+        return _page(request, d, viewer, _status(exc), error=_field_error(exc, "role"))
     return RedirectResponse("/users", status_code=303)
 
 
@@ -91,6 +99,6 @@ async def user_remove(
             remove_member(
                 s, viewer.seller_id, user_id, d.rt.clock.now(), actor=_actor(request, viewer), granter=Role(viewer.role)
             )
-    except InvalidInput as exc:
-        return _page(request, d, viewer, 400, error=(exc.field, exc.reason))
+    except (InvalidInput, NotFound, Conflict, Forbidden) as exc:
+        return _page(request, d, viewer, _status(exc), error=_field_error(exc, "user_id"))
     return RedirectResponse("/users", status_code=303)
