@@ -46,6 +46,10 @@ class Settings(BaseSettings):
     endpoints: dict[str, dict[str, str]] = Field(default_factory=dict)
     # Kill switch of the daily claim sweeper (returns past their claim date without a receive scan).
     enable_claim_sweeper: bool = True
+    # Where documents and the raw-payload journal go: unset = data_dir; s3://bucket?endpoint=…&region=…&sse=…
+    storage_url: str | None = None
+    journal_enabled: bool = True
+    journal_retention_days: int = Field(default=90, ge=1)
 
     def resolved_database_url(self) -> str:
         if self.database_url:
