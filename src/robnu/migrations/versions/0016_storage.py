@@ -57,7 +57,20 @@ def upgrade() -> None:
         batch_op.create_index(
             batch_op.f("ix_storage_objects_marketplace_account_id"), ["marketplace_account_id"], unique=False
         )
+    # Documents written before this revision sit in <data dir>/documents/<key>, which is where the local
+    # backend keeps key "documents/<key>": rename the keys and give each object its row (the newest document
+    # of a key describes the file, as the old writer overwrote it).
+    op.execute(
+        "UPDATE documents SET storage_key = 'documents/' || storage_key WHERE storage_key NOT LIKE 'documents/%'"
+    )
+    op.execute(
+        "INSERT INTO storage_objects (key, seller_id, marketplace_account_id, mime, size, sha256, backend, "
+        "created_at, updated_at) SELECT storage_key, seller_id, marketplace_account_id, content_type, size_bytes, "
+        "sha256, 'local', created_at, created_at FROM documents "
+        "WHERE id IN (SELECT max(id) FROM documents GROUP BY storage_key)"
+    )
 
 
 def downgrade() -> None:
     op.drop_table("storage_objects")
+    op.execute("UPDATE documents SET storage_key = substr(storage_key, 11) WHERE storage_key LIKE 'documents/%'")
