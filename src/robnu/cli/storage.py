@@ -31,5 +31,24 @@ def storage_migrate(
     console.print(f"set ROBNU_STORAGE_URL={to} so that new objects go there too")
 
 
+journal_app = typer.Typer(help="The raw-payload journal of every page the marketplaces sent.", no_args_is_help=True)
+
+
+@journal_app.command("prune")
+@handles_errors
+def journal_prune(
+    days: Annotated[int | None, typer.Option(help="days to keep (default: ROBNU_JOURNAL_RETENTION_DAYS)")] = None,
+) -> None:
+    """Delete journal hours older than the retention."""
+    from robnu.domain.errors import InvalidInput
+    from robnu.services.journal import prune
+
+    if days is not None and days < 1:
+        raise InvalidInput("days", "must be at least 1")
+    rt = runtime(upgrade=True)
+    console.print(f"{prune(rt, keep_days=days)} journal hour(s) deleted")
+
+
 def register(app: typer.Typer) -> None:
     app.add_typer(storage_app, name="storage")
+    app.add_typer(journal_app, name="journal")
