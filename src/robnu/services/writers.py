@@ -57,9 +57,10 @@ def _base(
 
 
 def _changed(
-    session: Session, model: Any, account: MarketplaceAccount, records: Sequence[Any]
+    session: Session, model: Any, account: MarketplaceAccount, records: Sequence[Any], refresh: bool = False
 ) -> tuple[list[Any], BatchCounts]:
-    """Keep the newest record per external id, then drop those not newer than what is stored."""
+    """Keep the newest record per external id, then drop those not newer than what is stored (``refresh``:
+    a replay also rewrites records as new as what is stored, so that a corrected mapping takes effect)."""
     newest: dict[str, Any] = {}
     for r in records:
         kept = newest.get(r.external_id)
@@ -73,7 +74,7 @@ def _changed(
         if have is None:
             counts.inserted += 1
             changed.append(r)
-        elif r.source_updated_at > have[1]:
+        elif r.source_updated_at > have[1] or (refresh and r.source_updated_at == have[1]):
             counts.updated += 1
             changed.append(r)
         else:
@@ -93,9 +94,14 @@ def _order_ids(session: Session, account_id: int, external_ids: set[str]) -> dic
 
 
 def write_orders(
-    session: Session, account: MarketplaceAccount, records: Sequence[OrderRecord], now: datetime
+    session: Session,
+    account: MarketplaceAccount,
+    records: Sequence[OrderRecord],
+    now: datetime,
+    *,
+    refresh: bool = False,
 ) -> BatchCounts:
-    changed, counts = _changed(session, Order, account, records)
+    changed, counts = _changed(session, Order, account, records, refresh)
     ids = upsert_rows(
         session,
         Order,
@@ -182,9 +188,14 @@ def write_orders(
 
 
 def write_returns(
-    session: Session, account: MarketplaceAccount, records: Sequence[ReturnRecord], now: datetime
+    session: Session,
+    account: MarketplaceAccount,
+    records: Sequence[ReturnRecord],
+    now: datetime,
+    *,
+    refresh: bool = False,
 ) -> BatchCounts:
-    changed, counts = _changed(session, OrderReturn, account, records)
+    changed, counts = _changed(session, OrderReturn, account, records, refresh)
     orders = _order_ids(session, account.id, {r.order_external_id for r in changed})
     ids = upsert_rows(
         session,
@@ -225,9 +236,14 @@ def write_returns(
 
 
 def write_payouts(
-    session: Session, account: MarketplaceAccount, records: Sequence[PayoutRecord], now: datetime
+    session: Session,
+    account: MarketplaceAccount,
+    records: Sequence[PayoutRecord],
+    now: datetime,
+    *,
+    refresh: bool = False,
 ) -> BatchCounts:
-    changed, counts = _changed(session, MarketplacePayout, account, records)
+    changed, counts = _changed(session, MarketplacePayout, account, records, refresh)
     keep_changed(session, account, changed, now)  # a re-issued statement keeps its old lines as a version
     ids = upsert_rows(
         session,
