@@ -2,7 +2,7 @@
 hours) with its key, type, size, sha256, owner and the backend that holds it.
 
 Revision ID: 0016_storage
-Revises: 0014_tenancy
+Revises: 0015_read_indexes
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from alembic import op
 import robnu.db.types
 
 revision = "0016_storage"
-down_revision = "0014_tenancy"
+down_revision = "0015_read_indexes"
 branch_labels = None
 depends_on = None
 
