@@ -14,6 +14,7 @@ from robnu.config import Settings
 from robnu.db.stock_models import Document
 from robnu.db.storage_models import StorageObject
 from robnu.domain.errors import NotFound
+from robnu.domain.permissions import Role
 from robnu.services.accounts import connect_account, create_seller
 from robnu.services.documents import document_key, open_document, read_document, store_document
 from robnu.services.runtime import Runtime
@@ -174,3 +175,35 @@ def test_server_side_encryption_is_asked_for_on_every_put(s3_endpoint: str, tmp_
     store.put("documents/1/2/label/x.pdf", PDF, content_type="application/pdf")
     head = store.client.head_object(Bucket=store.bucket, Key="documents/1/2/label/x.pdf")
     assert head["ServerSideEncryption"] == "AES256" and head["ContentType"] == "application/pdf"
+
+
+def test_the_api_streams_a_document_from_the_backend_that_holds_it(srt: Runtime) -> None:
+    from fastapi.testclient import TestClient
+
+    from robnu.api.app import create_app
+    from tests.api.conftest import bearer, make_shop
+
+    shop, other = make_shop(srt, "alpha"), make_shop(srt, "beta")
+    account = connect_account(srt, shop.seller_id, "AJIO", credentials("AJIO", 1))
+    doc_id = _store(srt, shop.seller_id, account)
+    with TestClient(create_app(srt), base_url="http://testserver") as client:
+        mine = bearer(client, shop.email(Role.ADMIN))
+        r = client.get(f"/v1/documents/{doc_id}", headers=mine)
+        assert r.status_code == 200 and r.content == PDF and r.headers["content-type"] == "application/pdf"
+        assert r.headers["content-length"] == str(len(PDF))
+        theirs = bearer(client, other.email(Role.ADMIN))
+        assert client.get(f"/v1/documents/{doc_id}", headers=theirs).status_code == 404
+
+        # A damaged object: a small one fails cleanly before the response starts…
+        small = b"%PDF-1.4 a small slip %%EOF"
+        small_id = _store(srt, shop.seller_id, account, content=small, ref="SLIP-1")
+        with srt.sessions() as s:
+            small_key = s.execute(select(Document.storage_key).where(Document.id == small_id)).scalar_one()
+            big_key = s.execute(select(Document.storage_key).where(Document.id == doc_id)).scalar_one()
+        srt.storage.primary.put(small_key, small.replace(b"small", b"SMALL"), content_type="application/pdf")
+        r = client.get(f"/v1/documents/{small_id}", headers=mine)
+        assert r.status_code == 503 and b"PDF" not in r.content
+        # … and a large one is cut off before its last chunk (the response had started).
+        srt.storage.primary.put(big_key, PDF[:-1] + b"!", content_type="application/pdf")
+        with pytest.raises((ChecksumMismatch, RuntimeError)):
+            client.get(f"/v1/documents/{doc_id}", headers=mine)
