@@ -40,3 +40,11 @@ class KeyRingError(RobnuError):
 
 class UnsupportedTarget(RobnuError):
     pass
+
+
+class Conflict(InvalidInput):
+    """Well-formed input that the current state refuses: a duplicate, the last OWNER (HTTP 409)."""
+
+
+class Forbidden(RobnuError):
+    """Allowed to ask, not to do this: an ADMIN touching an OWNER (HTTP 403)."""

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from robnu.adapters.base import MarketplaceAdapter
 from robnu.adapters.credentials_base import parse_credentials, reveal
 from robnu.db.models import Marketplace, MarketplaceAccessToken, MarketplaceAccount, Schedule, Seller
-from robnu.domain.errors import InvalidInput, NotFound
+from robnu.domain.errors import Conflict, InvalidInput, NotFound
 from robnu.domain.permissions import Role
 from robnu.domain.statuses import Plan
 from robnu.services.audit import SYSTEM, Actor, AuditAction, record
@@ -117,9 +117,7 @@ def connect_in(
     try:
         s.flush()  # the unique (seller, marketplace, external id) decides; the caller's transaction rolls back
     except IntegrityError:
-        raise InvalidInput(
-            "external_account_id", f"seller {seller_id} already has a {code} account {external}"
-        ) from None
+        raise Conflict("external_account_id", f"seller {seller_id} already has a {code} account {external}") from None
     values = satellite_values(adapter.satellite, rt.vault, account, creds)
     s.add(adapter.satellite.model(marketplace_account_id=account.id, seller_id=seller_id, updated_at=now, **values))
     create_default_schedules(s, account, adapter, now)

@@ -41,7 +41,7 @@ def process_account(
         adapter = adapter_for(rt, account)
         if ScheduleTarget.FULL_PROCESSING not in adapter.supported_targets:
             raise UnsupportedTarget(f"{adapter.code} adapter does not support {ScheduleTarget.FULL_PROCESSING}")
-        ctx = build_context(rt, s, adapter, account)
+        ctx = build_context(rt, s, adapter, account, purpose="processing")
         given = dict(options or {})
         overrides = {k: given.pop(k) for k in list(given) if k in SETTING_NAMES}
         if overrides:

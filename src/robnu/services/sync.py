@@ -198,7 +198,7 @@ class SyncEngine:
                     update(SyncRun).where(SyncRun.id == run_id).values(window_start=window.start, window_end=window.end)
                 )
                 s.commit()
-                ctx = build_context(rt, s, adapter, account)
+                ctx = build_context(rt, s, adapter, account, purpose=f"sync {target}")
                 if rt.settings.journal_enabled:  # every page the adapter is handed goes to the journal
                     journal = RunJournal(rt, account.seller_id, account.id, adapter.code, run_id, target, window)
                     ctx.http = ctx.http.recording(journal)
