@@ -15,6 +15,7 @@ from robnu.cli.money import register as register_money
 from robnu.cli.sandbox import sandbox_app
 from robnu.cli.sla import sla
 from robnu.cli.stock import process, push, reconcile, stock_app
+from robnu.cli.storage import register as register_storage
 from robnu.cli.sync import sync
 from robnu.cli.users import serve, users_app
 
@@ -49,6 +50,7 @@ app.command("metrics")(metrics_cmd)
 app.command("serve")(serve)
 register_money(app)  # reconcile-payouts, adjustments, money
 register_claims(app)  # claims, returns
+register_storage(app)  # storage migrate, journal prune, replay
 
 if __name__ == "__main__":
     app()

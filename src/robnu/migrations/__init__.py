@@ -18,7 +18,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
 HERE = Path(__file__).resolve().parent
-CORE_HEAD = "0015_read_indexes"
+CORE_HEAD = "0016_storage"
 
 
 def _extra_locations() -> list[str]:
