@@ -18,7 +18,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
 HERE = Path(__file__).resolve().parent
-CORE_HEAD = "0013_money"
+CORE_HEAD = "0017_registry"
 
 
 def _extra_locations() -> list[str]:

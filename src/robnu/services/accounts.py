@@ -12,7 +12,7 @@ from robnu.adapters.base import MarketplaceAdapter
 from robnu.adapters.credentials_base import parse_credentials
 from robnu.db.models import Marketplace, MarketplaceAccount, Seller, User
 from robnu.domain.errors import InvalidInput, NotFound
-from robnu.domain.statuses import Plan, UserRole
+from robnu.domain.statuses import MarketplaceStatus, Plan, UserRole
 from robnu.services.credentials import load_credentials, masked, satellite_values
 from robnu.services.runtime import Runtime
 from robnu.services.schedules import create_default_schedules
@@ -85,6 +85,8 @@ def connect_account(
             marketplace = s.execute(select(Marketplace).where(Marketplace.code == code)).scalar_one_or_none()
             if marketplace is None:
                 raise InvalidInput("marketplace", f"{code} has no marketplaces row (run `robnu db upgrade`)")
+            if marketplace.status == MarketplaceStatus.DISABLED:
+                raise InvalidInput("marketplace", f"{code} is DISABLED in the registry: no new account is connected")
             account = MarketplaceAccount(
                 seller_id=seller_id,
                 marketplace_id=marketplace.id,
