@@ -40,3 +40,8 @@ class KeyRingError(RobnuError):
 
 class UnsupportedTarget(RobnuError):
     pass
+
+
+class PluginError(RobnuError):
+    """An installed plug-in's entry point does not hold what its group documents: names the entry point, its
+    distribution and what was expected."""
