@@ -1,4 +1,4 @@
-"""The SLA watchdog (product.md §4): headroom per open batch as the clock moves, one sla_events row per band
+"""The SLA watchdog: headroom per open batch as the clock moves, one sla_events row per band
 edge (re-runs and concurrent watchers), closed batches and finished orders ignored, the pickup offset, the
 SLA_WATCHDOG schedule through execute_run (report, email, accounts that need reconnecting), and `robnu sla`."""
 

@@ -1,4 +1,4 @@
-"""The data model (DESIGN §1, §3): tenant root, marketplace registry, the generic account parent and
+"""The data model (docs/architecture.md): tenant root, marketplace registry, the generic account parent and
 the leaf tables. No leaf table has a marketplace-specific column; marketplace identity and credentials
 live in one 1:1 satellite per marketplace, declared by that marketplace's adapter package."""
 
@@ -71,11 +71,26 @@ class Base(DeclarativeBase):
             tie_account_to_seller(table)  # every table, satellites of adapter packages included
 
 
-class Seller(Base):
-    __tablename__ = "sellers"
+class Org(Base):
+    """A company that may run several sellers (brands, GST registrations) under one roof."""
+
+    __tablename__ = "orgs"
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Seller(Base):
+    """The tenant root: every tenant row carries its id, and row-level security keys on it."""
+
+    __tablename__ = "sellers"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    org_id: Mapped[int | None] = mapped_column(ForeignKey("orgs.id", ondelete="SET NULL"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
     plan: Mapped[str] = mapped_column(String(20), default="FREE")
+    # A suspended seller's users cannot sign in or call the API; its data stays.
+    suspended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    suspension_reason: Mapped[str | None] = mapped_column(String(300))
     # The seller's principal GSTIN and registered name: the supplier on every invoice Robnu issues.
     gstin: Mapped[str | None] = mapped_column(String(15))
     legal_name: Mapped[str | None] = mapped_column(String(200))
@@ -83,11 +98,15 @@ class Seller(Base):
 
 
 class User(Base):
+    """A person who signs in. Belongs to sellers through ``seller_users`` (one role in each)."""
+
     __tablename__ = "users"
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    seller_id: Mapped[int] = mapped_column(ForeignKey("sellers.id", ondelete="CASCADE"), index=True)
     email: Mapped[str] = mapped_column(String(320), unique=True)
-    role: Mapped[str] = mapped_column(String(20))
+    display_name: Mapped[str | None] = mapped_column(String(200))
+    password_hash: Mapped[str | None] = mapped_column(String(200))  # Argon2id; None: cannot sign in yet
+    password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
@@ -120,6 +139,8 @@ class MarketplaceAccount(Base):
     last_validated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_validation_status: Mapped[str] = mapped_column(String(20), default="NEVER")
     needs_reconnect: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Disconnected by the seller: credentials deleted, schedules paused, synced history kept.
+    disconnected_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 

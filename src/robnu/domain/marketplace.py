@@ -21,7 +21,7 @@ class ScheduleTarget(StrEnum):
     INVENTORY = "INVENTORY"
     FULL_PROCESSING = "FULL_PROCESSING"
     CREDENTIAL_CHECK = "CREDENTIAL_CHECK"
-    SLA_WATCHDOG = "SLA_WATCHDOG"  # headroom of the open dispatch batches (product.md §4)
+    SLA_WATCHDOG = "SLA_WATCHDOG"  # headroom of the open dispatch batches
     CATALOG = "CATALOG"  # the periodic full reconciliation: listings read, linked, drift against the truth repaired
     CLAIM_SWEEPER = "CLAIM_SWEEPER"  # daily: returns past their claim date without a receive scan become claims
 

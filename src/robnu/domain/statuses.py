@@ -111,14 +111,6 @@ class InventoryTaskStatus(StrEnum):
     DEAD = "DEAD"  # gave up after the retry budget
 
 
-class UserRole(StrEnum):
-    OWNER = "OWNER"
-    ADMIN = "ADMIN"
-    OPERATOR = "OPERATOR"
-    FINANCE = "FINANCE"
-    VIEWER = "VIEWER"
-
-
 class Plan(StrEnum):
     FREE = "FREE"  # full processing for 25 orders per IST day
     GROWTH = "GROWTH"

@@ -125,7 +125,7 @@ def _full_processing(rt: Runtime, account_id: int) -> _Partial:
         return _raised(rt, account_id, exc)
     outcome = RunOutcome.PARTIAL if (report.held or report.failed) else RunOutcome.SUCCEEDED
     details: dict[str, Any] = {"notes": report.notes, "waiting": report.waiting, "skipped": report.skipped}
-    if report.exceptions:  # held orders are the run's exceptions (product.md §2): what the seller must look at
+    if report.exceptions:  # held orders are the run's exceptions: what the seller must look at
         details["exceptions"] = report.exceptions
     return _Partial(outcome, processed=report.processed, held=report.held, failed=report.failed, details=details)
 

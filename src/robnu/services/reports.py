@@ -21,6 +21,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy import select
 
 from robnu.db.models import Marketplace, MarketplaceAccount, RunReport, User
+from robnu.db.tenancy_models import SellerUser
 from robnu.domain.clock import IST
 from robnu.domain.errors import NotFound
 from robnu.domain.marketplace import ScheduleTarget
@@ -241,7 +242,14 @@ def email_report(rt: Runtime, report_id: int, settings: SmtpSettings | None = No
         return False
     with rt.sessions() as s:
         seller_id = s.execute(select(RunReport.seller_id).where(RunReport.id == report_id)).scalar_one()
-        recipients = list(s.execute(select(User.email).where(User.seller_id == seller_id)).scalars())
+        recipients = list(
+            s.execute(
+                select(User.email)
+                .join(SellerUser, SellerUser.user_id == User.id)
+                .where(SellerUser.seller_id == seller_id, User.disabled_at.is_(None))
+                .order_by(User.id)
+            ).scalars()
+        )
     if not recipients:
         return False
     msg = EmailMessage()

@@ -1,4 +1,4 @@
-"""The SLA watchdog (product.md §4): per open dispatch batch, the headroom left before its deadline, and an
+"""The SLA watchdog: per open dispatch batch, the headroom left before its deadline, and an
 ``sla_events`` row each time a batch sinks into a lower band.
 
 * A batch is watched while it is OPEN and has orders still in the flow (``order_processing`` PENDING or

@@ -1,6 +1,6 @@
 """The sync engine: run one (account, target), recorded in sync_runs.
 
-Flow (DESIGN §4): take the lease on (account, target) -> compute the window from the cursor
+Flow: take the lease on (account, target) -> compute the window from the cursor
 (high-water - overlap ... now - safety lag; a first run backfills; ``since`` re-syncs) -> stream the
 adapter's records in batches, each batch upserted and committed -> quarantine what cannot be stored ->
 move the cursor to the window end only when every batch is committed -> release the lease.
