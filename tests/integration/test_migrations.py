@@ -37,7 +37,8 @@ def test_upgrade_downgrade_upgrade(tmp_path: Path) -> None:
         assert {"orders", "marketplace_accounts", "ajio_account_details", "flipkart_account_details"} <= tables
         heads = set(ScriptDirectory.from_config(migrations.alembic_config(engine)).get_heads())
         assert migrations.CORE_HEAD in heads  # the others: one branch per installed third-party marketplace
-        assert migrations.current_heads(engine) == heads
+        # (a plug-in branch built on the core head is recorded alone: the core head is then implied by it)
+        assert migrations.current_heads(engine) <= heads and not migrations.pending(engine)
         codes = _codes(engine)
         assert codes[: len(BUILT_IN)] == BUILT_IN
         for code in codes[len(BUILT_IN) :]:  # an installed plugin's row comes with its adapter
