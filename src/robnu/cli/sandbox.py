@@ -28,13 +28,11 @@ def serve(
         float, typer.Option(min=0.001, max=1_000_000, help="1 = the marketplaces' published rate limits")
     ] = 1.0,
 ) -> None:
-    """Start the sandboxes (the four built-ins and any installed plug-in's) and print each base URL and a
-    ready-to-use set of credentials."""
+    """Start all four sandboxes and print each base URL and a ready-to-use set of credentials."""
     from robnu.sandbox.server import PortsInUse, check_ports, serve_forever
-    from robnu.sandbox.world import SANDBOXES, SandboxWorld, register_installed_sandboxes
+    from robnu.sandbox.world import SANDBOXES, SandboxWorld
 
     host = text("host", host, max_length=253)
-    register_installed_sandboxes()
     world = SandboxWorld(seed=seed, rate_scale=rate_scale)
     port_range("port", port, len(list(world.apps())))
     try:  # before any credentials are printed: a taken port is named, not an OSError after the banner

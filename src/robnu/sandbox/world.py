@@ -70,7 +70,7 @@ def register_sandbox(spec: SandboxSpec) -> None:
 def register_installed_sandboxes() -> list[str]:
     """Register the sandbox of every installed plug-in (entry point group ``robnu.sandboxes``, value: a
     ``SandboxSpec``); returns their codes. Not done by default, so a world of the built-ins stays the same
-    whatever is installed: ``robnu sandbox serve`` and the conformance kit (``robnu.testing``) call it."""
+    whatever is installed: the conformance kit (``robnu.testing``) calls it for the plug-in it tests."""
     from robnu import plugins
     from robnu.domain.errors import PluginError
 
