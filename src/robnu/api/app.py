@@ -6,7 +6,24 @@ from fastapi import FastAPI
 
 from robnu.api import problems
 from robnu.api.ratelimit import RateLimits
-from robnu.api.routes import accounts, audit, auth, marketplaces, tokens, users
+from robnu.api.routes import (
+    accounts,
+    audit,
+    auth,
+    documents,
+    marketplaces,
+    money,
+    orders,
+    payouts,
+    processing,
+    returns,
+    runs,
+    schedules,
+    search,
+    stock,
+    tokens,
+    users,
+)
 from robnu.services.runtime import Runtime
 
 API_VERSION = "1"
@@ -31,6 +48,17 @@ def create_app(rt: Runtime) -> FastAPI:
         audit.router,
         marketplaces.router,
         accounts.build_router(rt.registry),
+        # the seller's data (read models in robnu.services.queries) and the actions on it
+        orders.router,
+        returns.router,
+        payouts.router,
+        stock.router,
+        schedules.router,
+        runs.router,
+        processing.router,
+        documents.router,
+        search.router,
+        money.router,
     ):
         app.include_router(router)
     return app

@@ -53,9 +53,10 @@ class SmtpSettings(BaseSettings):
     password: SecretStr | None = None
     starttls: bool = True
     sender: str = "robnu@localhost"
-    # Which outcomes are mailed: by default the seller hears about scheduled processing, failures and SLA
-    # alerts (a watchdog run is mailed only when it raised one; see ``should_email``).
-    notify: str = "FULL_PROCESSING,SLA_WATCHDOG,FAILED,AUTH_FAILED"
+    # Which outcomes are mailed: by default the seller hears about scheduled processing, failures, SLA
+    # alerts and new payout differences (a watchdog or reconciliation run is mailed only when it found
+    # something; see ``should_email``).
+    notify: str = "FULL_PROCESSING,SLA_WATCHDOG,RECONCILIATION,FAILED,AUTH_FAILED"
 
 
 @dataclass
@@ -229,8 +230,9 @@ def render_text(report: ReportView) -> str:
 
 def should_email(settings: SmtpSettings, report: ReportView) -> bool:
     wanted = {w.strip().upper() for w in settings.notify.split(",") if w.strip()}
-    if report.target == ScheduleTarget.SLA_WATCHDOG and report.status == RunOutcome.SUCCEEDED:
-        return False  # a watchdog run without a new alert comes every five minutes: not news
+    quiet = (ScheduleTarget.SLA_WATCHDOG, ScheduleTarget.RECONCILIATION)
+    if report.target in quiet and report.status == RunOutcome.SUCCEEDED:
+        return False  # a watchdog run without a new alert, a reconciliation without a new difference: not news
     return bool(settings.host) and (report.target in wanted or report.status in wanted)
 
 

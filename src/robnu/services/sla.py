@@ -275,6 +275,12 @@ def watch(rt: Runtime, *, seller_id: int | None = None, account_id: int | None =
     return run_watch(rt, seller_id=seller_id, account_id=account_id).alerts
 
 
+def assess(s: Session, now: datetime, *, seller_id: int, account_id: int | None = None) -> list[BatchHeadroom]:
+    """The board of one seller (or one of its accounts) at ``now`` on the caller's session (the read API's
+    seller-scoped session), most at risk first."""
+    return _assess(s, now, seller_id=seller_id, account_id=account_id)
+
+
 def headroom_board(rt: Runtime, seller_id: int | None = None) -> list[BatchHeadroom]:
     """Per watched batch, right now: account, marketplace, IST day, batch no, closure policy, deadline,
     headroom %, band and open orders, most at risk first. Reads only (the alerts are ``watch``'s)."""

@@ -88,7 +88,10 @@ class SyncEngine:
         since: datetime | None = None,
         owner: str | None = None,
         progress: ProgressCallback | None = None,
+        on_start: Callable[[int], None] | None = None,
     ) -> SyncOutcome:
+        """Sync one target of one account. ``on_start`` is told the run's id as soon as its row is committed
+        (a caller that started the sync in the background can hand the id out to be polled)."""
         if target not in SYNC_TARGETS:
             raise UnsupportedTarget(f"{target} is not a sync target (use {', '.join(sorted(SYNC_TARGETS))})")
         rt = self.rt
@@ -119,6 +122,8 @@ class SyncEngine:
             s.add(run)
             s.flush()
             run_id = run.id
+        if on_start is not None:
+            on_start(run_id)
         if not acquired:
             return SyncOutcome(run_id, SyncRunStatus.SKIPPED, error="another run holds the lease")
         try:

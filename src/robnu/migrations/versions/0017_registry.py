@@ -6,7 +6,7 @@ never moved (the four built-ins were seeded with explicit ids), so it is set pas
 Third-party rows are written with ``robnu.migrations.plugin.add_marketplace(code, ...)``.
 
 Revision ID: 0017_registry
-Revises: 0014_tenancy
+Revises: 0015_read_indexes
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from __future__ import annotations
 from alembic import op
 
 revision = "0017_registry"
-down_revision = "0014_tenancy"
+down_revision = "0015_read_indexes"
 branch_labels = None
 depends_on = None
 
