@@ -17,6 +17,7 @@ from robnu.domain.errors import Conflict, Forbidden, InvalidInput, NotFound, Rob
 from robnu.security.redaction import redact
 from robnu.security.tokens import InvalidToken
 from robnu.services.auth import LoginRefused, NoAccess, Throttled
+from robnu.storage import StorageError
 
 log = logging.getLogger("robnu.api")
 MEDIA_TYPE = "application/problem+json"
@@ -134,6 +135,9 @@ def _robnu(request: Request, exc: Exception) -> JSONResponse:
         return problem_response(request, 403, str(exc))
     if isinstance(exc, Throttled):
         return problem_response(request, 429, str(exc), headers={"Retry-After": str(exc.retry_after)})
+    if isinstance(exc, StorageError):  # unreachable backend, missing or damaged object: ours, not the caller's
+        log.error("storage failed on %s: %s", request.url.path, redact(str(exc)))
+        return problem_response(request, 503, "the stored object could not be read; it has been logged")
     log.warning("request %s failed: %s", request.url.path, redact(str(exc)))
     return problem_response(request, 422, str(exc))
 

@@ -287,6 +287,7 @@ def build_demo(rt: Runtime, world: SandboxWorld, *, orders: int, seed: int, name
 
 def run_demo(*, no_serve: bool, orders: int, seed: int, host: str = "127.0.0.1", port: int = 8000) -> None:
     rt = runtime(upgrade=True)
+    getattr(rt.storage.primary, "ensure_bucket", lambda: None)()  # a fresh local S3 server has no bucket yet
     world = wire_demo_world(rt, seed)
     try:
         demo = build_demo(rt, world, orders=orders, seed=seed)
@@ -294,7 +295,8 @@ def run_demo(*, no_serve: bool, orders: int, seed: int, host: str = "127.0.0.1",
         console.print(_summary_table(rt, demo.summaries))
         table, _ = reconcile_table(rt, [(s.code, s.account_id) for s in demo.summaries], demo.truths)
         console.print(table)
-        console.print(f"documents under {rt.settings.data_dir / 'documents'}")
+        where = rt.settings.data_dir if rt.storage.primary.ident == "local" else rt.storage.primary.ident
+        console.print(f"documents and the raw-payload journal in {where}", highlight=False)
         console.print(f"seller {demo.seller_id}; database {rt.engine.url.render_as_string(hide_password=True)}")
         console.print(f"sign in as {DEMO_EMAIL} with password {demo_password} (OWNER)", highlight=False)
         if not no_serve:  # the sandboxes stay up while the dashboard is served: "sync now" reaches them

@@ -48,3 +48,8 @@ class Conflict(InvalidInput):
 
 class Forbidden(RobnuError):
     """Allowed to ask, not to do this: an ADMIN touching an OWNER (HTTP 403)."""
+
+
+class PluginError(RobnuError):
+    """An installed plug-in's entry point does not hold what its group documents: names the entry point, its
+    distribution and what was expected."""

@@ -15,7 +15,7 @@ from robnu.adapters.credentials_base import parse_credentials, reveal
 from robnu.db.models import Marketplace, MarketplaceAccessToken, MarketplaceAccount, Schedule, Seller
 from robnu.domain.errors import Conflict, InvalidInput, NotFound
 from robnu.domain.permissions import Role
-from robnu.domain.statuses import Plan
+from robnu.domain.statuses import MarketplaceStatus, Plan
 from robnu.services.audit import SYSTEM, Actor, AuditAction, record
 from robnu.services.credentials import load_credentials, masked, satellite_values
 from robnu.services.runtime import Runtime
@@ -103,6 +103,8 @@ def connect_in(
     marketplace = s.execute(select(Marketplace).where(Marketplace.code == code)).scalar_one_or_none()
     if marketplace is None:
         raise InvalidInput("marketplace", f"{code} has no marketplaces row (run `robnu db upgrade`)")
+    if marketplace.status == MarketplaceStatus.DISABLED:
+        raise InvalidInput("marketplace", f"{code} is DISABLED in the registry: no new account is connected")
     account = MarketplaceAccount(
         seller_id=seller_id,
         marketplace_id=marketplace.id,

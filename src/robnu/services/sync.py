@@ -30,6 +30,7 @@ from robnu.security.redaction import redact
 from robnu.services import lease
 from robnu.services.accounts import adapter_for
 from robnu.services.context import build_context
+from robnu.services.journal import RunJournal
 from robnu.services.runtime import Runtime
 from robnu.services.validation import record_auth_failure
 from robnu.services.writers import BatchCounts, write_orders, write_payouts, write_returns
@@ -176,6 +177,7 @@ class SyncEngine:
         sync = _SYNCS[target]
         writer = sync.write
         window: SyncWindow | None = None
+        journal: RunJournal | None = None
         # A time-based heartbeat keeps the lease while the adapter waits on rate limits and pages; progress is
         # reported on every beat too, so a long walk of empty windows shows it is alive.
         keeper = lease.LeaseKeeper(
@@ -197,6 +199,9 @@ class SyncEngine:
                 )
                 s.commit()
                 ctx = build_context(rt, s, adapter, account, purpose=f"sync {target}")
+                if rt.settings.journal_enabled:  # every page the adapter is handed goes to the journal
+                    journal = RunJournal(rt, account.seller_id, account.id, adapter.code, run_id, target, window)
+                    ctx.http = ctx.http.recording(journal)
                 batch: list[Any] = []
                 for record in sync.read(adapter, ctx, window):
                     keeper.check()  # the lease was lost: stop reading (and fence refuses any write)
@@ -210,6 +215,8 @@ class SyncEngine:
                         q = self._flush(s, account, run_id, target, writer, batch, totals, owner, ttl)
                         quarantined += q
                         batch = []
+                        if journal is not None:
+                            journal.flush_if_full()
                         if progress:
                             progress(fetched)
                 if batch:
@@ -247,6 +254,9 @@ class SyncEngine:
             )
         except Exception as exc:
             return self._failed(run_id, fetched, totals, quarantined, started, exc)
+        finally:
+            if journal is not None:  # pages of a failed run are kept too: they show what the marketplace sent
+                journal.close()
 
     def _flush(
         self,

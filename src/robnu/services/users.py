@@ -123,6 +123,8 @@ def change_role(
     wanted = parse_role(role)
     member = _membership(s, seller_id, user_id)
     current = Role(member.role)
+    if actor.user_id == user_id:
+        raise Forbidden("you cannot change your own role; another OWNER or ADMIN can")
     if granter is not None and not (may_grant(granter, wanted) and may_grant(granter, current)):
         raise Forbidden("only an OWNER may make or change an OWNER")
     if current is Role.OWNER and wanted is not Role.OWNER and _owners(s, seller_id) <= 1:
@@ -138,6 +140,8 @@ def remove_member(
     """Remove the membership; the user's sessions on this seller and API tokens for it end with it."""
     member = _membership(s, seller_id, user_id)
     current = Role(member.role)
+    if actor.user_id == user_id:
+        raise Forbidden("you cannot remove yourself; another OWNER or ADMIN can")
     if granter is not None and not may_grant(granter, current):
         raise Forbidden("only an OWNER may remove an OWNER")
     if current is Role.OWNER and _owners(s, seller_id) <= 1:

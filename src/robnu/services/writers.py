@@ -58,9 +58,10 @@ def _base(
 
 
 def _changed(
-    session: Session, model: Any, account: MarketplaceAccount, records: Sequence[Any]
+    session: Session, model: Any, account: MarketplaceAccount, records: Sequence[Any], refresh: bool = False
 ) -> tuple[list[Any], BatchCounts]:
-    """Keep the newest record per external id, then drop those not newer than what is stored."""
+    """Keep the newest record per external id, then drop those not newer than what is stored (``refresh``:
+    a replay also rewrites records as new as what is stored, so that a corrected mapping takes effect)."""
     newest: dict[str, Any] = {}
     for r in records:
         kept = newest.get(r.external_id)
@@ -74,7 +75,7 @@ def _changed(
         if have is None:
             counts.inserted += 1
             changed.append(r)
-        elif r.source_updated_at > have[1]:
+        elif r.source_updated_at > have[1] or (refresh and r.source_updated_at == have[1]):
             counts.updated += 1
             changed.append(r)
         else:
@@ -94,9 +95,14 @@ def _order_ids(session: Session, account_id: int, external_ids: set[str]) -> dic
 
 
 def write_orders(
-    session: Session, account: MarketplaceAccount, records: Sequence[OrderRecord], now: datetime
+    session: Session,
+    account: MarketplaceAccount,
+    records: Sequence[OrderRecord],
+    now: datetime,
+    *,
+    refresh: bool = False,
 ) -> BatchCounts:
-    changed, counts = _changed(session, Order, account, records)
+    changed, counts = _changed(session, Order, account, records, refresh)
     ids = upsert_rows(
         session,
         Order,
@@ -183,9 +189,14 @@ def write_orders(
 
 
 def write_returns(
-    session: Session, account: MarketplaceAccount, records: Sequence[ReturnRecord], now: datetime
+    session: Session,
+    account: MarketplaceAccount,
+    records: Sequence[ReturnRecord],
+    now: datetime,
+    *,
+    refresh: bool = False,
 ) -> BatchCounts:
-    changed, counts = _changed(session, OrderReturn, account, records)
+    changed, counts = _changed(session, OrderReturn, account, records, refresh)
     orders = _order_ids(session, account.id, {r.order_external_id for r in changed})
     ids = upsert_rows(
         session,
@@ -237,9 +248,14 @@ def _stored_statuses(session: Session, account_id: int, external_ids: list[str])
 
 
 def write_payouts(
-    session: Session, account: MarketplaceAccount, records: Sequence[PayoutRecord], now: datetime
+    session: Session,
+    account: MarketplaceAccount,
+    records: Sequence[PayoutRecord],
+    now: datetime,
+    *,
+    refresh: bool = False,
 ) -> BatchCounts:
-    changed, counts = _changed(session, MarketplacePayout, account, records)
+    changed, counts = _changed(session, MarketplacePayout, account, records, refresh)
     stored = _stored_statuses(session, account.id, [r.external_id for r in changed])
     versioned = keep_changed(session, account, changed, now)  # a re-issued statement keeps its old lines
     # Reconciliation's verdict (RECONCILED / DISPUTED) survives a re-sent payout that is still paid and
