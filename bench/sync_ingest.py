@@ -284,6 +284,7 @@ class Result:
     fetched: int
     status: str
     sync_s: float
+    cpu_s: float  # this process's CPU time during the sync (all its threads)
     yard: Yardstick
     throttled: int
     generate_s: float
@@ -293,11 +294,13 @@ class Result:
         return self.fetched / self.sync_s
 
 
-def measure(args: argparse.Namespace, orders: int, settings: dict[str, Any], variant: str, tmp: Path) -> Result:
+def measure(
+    args: argparse.Namespace, orders: int, settings: dict[str, Any], variant: tuple[int, str], tmp: Path
+) -> Result:
     with served_sandbox(args.marketplace, orders, rate_scale=args.rate_scale) as sandbox:
         policy = HttpPolicy(backoff_base=0.05, backoff_cap=2.0, rate_scale=args.rate_scale if args.client_limits else 0)
         http = HttpFactory(policy=policy, endpoints=sandbox.endpoints)
-        label = f"sync_{orders}"
+        label = f"sync_{orders}_{variant[0]}"
         rt, seller, account = connected_runtime(
             args.marketplace, sandbox.creds, http, SandboxClock(frozen_at=NOW),
             tmp=tmp, url=args.database_url, label=label, settings=settings,
@@ -310,18 +313,20 @@ def measure(args: argparse.Namespace, orders: int, settings: dict[str, Any], var
                     for sku in sandbox.skus
                 ])
         profiler = cProfile.Profile() if args.profile else None
+        cpu0 = time.process_time()
         t0 = time.perf_counter()
         if profiler:
             profiler.enable()
         outcome = SyncEngine(rt).run(account, ScheduleTarget.ORDERS)
         sync_s = time.perf_counter() - t0
+        cpu_s = time.process_time() - cpu0
         if profiler:
             profiler.disable()
             profiler.dump_stats(args.profile)
             args.profile = None  # the first sync only
-    yard = yardstick(rt.engine, args.database_url, tmp, f"yardstick_{orders}")
+    yard = yardstick(rt.engine, args.database_url, tmp, f"yardstick_{orders}_{variant[0]}")
     rt.engine.dispose()
-    return Result(orders, variant, outcome.fetched, str(outcome.status), sync_s, yard, sandbox.throttled,
+    return Result(orders, variant[1], outcome.fetched, str(outcome.status), sync_s, cpu_s, yard, sandbox.throttled,
                   sandbox.generate_s)
 
 
@@ -354,19 +359,21 @@ def main() -> None:
     variants = [("as set", base)]
     if args.compare:
         variants.append((" ".join(args.compare), {**base, **parse_settings(args.compare)}))
-    results = [measure(args, n, settings, name, tmp) for n in args.orders for name, settings in variants]
+    results = [
+        measure(args, n, settings, (k, name), tmp) for n in args.orders for k, (name, settings) in enumerate(variants)
+    ]
 
     db = "PostgreSQL" if args.database_url else "SQLite"
     how = "COPY per table" if args.database_url else "one prepared executemany per table"
     print(f"marketplace  {args.marketplace} ({db}); sandbox in its own process, rate scale {args.rate_scale:g}; "
           f"client pacing {'on' if args.client_limits else 'off'}; stock effects {'on' if args.stock else 'off'}")
     print(f"yardstick    the same rows into empty tables of the same schema: {how}, one transaction")
-    print(f"{'orders':>8} {'variant':<16}{'synced':>8}{'rows':>8}{'sync s':>9}{'orders/s':>10}{'yardstick s':>13}"
-          f"{'sync/yard':>11}{'429s':>6}")
+    print(f"{'orders':>8} {'variant':<16}{'synced':>8}{'rows':>8}{'sync s':>9}{'CPU s':>8}{'orders/s':>10}"
+          f"{'yardstick s':>13}{'sync/yard':>11}{'429s':>6}")
     for r in results:
         print(f"{r.orders:>8} {r.variant[:15]:<16}{r.fetched:>8}{sum(r.yard.rows.values()):>8}{r.sync_s:>9.2f}"
-              f"{r.rate:>10,.0f}{r.yard.seconds:>13.3f}{r.sync_s / r.yard.seconds:>10.1f}x{r.throttled:>6}"
-              f"  [{r.status}]")
+              f"{r.cpu_s:>8.2f}{r.rate:>10,.0f}{r.yard.seconds:>13.3f}{r.sync_s / r.yard.seconds:>10.1f}x"
+              f"{r.throttled:>6}  [{r.status}]")
     for r in results[:len(variants)]:
         print(f"rows stored  {r.orders} orders: " + ", ".join(f"{t} {n:,}" for t, n in r.yard.rows.items() if n))
     for name, _ in variants:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import httpx
+import orjson
 
 from robnu.adapters.errors import (
     MarketplaceAuthError,
@@ -25,6 +26,16 @@ from robnu.security.redaction import redact
 log = logging.getLogger("robnu.http")
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+
+
+def json_of(response: httpx.Response) -> Any:
+    """The response body as JSON: parsed by orjson (several times faster on the pages a sync reads), and by
+    the standard library where orjson refuses what it accepts (NaN, numbers beyond 64 bits, other UTFs).
+    Raises ValueError when the body is not JSON."""
+    try:
+        return orjson.loads(response.content)
+    except orjson.JSONDecodeError:
+        return json.loads(response.content)
 
 
 class AuthProvider(Protocol):
@@ -160,7 +171,7 @@ class MarketplaceHttp:
         while True:
             response = self.request(operation, method, url, **kwargs)
             try:
-                return response.json()
+                return json_of(response)
             except ValueError:
                 attempt = self._retry_or_raise(attempt, operation, "response body is not valid JSON", None)
 

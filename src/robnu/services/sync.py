@@ -30,6 +30,7 @@ from robnu.security.redaction import redact
 from robnu.services import lease
 from robnu.services.accounts import adapter_for
 from robnu.services.context import build_context
+from robnu.services.read_ahead import read_ahead
 from robnu.services.runtime import Runtime
 from robnu.services.validation import record_auth_failure
 from robnu.services.writers import BatchCounts, write_orders, write_payouts, write_returns
@@ -193,20 +194,22 @@ class SyncEngine:
                 s.commit()
                 ctx = build_context(rt, s, adapter, account)
                 batch: list[Any] = []
-                for record in sync.read(adapter, ctx, window):
-                    keeper.check()  # the lease was lost: stop reading (and fence refuses any write)
-                    fetched += 1
-                    if isinstance(record, Quarantine):
-                        self._quarantine(s, account, run_id, target, record)
-                        quarantined += 1
-                        continue
-                    batch.append(record)
-                    if len(batch) >= self.batch_size:
-                        q = self._flush(s, account, run_id, target, writer, batch, totals, owner, ttl)
-                        quarantined += q
-                        batch = []
-                        if progress:
-                            progress(fetched)
+                ahead = rt.settings.sync_read_ahead_records
+                with read_ahead(sync.read(adapter, ctx, window), ahead, name=f"sync-{account_id}-{target}") as records:
+                    for record in records:
+                        keeper.check()  # the lease was lost: stop reading (and fence refuses any write)
+                        fetched += 1
+                        if isinstance(record, Quarantine):
+                            self._quarantine(s, account, run_id, target, record)
+                            quarantined += 1
+                            continue
+                        batch.append(record)
+                        if len(batch) >= self.batch_size:
+                            q = self._flush(s, account, run_id, target, writer, batch, totals, owner, ttl)
+                            quarantined += q
+                            batch = []
+                            if progress:
+                                progress(fetched)
                 if batch:
                     quarantined += self._flush(s, account, run_id, target, writer, batch, totals, owner, ttl)
                 if progress:
