@@ -129,13 +129,16 @@ class MarketplaceHttp:
         refreshed = False
         attempt = 0
         while True:
-            self.limiter.acquire(operation)
             if json_body is not None:
                 content = json.dumps(json_body, separators=(",", ":")).encode()
                 headers = {**(headers or {}), "Content-Type": "application/json"}
             request = self.client.build_request(method, url, params=params, content=content, data=data, headers=headers)
+            # Authenticate before taking a rate-limit token: minting an access token is slow, and the time
+            # between our token and the marketplace seeing the request would let our bucket run ahead of theirs.
             if auth is not None:
                 auth.apply(request)
+            if self.limiter.acquire(operation) and auth is not None:
+                auth.apply(request)  # signed afresh after a wait (timestamps and nonces must be current)
             started = time.perf_counter()
             try:
                 response = self.client.send(request)
@@ -144,6 +147,7 @@ class MarketplaceHttp:
                 self._log(request, None, started, type(exc).__name__)
                 attempt = self._retry_or_raise(attempt, operation, f"{type(exc).__name__}: {exc}", None)
                 continue
+            self.limiter.answered(operation)
             self._log(request, response, started, None)
             self._correct_rate(operation, response)
             status = response.status_code
@@ -156,6 +160,7 @@ class MarketplaceHttp:
             if status in RETRY_STATUSES:
                 if status == 429:
                     self.throttled += 1
+                    self.limiter.refund(operation)
                 attempt = self._retry_or_raise(attempt, operation, f"HTTP {status}", response)
                 continue
             if status in ok_statuses:
