@@ -1,4 +1,4 @@
-"""Memory benchmark: peak RSS of a sync of 1k vs 100k orders (DESIGN §4: pages are streamed, memory stays flat).
+"""Memory benchmark: peak RSS of a sync of 1k vs 100k orders (pages are streamed, so memory should stay flat).
 
 Each size runs in a fresh subprocess, so every figure belongs to one size, and that process holds Robnu only:
 the sandbox generates its orders and serves them over real HTTP on localhost from a process of its own (an

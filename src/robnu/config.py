@@ -31,7 +31,7 @@ class Settings(BaseSettings):
     key_file: Path | None = None  # default: data_dir/master.keys (created 0600 for a new, empty database)
     key_provider: str | None = None  # an entry point of robnu.key_providers (a KMS); default: env, else file
     log_level: str = "INFO"
-    # Sync engine defaults (DESIGN §4).
+    # Sync engine defaults (docs/operations.md).
     backfill_days: int = 30
     sync_overlap_seconds: int = 300
     sync_safety_lag_seconds: int = 120
@@ -49,6 +49,20 @@ class Settings(BaseSettings):
     endpoints: dict[str, dict[str, str]] = Field(default_factory=dict)
     # Kill switch of the daily claim sweeper (returns past their claim date without a receive scan).
     enable_claim_sweeper: bool = True
+    # The API (docs/security.md). The role tenant units of work run as on PostgreSQL ("auto": robnu_app when
+    # the database has it; "" for none), the access-token signing key (default: generated into the data dir),
+    # token lifetimes, sign-in throttling, per-tenant rate limits (memory:// or redis://host:port).
+    db_app_role: str = "auto"
+    jwt_signing_key: SecretStr | None = None
+    jwt_key_file: Path | None = None
+    access_token_seconds: int = Field(default=900, ge=30, le=86_400)
+    refresh_token_days: int = Field(default=30, ge=1, le=365)
+    login_max_failures_per_account: int = Field(default=5, ge=1)
+    login_max_failures_per_ip: int = Field(default=30, ge=1)
+    login_lockout_seconds: int = Field(default=900, ge=1)
+    rate_limit: str = "600/minute"
+    rate_limit_storage: str = "memory://"
+    cookie_secure: bool | None = None  # None: Secure exactly when the request came over HTTPS
 
     def resolved_database_url(self) -> str:
         if self.database_url:
@@ -63,6 +77,9 @@ class Settings(BaseSettings):
 
     def resolved_key_file(self) -> Path:
         return self.key_file or self.data_dir / "master.keys"
+
+    def resolved_jwt_key_file(self) -> Path:
+        return self.jwt_key_file or self.data_dir / "jwt.key"
 
 
 @lru_cache(maxsize=1)

@@ -29,7 +29,7 @@ from tests.integration.test_cli import cli as cli
 from tests.integration.test_processing_engine import LedgerFlow, _run
 from tests.integration.test_stock import _order
 
-GOOD_GSTIN = "27AAPFU0939F1ZV"  # a valid checksum (india.md §1 example)
+GOOD_GSTIN = "27AAPFU0939F1ZV"  # a valid checksum (a widely published example GSTIN)
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""The SLA watchdog (product.md §4): headroom per open batch as the clock moves, one sla_events row per band
+"""The SLA watchdog: headroom per open batch as the clock moves, one sla_events row per band
 edge (re-runs and concurrent watchers), closed batches and finished orders ignored, the pickup offset, the
 SLA_WATCHDOG schedule through execute_run (report, email, accounts that need reconnecting), and `robnu sla`."""
 
@@ -410,12 +410,12 @@ def test_an_account_that_needs_reconnecting_is_still_watched(w: World) -> None:
         s.execute(update(MarketplaceAccount).values(needs_reconnect=True))
         s.execute(update(Schedule).values(next_run_at=ist("16:00")))
     enabled = {v.target for v in schedules.list_schedules(w.rt, w.account) if v.enabled}
-    assert enabled == {"SLA_WATCHDOG", "CLAIM_SWEEPER"}  # neither calls the marketplace
+    assert enabled == {"SLA_WATCHDOG", "CLAIM_SWEEPER", "RECONCILIATION"}  # none calls the marketplace
     w.at("16:40")
     with w.rt.session() as s:
         s.execute(update(Schedule).values(enabled=True))  # even if the others were resumed early
         due = schedules.claim_due(s, w.clock.now())
-    assert [d.target for d in due if d.target != "CLAIM_SWEEPER"] == ["SLA_WATCHDOG"]
+    assert [d.target for d in due if d.target not in ("CLAIM_SWEEPER", "RECONCILIATION")] == ["SLA_WATCHDOG"]
     assert execute_run(w.rt, w.account, "ORDERS").outcome is RunOutcome.SKIPPED
     assert execute_run(w.rt, w.account, "SLA_WATCHDOG").outcome is RunOutcome.PARTIAL
 

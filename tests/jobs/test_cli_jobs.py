@@ -70,6 +70,7 @@ def test_schedules_reports_and_metrics_commands(cli: CliRunner, rt: Runtime) -> 
         "SLA_WATCHDOG",
         "CATALOG",
         "CLAIM_SWEEPER",
+        "RECONCILIATION",
     ):
         assert target in out
     assert "every 15m ±1m" in out
@@ -77,7 +78,7 @@ def test_schedules_reports_and_metrics_commands(cli: CliRunner, rt: Runtime) -> 
     assert "ORDERS: every 5m" in out
     out = _ok(cli, "schedules", "set", str(account), "FULL_PROCESSING", "--cron", "0 9,14 * * *")
     assert "cron 0 9,14 * * * IST" in out
-    assert "paused 9 schedule(s)" in _ok(cli, "schedules", "pause", str(account))
+    assert "paused 10 schedule(s)" in _ok(cli, "schedules", "pause", str(account))
     assert "resumed 1 schedule(s)" in _ok(cli, "schedules", "resume", str(account), "ORDERS")
     bad = cli.invoke(app, ["schedules", "set", str(account), "ORDERS", "--every", "often"])
     assert bad.exit_code == 2 and "every" in bad.output
@@ -105,7 +106,7 @@ def test_schedules_reports_and_metrics_commands(cli: CliRunner, rt: Runtime) -> 
     assert cli.invoke(app, ["reports", "show", "999999"]).exit_code == 3  # not found
     out = _ok(cli, "metrics")
     assert 'robnu_runs_total{outcome="PARTIAL",target="ORDERS"} 1.0' in out
-    assert "robnu_schedules_paused 8.0" in out
+    assert "robnu_schedules_paused 9.0" in out
 
 
 def _wait(what: str, predicate: Any, timeout: float = 60) -> None:

@@ -47,12 +47,58 @@ PENALTY = [
 ]
 
 
+PUBLISHED = datetime.fromisoformat("2026-11-15T18:30:00+00:00")
+
+
+def payout_record(
+    *,
+    penalty: bool = True,
+    status: PayoutStatus = PayoutStatus.SCHEDULED,
+    updated: datetime = PUBLISHED,
+    paid_at: datetime | None = None,
+    penalty_amount: Decimal = PENALTY[0][2],
+) -> PayoutRecord:
+    """The order's settlement as AJIO sends it: scheduled when first published, later paid or re-issued."""
+    settled = T0 + timedelta(days=9)
+    lines = [
+        PayoutLineRecord(
+            f"ST2026113001-{n:06d}",
+            kind,
+            amount,
+            "FN4829173650",
+            raw,
+            settled,
+            raw_type=raw,
+            order_item_external_id="612093847561",
+        )
+        for n, (kind, raw, amount) in enumerate(SALE, start=1)
+    ]
+    if penalty:
+        fees = [(PENALTY[0][0], PENALTY[0][1], penalty_amount), PENALTY[1]]
+        lines += [
+            PayoutLineRecord(
+                f"ST2026113001-{n:06d}", kind, amount, "FN4829173650", raw, T0 + timedelta(hours=12), raw_type=raw
+            )
+            for n, (kind, raw, amount) in enumerate(fees, start=len(lines) + 1)
+        ]
+    return PayoutRecord(
+        external_id="ST2026113001",
+        source_updated_at=updated,
+        status=status,
+        raw_status=status.value,
+        net_amount=sum((ln.amount for ln in lines), Decimal(0)),
+        lines=lines,
+        period_start=datetime.fromisoformat("2026-10-31T18:30:00+00:00"),
+        period_end=PUBLISHED,
+        paid_at=paid_at,
+    )
+
+
 def build(rt: Runtime, *, breached: bool, penalty: bool = True) -> Ledger:
     """The order (shipped on time by its marketplace data too), its payout and its dispatch batch."""
     seller = create_seller(rt, "Ledger seller")
     account_id = connect_account(rt, seller, "AJIO", credentials("AJIO"))
     delivered = T0 + timedelta(days=2)
-    settled = delivered + timedelta(days=7)
     order = OrderRecord(
         external_id="FN4829173650",
         source_updated_at=delivered,
@@ -71,36 +117,7 @@ def build(rt: Runtime, *, breached: bool, penalty: bool = True) -> Ledger:
         ship_pincode="302001",
         dispatch_by=T0 + timedelta(hours=10),
     )
-    lines = [
-        PayoutLineRecord(
-            f"ST2026113001-{n:06d}",
-            kind,
-            amount,
-            "FN4829173650",
-            raw,
-            settled,
-            raw_type=raw,
-            order_item_external_id="612093847561",
-        )
-        for n, (kind, raw, amount) in enumerate(SALE, start=1)
-    ]
-    if penalty:
-        lines += [
-            PayoutLineRecord(
-                f"ST2026113001-{n:06d}", kind, amount, "FN4829173650", raw, T0 + timedelta(hours=12), raw_type=raw
-            )
-            for n, (kind, raw, amount) in enumerate(PENALTY, start=len(lines) + 1)
-        ]
-    payout = PayoutRecord(
-        external_id="ST2026113001",
-        source_updated_at=datetime.fromisoformat("2026-11-15T18:30:00+00:00"),
-        status=PayoutStatus.SCHEDULED,
-        raw_status="SCHEDULED",
-        net_amount=sum((ln.amount for ln in lines), Decimal(0)),
-        lines=lines,
-        period_start=datetime.fromisoformat("2026-10-31T18:30:00+00:00"),
-        period_end=datetime.fromisoformat("2026-11-15T18:30:00+00:00"),
-    )
+    payout = payout_record(penalty=penalty)
     now = rt.clock.now()
     with rt.session() as s:
         account = s.get(MarketplaceAccount, account_id)
@@ -108,7 +125,9 @@ def build(rt: Runtime, *, breached: bool, penalty: bool = True) -> Ledger:
         write_orders(s, account, [order], now)
         write_payouts(s, account, [payout], now)
         set_profiles(s, account, [Profile("KURTA-RED-M", tax_class="APPAREL")], now)
-        order_id = s.scalar(select(Order.id).where(Order.external_id == "FN4829173650"))
+        order_id = s.scalar(
+            select(Order.id).where(Order.marketplace_account_id == account_id, Order.external_id == "FN4829173650")
+        )
         shipment_id = s.scalar(select(Shipment.id).where(Shipment.order_id == order_id))
         assert order_id is not None and shipment_id is not None
         batch = ProcessingBatch(

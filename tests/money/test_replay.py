@@ -24,6 +24,7 @@ def test_a_re_issued_statement_is_kept_as_a_version_and_the_re_run_shows_the_dif
         sync(rt, account.account_id)
         first = reconcile_period(rt, account.account_id, PERIOD)
         assert (first.run_no, first.deltas, first.diff) == (1, 0, {})
+        assert set(first.payout_statuses) == {"RECONCILED"}  # every paid payout: every line matched
 
         plan = arm(world, "AJIO", account.key, PERIOD)  # AJIO re-issues the period's statements, now wrong
         second = reconcile_period(rt, account.account_id, PERIOD, resync=True)
@@ -36,7 +37,7 @@ def test_a_re_issued_statement_is_kept_as_a_version_and_the_re_run_shows_the_dif
         with rt.sessions() as s:
             for sid in changed_payouts:
                 payout = s.scalar(select(MarketplacePayout).where(MarketplacePayout.external_id == sid))
-                assert payout is not None
+                assert payout is not None and payout.status != "RECONCILED"  # re-issued, differences open
                 kept = s.scalars(
                     select(PayoutVersion).where(PayoutVersion.payout_id == payout.id).order_by(PayoutVersion.version)
                 ).all()
@@ -52,6 +53,7 @@ def test_a_re_issued_statement_is_kept_as_a_version_and_the_re_run_shows_the_dif
         disarm(world, "AJIO", account.key)  # corrected: the statements are re-issued right
         third = reconcile_period(rt, account.account_id, PERIOD, resync=True)
         assert third.run_no == 3 and third.deltas == 0 and third.recoverable_total == 0
+        assert third.payout_statuses == first.payout_statuses  # corrected: reconciled again
         assert set(third.diff["gone"]) == new and not third.diff["new"]
         with rt.sessions() as s:
             statuses = set(

@@ -11,6 +11,7 @@ from rich.table import Table
 
 from robnu.cli import validate as check
 from robnu.cli.common import console, handles_errors, runtime
+from robnu.cli.users import print_one_time_password
 
 if TYPE_CHECKING:
     from pydantic import BaseModel
@@ -35,8 +36,12 @@ def create_seller(
     plan = check.choice("plan", plan, ("FREE", "GROWTH", "ENTERPRISE"))
     owner_email = check.email("owner_email", owner_email) if owner_email is not None else None
     rt = runtime(upgrade=True)
-    seller_id = account_service.create_seller(rt, name, plan=plan, owner_email=owner_email)
+    seller_id, owner = account_service.create_seller_with_owner(rt, name, plan=plan, owner_email=owner_email)
     console.print(f"seller {seller_id} created")
+    if owner is not None:
+        console.print(f"user {owner.user_id} ({owner_email}) is its OWNER")
+        if owner.one_time_password:
+            print_one_time_password(str(owner_email), owner.one_time_password)
 
 
 @sellers_app.command("plan")

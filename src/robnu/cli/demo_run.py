@@ -234,6 +234,24 @@ def _summary_table(rt: Runtime, summaries: list[AccountSummary]) -> Table:
     return table
 
 
+DEMO_EMAIL = "demo@robnu.example"
+
+
+def _demo_login(rt: Runtime, seller_id: int) -> str:
+    """The demo's sign-in: the demo user is OWNER of this demo seller, with a fresh password every run
+    (printed; a demo database is not a place for a real password)."""
+    from robnu.security.passwords import one_time_password
+    from robnu.services import users as user_service
+    from robnu.services.users import check_email
+
+    password = one_time_password()
+    now = rt.clock.now()
+    with rt.session() as s:
+        added = user_service.add_member(s, seller_id, check_email(DEMO_EMAIL), "OWNER", now)
+        user_service.set_password(s, added.user_id, password, now)
+    return password
+
+
 def run_demo(*, no_serve: bool, orders: int, seed: int) -> None:
     rt = runtime(upgrade=True)
     world = SandboxWorld(seed=seed, rate_scale=DEMO_RATE_SCALE)
@@ -242,6 +260,7 @@ def run_demo(*, no_serve: bool, orders: int, seed: int) -> None:
     rt.clock = world.clock
     try:
         seller_id = create_seller(rt, f"Demo Seller (seed {seed})")
+        demo_password = _demo_login(rt, seller_id)
         summaries = _connect_demo_accounts(rt, world, seller_id, orders)
         truths = _seed_settlement_errors(rt, world, summaries)
         _sync_all(rt, summaries)
@@ -253,6 +272,10 @@ def run_demo(*, no_serve: bool, orders: int, seed: int) -> None:
         console.print(table)
         console.print(f"documents under {rt.settings.data_dir / 'documents'}")
         console.print(f"seller {seller_id}; database {rt.engine.url.render_as_string(hide_password=True)}")
+        console.print(
+            f"sign in as {DEMO_EMAIL} with password {demo_password} (OWNER; `robnu serve`, then /v1/docs)",
+            highlight=False,
+        )
     finally:
         world.close()
     if not no_serve:

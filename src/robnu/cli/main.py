@@ -16,6 +16,7 @@ from robnu.cli.sandbox import sandbox_app
 from robnu.cli.sla import sla
 from robnu.cli.stock import process, push, reconcile, stock_app
 from robnu.cli.sync import sync
+from robnu.cli.users import serve, users_app
 
 app = typer.Typer(
     help="Robnu: order processing for Indian marketplace sellers.",
@@ -24,6 +25,7 @@ app = typer.Typer(
 )
 app.add_typer(db_app, name="db")
 app.add_typer(sellers_app, name="sellers")
+app.add_typer(users_app, name="users")
 app.add_typer(accounts_app, name="accounts")
 accounts_app.command("dispatch")(dispatch_settings)
 sellers_app.command("tax")(seller_tax)
@@ -44,6 +46,7 @@ app.add_typer(reports_app, name="reports")
 app.command("run")(run)
 app.command("worker")(worker)
 app.command("metrics")(metrics_cmd)
+app.command("serve")(serve)
 register_money(app)  # reconcile-payouts, adjustments, money
 register_claims(app)  # claims, returns
 

@@ -30,7 +30,10 @@ class ReturnAwb(TenantAccountMixin, Base):
     """The AWB of one leg of a return's journey: FORWARD (the original shipment) or RETURN (back to the seller)."""
 
     __tablename__ = "return_awbs"
-    __table_args__ = (UniqueConstraint("return_id", "leg", "awb"), Index("ix_return_awbs_awb", "awb"))
+    __table_args__ = (
+        UniqueConstraint("return_id", "leg", "awb"),
+        Index("ix_return_awbs_seller_awb", "seller_id", "awb"),
+    )
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     return_id: Mapped[int] = mapped_column(ForeignKey("order_returns.id", ondelete="CASCADE"), index=True)
     leg: Mapped[str] = mapped_column(String(10))
@@ -63,6 +66,7 @@ class ReturnClaim(TenantAccountMixin, Base):
         UniqueConstraint("return_id"),
         UniqueConstraint("adjustment_id"),
         Index("ix_return_claims_account_status", "marketplace_account_id", "status"),
+        Index("ix_return_claims_seller_created", "seller_id", "created_at", "id"),
     )
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     reference: Mapped[str] = mapped_column(String(20), unique=True)  # CLM-000042

@@ -71,7 +71,7 @@ class InvoiceNumber(TenantAccountMixin, Base):
 
 
 class SlaEvent(TenantAccountMixin, Base):
-    """The watchdog's history (product.md §4): a batch's headroom each time it crossed into a new band.
+    """The watchdog's history: a batch's headroom each time it crossed into a new band.
     Kept as dispute evidence for SLA-miss deductions."""
 
     __tablename__ = "sla_events"

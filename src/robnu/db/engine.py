@@ -14,6 +14,12 @@ SQLITE_BUSY_TIMEOUT_MS = 30_000
 def make_engine(url: str, **kwargs: Any) -> Engine:
     if url.startswith("postgresql://"):
         url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    if url.startswith("postgresql"):
+        # Tenants differ in size by orders of magnitude: a prepared statement's generic plan (chosen without the
+        # seller's id) can be 100x slower for the big seller than the plan for its actual values. Plan every
+        # execution with its values; the statements stay prepared (no re-parse).
+        options = kwargs.setdefault("connect_args", {}).get("options", "")
+        kwargs["connect_args"]["options"] = f"{options} -c plan_cache_mode=force_custom_plan".strip()
     if url.startswith("sqlite"):
         # Python's sqlite3 keeps 128 prepared statements per connection; multi-row upserts of every batch
         # size are distinct statements, so a long sync held ~80 MiB per pooled connection (docs/benchmarks.md).

@@ -1,4 +1,4 @@
-"""The data model (DESIGN §1, §3): tenant root, marketplace registry, the generic account parent and
+"""The data model (docs/architecture.md): tenant root, marketplace registry, the generic account parent and
 the leaf tables. No leaf table has a marketplace-specific column; marketplace identity and credentials
 live in one 1:1 satellite per marketplace, declared by that marketplace's adapter package."""
 
@@ -70,11 +70,26 @@ class Base(DeclarativeBase):
             tie_account_to_seller(table)  # every table, satellites of adapter packages included
 
 
-class Seller(Base):
-    __tablename__ = "sellers"
+class Org(Base):
+    """A company that may run several sellers (brands, GST registrations) under one roof."""
+
+    __tablename__ = "orgs"
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class Seller(Base):
+    """The tenant root: every tenant row carries its id, and row-level security keys on it."""
+
+    __tablename__ = "sellers"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    org_id: Mapped[int | None] = mapped_column(ForeignKey("orgs.id", ondelete="SET NULL"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
     plan: Mapped[str] = mapped_column(String(20), default="FREE")
+    # A suspended seller's users cannot sign in or call the API; its data stays.
+    suspended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    suspension_reason: Mapped[str | None] = mapped_column(String(300))
     # The seller's principal GSTIN and registered name: the supplier on every invoice Robnu issues.
     gstin: Mapped[str | None] = mapped_column(String(15))
     legal_name: Mapped[str | None] = mapped_column(String(200))
@@ -82,11 +97,15 @@ class Seller(Base):
 
 
 class User(Base):
+    """A person who signs in. Belongs to sellers through ``seller_users`` (one role in each)."""
+
     __tablename__ = "users"
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    seller_id: Mapped[int] = mapped_column(ForeignKey("sellers.id", ondelete="CASCADE"), index=True)
     email: Mapped[str] = mapped_column(String(320), unique=True)
-    role: Mapped[str] = mapped_column(String(20))
+    display_name: Mapped[str | None] = mapped_column(String(200))
+    password_hash: Mapped[str | None] = mapped_column(String(200))  # Argon2id; None: cannot sign in yet
+    password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
@@ -115,6 +134,8 @@ class MarketplaceAccount(Base):
     last_validated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_validation_status: Mapped[str] = mapped_column(String(20), default="NEVER")
     needs_reconnect: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Disconnected by the seller: credentials deleted, schedules paused, synced history kept.
+    disconnected_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
@@ -177,7 +198,14 @@ def _synced_key(table: str) -> tuple[UniqueConstraint]:
 
 class Order(SyncedMixin, Base):
     __tablename__ = "orders"
-    __table_args__ = (*_synced_key("orders"), Index("ix_orders_seller_ordered", "seller_id", "ordered_at"))
+    __table_args__ = (
+        *_synced_key("orders"),
+        # The read API's lists: seller first (the tenant filter), then the filter, then the keyset sort key.
+        Index("ix_orders_seller_ordered_id", "seller_id", "ordered_at", "id"),
+        Index("ix_orders_seller_account_ordered", "seller_id", "marketplace_account_id", "ordered_at", "id"),
+        Index("ix_orders_seller_status_ordered", "seller_id", "status", "ordered_at", "id"),
+        Index("ix_orders_seller_external", "seller_id", "external_id"),
+    )
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     ordered_at: Mapped[datetime] = mapped_column(UTCDateTime)
     order_total: Mapped[Decimal] = mapped_column(Money)
@@ -211,7 +239,11 @@ class OrderItem(SyncedMixin, Base):
 
 class Shipment(SyncedMixin, Base):
     __tablename__ = "shipments"
-    __table_args__ = _synced_key("shipments")
+    __table_args__ = (
+        *_synced_key("shipments"),
+        Index("ix_shipments_seller_awb", "seller_id", "awb"),
+        Index("ix_shipments_seller_external", "seller_id", "external_id"),
+    )
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
     awb: Mapped[str | None] = mapped_column(String(64))
@@ -231,6 +263,10 @@ class OrderReturn(SyncedMixin, Base):
     __table_args__ = (
         *_synced_key("order_returns"),
         Index("ix_order_returns_claim_due", "internal_status", "claim_due_at"),
+        Index("ix_order_returns_seller_created", "seller_id", "created_at", "id"),
+        Index("ix_order_returns_seller_external", "seller_id", "external_id"),
+        Index("ix_order_returns_seller_order_external", "seller_id", "order_external_id"),
+        Index("ix_order_returns_seller_awb", "seller_id", "return_awb"),
     )
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id", ondelete="SET NULL"), index=True)
@@ -264,7 +300,11 @@ class OrderReturnItem(SyncedMixin, Base):
 
 class MarketplacePayout(SyncedMixin, Base):
     __tablename__ = "marketplace_payouts"
-    __table_args__ = _synced_key("marketplace_payouts")
+    __table_args__ = (
+        *_synced_key("marketplace_payouts"),
+        Index("ix_marketplace_payouts_seller_created", "seller_id", "created_at", "id"),
+        Index("ix_marketplace_payouts_seller_external", "seller_id", "external_id"),
+    )
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     period_start: Mapped[datetime | None] = mapped_column(UTCDateTime)
     period_end: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -313,7 +353,7 @@ class Listing(SyncedMixin, Base):
     """A product as listed on one account; carries that account's stock rules."""
 
     __tablename__ = "listings"
-    __table_args__ = _synced_key("listings")
+    __table_args__ = (*_synced_key("listings"), Index("ix_listings_seller_sku", "seller_id", "seller_sku", "id"))
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     product_id: Mapped[int | None] = mapped_column(ForeignKey("products.id", ondelete="SET NULL"), index=True)
     seller_sku: Mapped[str] = mapped_column(String(100))
@@ -332,7 +372,10 @@ class InventoryTask(TenantAccountMixin, Base):
     """An absolute quantity to push to one listing, carrying the stock version it was computed from."""
 
     __tablename__ = "inventory_tasks"
-    __table_args__ = (Index("ix_inventory_tasks_pending", "marketplace_account_id", "status"),)
+    __table_args__ = (
+        Index("ix_inventory_tasks_pending", "marketplace_account_id", "status"),
+        Index("ix_inventory_tasks_seller_created", "seller_id", "created_at", "id"),
+    )
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     listing_id: Mapped[int] = mapped_column(ForeignKey("listings.id", ondelete="CASCADE"), index=True)
     quantity: Mapped[int] = mapped_column(Integer)
@@ -363,7 +406,10 @@ class Schedule(TenantAccountMixin, Base):
 
 class SyncRun(TenantAccountMixin, Base):
     __tablename__ = "sync_runs"
-    __table_args__ = (Index("ix_sync_runs_account_target", "marketplace_account_id", "target", "started_at"),)
+    __table_args__ = (
+        Index("ix_sync_runs_account_target", "marketplace_account_id", "target", "started_at"),
+        Index("ix_sync_runs_seller_started", "seller_id", "started_at", "id"),
+    )
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     target: Mapped[str] = mapped_column(String(32))
     status: Mapped[str] = mapped_column(String(16))
@@ -411,7 +457,10 @@ class RunReport(TenantAccountMixin, Base):
     processed, held and what failed. Written by the job layer; read by the CLI and the dashboard."""
 
     __tablename__ = "run_reports"
-    __table_args__ = (Index("ix_run_reports_account_started", "marketplace_account_id", "started_at"),)
+    __table_args__ = (
+        Index("ix_run_reports_account_started", "marketplace_account_id", "started_at"),
+        Index("ix_run_reports_seller_started", "seller_id", "started_at", "id"),
+    )
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     schedule_id: Mapped[int | None] = mapped_column(ForeignKey("schedules.id", ondelete="SET NULL"))
     sync_run_id: Mapped[int | None] = mapped_column(ForeignKey("sync_runs.id", ondelete="SET NULL"))

@@ -116,7 +116,10 @@ class ReconciliationBatch(TenantAccountMixin, Base):
     next ``run_no`` and keeps what changed since the previous run in ``diff``."""
 
     __tablename__ = "reconciliation_batches"
-    __table_args__ = (UniqueConstraint("marketplace_account_id", "period", "run_no"),)
+    __table_args__ = (
+        UniqueConstraint("marketplace_account_id", "period", "run_no"),
+        Index("ix_reconciliation_batches_seller_started", "seller_id", "started_at", "id"),
+    )
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     period: Mapped[str] = mapped_column(String(7))  # YYYY-MM
     run_no: Mapped[int] = mapped_column(Integer)
@@ -142,6 +145,7 @@ class ReconciliationItem(TenantAccountMixin, Base):
     never came. Its ``dedup_key`` is ``marketplace:order:order_item:line_type``."""
 
     __tablename__ = "reconciliation_items"
+    __table_args__ = (Index("ix_reconciliation_items_seller_payout", "seller_id", "payout_id"),)
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     batch_id: Mapped[int] = mapped_column(ForeignKey("reconciliation_batches.id", ondelete="CASCADE"), index=True)
     payout_id: Mapped[int | None] = mapped_column(ForeignKey("marketplace_payouts.id", ondelete="SET NULL"))
@@ -167,6 +171,7 @@ class Adjustment(TenantAccountMixin, Base):
     __table_args__ = (
         UniqueConstraint("marketplace_account_id", "fingerprint"),
         Index("ix_adjustments_account_status", "marketplace_account_id", "status"),
+        Index("ix_adjustments_seller_first_seen", "seller_id", "first_seen_at", "id"),
     )
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     fingerprint: Mapped[str] = mapped_column(String(200))

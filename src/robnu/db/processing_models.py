@@ -16,7 +16,10 @@ class ProcessingBatch(TenantAccountMixin, Base):
     """One dispatch batch of an account on an IST day (default two a day), closed by a manifest."""
 
     __tablename__ = "processing_batches"
-    __table_args__ = (UniqueConstraint("marketplace_account_id", "ist_day", "batch_no"),)
+    __table_args__ = (
+        UniqueConstraint("marketplace_account_id", "ist_day", "batch_no"),
+        Index("ix_processing_batches_seller_created", "seller_id", "created_at", "id"),
+    )
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     ist_day: Mapped[str] = mapped_column(String(10))
     batch_no: Mapped[int] = mapped_column(Integer)
@@ -33,7 +36,11 @@ class OrderProcessing(TenantAccountMixin, Base):
     """Where one order is in its marketplace's flow."""
 
     __tablename__ = "order_processing"
-    __table_args__ = (Index("ix_order_processing_account_status", "marketplace_account_id", "status"),)
+    __table_args__ = (
+        Index("ix_order_processing_account_status", "marketplace_account_id", "status"),
+        # The SLA board and the orders list's processing filter: one seller's orders in a status, by batch.
+        Index("ix_order_processing_seller_status", "seller_id", "status", "batch_id"),
+    )
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), primary_key=True)
     batch_id: Mapped[int | None] = mapped_column(ForeignKey("processing_batches.id", ondelete="SET NULL"), index=True)
     stage: Mapped[int] = mapped_column(Integer, default=0)  # last stage completed for this order

@@ -50,7 +50,10 @@ class Document(Base):
     """A stored file (packing slip, invoice, label, manifest): where it is and what it hashes to."""
 
     __tablename__ = "documents"
-    __table_args__ = (Index("ix_documents_shipment", "shipment_id", "doc_type"),)
+    __table_args__ = (
+        Index("ix_documents_shipment", "shipment_id", "doc_type"),
+        Index("ix_documents_order", "order_id"),
+    )
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     seller_id: Mapped[int] = mapped_column(ForeignKey("sellers.id", ondelete="CASCADE"), index=True)
     marketplace_account_id: Mapped[int] = mapped_column(ForeignKey("marketplace_accounts.id", ondelete="CASCADE"))

@@ -1,5 +1,5 @@
-"""How an account's dispatch runs: closure policy, batch cut-offs, SLA bands, invoice series (product.md §3-§4,
-india.md §2). Pure values and rules; the service layer stores them per account (``dispatch_settings``)."""
+"""How an account's dispatch runs: closure policy, batch cut-offs, SLA bands, invoice series
+(docs/domain.md). Pure values and rules; the service layer stores them per account (``dispatch_settings``)."""
 
 from __future__ import annotations
 
@@ -17,27 +17,27 @@ from robnu.domain.india import gstin_problem
 
 
 class ClosurePolicy(StrEnum):
-    """product.md §3 [stated names, inferred timings]."""
+    """When a dispatch batch closes. The three names are the product's; their timings are modelled."""
 
     IMMEDIATE = "IMMEDIATE"  # as soon as every shipment is on the manifest and reconciliation is green
     DELAYED = "DELAYED"  # from cut-off - ``delayed_close_minutes``, so late additions still make it
     MANUAL = "MANUAL"  # on a user action; with ``manual_autoclose``, from cut-off - 10 min
 
 
-MANUAL_AUTOCLOSE_BEFORE = timedelta(minutes=10)  # product.md §3 [inferred]
+MANUAL_AUTOCLOSE_BEFORE = timedelta(minutes=10)  # modelled
 INVOICE_NO_MAX = 16  # CGST Rule 46(b)
 _PREFIX_RE = re.compile(r"^[A-Za-z0-9]{1,5}$")
 
 
 @dataclass(frozen=True, slots=True)
 class DispatchSettings:
-    """One account's dispatch configuration; the defaults are product.md's (two batches, 17:30 IST)."""
+    """One account's dispatch configuration; the defaults are two batches a day, the last cut-off 17:30 IST."""
 
     closure_policy: ClosurePolicy = ClosurePolicy.IMMEDIATE
     batch_cutoffs: tuple[time, ...] = (time(13, 0), time(17, 30))  # IST; the last one is the day's cut-off
     delayed_close_minutes: int = 30
     manual_autoclose: bool = False
-    pickup_offset_minutes: int = 0  # the courier's pickup slot is earlier than the printed cut-off (§4)
+    pickup_offset_minutes: int = 0  # the courier's pickup slot is earlier than the printed cut-off
     async_max_wait_minutes: int = 240  # an order stuck at an asynchronous stage longer than this is held
     seller_gstin: str | None = None  # overrides the seller's GSTIN for this account (another state's pickup)
     invoice_prefix: str | None = None  # the seller's invoice series for this account; None: the adapter's
@@ -161,7 +161,7 @@ def invoice_prefix_ok(prefix: str) -> bool:
 
 
 def financial_year(at: datetime) -> str:
-    """``26-27`` for an IST date in April 2026 - March 2027 (india.md §2: numbers are unique per FY)."""
+    """``26-27`` for an IST date in April 2026 - March 2027 (numbers are unique per FY)."""
     local = at.astimezone(IST)
     start = local.year if local.month >= 4 else local.year - 1
     return f"{start % 100:02d}-{(start + 1) % 100:02d}"
@@ -177,7 +177,7 @@ def invoice_number(prefix: str, fy: str, serial: int) -> str:
 
 
 class SlaBand(StrEnum):
-    """product.md §4: Healthy / Above 50 % / Below 30 % / Below 10 % (and past the deadline)."""
+    """The watchdog's bands: Healthy / Above 50 % / Below 30 % / Below 10 % (and past the deadline)."""
 
     HEALTHY = "HEALTHY"  # above 50 %
     WATCH = "BELOW_50"
@@ -187,7 +187,7 @@ class SlaBand(StrEnum):
 
 
 def headroom_pct(start: datetime, deadline: datetime, now: datetime) -> float:
-    """(deadline - now) / (deadline - batch start) x 100 (product.md §4 [inferred]); negative once past."""
+    """(deadline - now) / (deadline - batch start) x 100, negative once past (modelled: no formula is published)."""
     span = (deadline - start).total_seconds()
     if span <= 0:
         return 0.0 if now < deadline else -100.0

@@ -1,6 +1,6 @@
 """India-specific reference data and checks: GST state codes, GSTIN checksum, pincode -> state.
 
-Sources: shared/reference/india.md §1 (GSTIN, statutory) and §6 (pincode prefixes, approximate:
+GSTIN rules are statutory; the pincode-prefix table is approximate (docs/domain.md):
 production should use India Post's directory; a prefix we cannot place answers ``None``).
 """
 
@@ -162,7 +162,7 @@ class PincodeCheck(StrEnum):
 
 
 def check_pincode_state(pincode: str, state_code: str) -> PincodeCheck:
-    """``mismatch`` only when the prefix maps unambiguously to another state (india.md §6)."""
+    """``mismatch`` only when the prefix maps unambiguously to another state."""
     found = state_code_for_pincode(pincode)
     if found is None:
         return PincodeCheck.UNKNOWN
@@ -180,7 +180,7 @@ class Place:
         return GST_STATE_CODES[self.state_code]
 
 
-# Real city / state / pincode triples for generated addresses (india.md §6 asks for a fixed table).
+# Real city / state / pincode triples for generated addresses (a fixed table keeps them deterministic).
 PLACES: tuple[Place, ...] = (
     Place("New Delhi", "07", "110001"),
     Place("Gurugram", "06", "122001"),

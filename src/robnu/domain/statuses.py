@@ -68,6 +68,14 @@ class PayoutStatus(StrEnum):
     PAID = "PAID"
     FAILED = "FAILED"
     UNKNOWN = "UNKNOWN"
+    # Robnu's verdict on a PAID payout, set by reconciliation (never by a marketplace): nothing about it is
+    # open (every line matched or every difference resolved), or a difference on it is disputed.
+    RECONCILED = "RECONCILED"
+    DISPUTED = "DISPUTED"
+
+
+# The statuses reconciliation may give a paid payout, which replace PAID until the payout changes.
+PAYOUT_VERDICTS = frozenset({PayoutStatus.RECONCILED, PayoutStatus.DISPUTED})
 
 
 class PayoutLineType(StrEnum):
@@ -109,14 +117,6 @@ class InventoryTaskStatus(StrEnum):
     FAILED = "FAILED"  # will be retried
     SUPERSEDED = "SUPERSEDED"  # a newer quantity for the same listing replaced it
     DEAD = "DEAD"  # gave up after the retry budget
-
-
-class UserRole(StrEnum):
-    OWNER = "OWNER"
-    ADMIN = "ADMIN"
-    OPERATOR = "OPERATOR"
-    FINANCE = "FINANCE"
-    VIEWER = "VIEWER"
 
 
 class Plan(StrEnum):

@@ -14,8 +14,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy import exists, select
+
 from robnu.adapters.errors import FailureKind, MarketplaceAuthError, MarketplaceError, classify
-from robnu.db.models import MarketplaceAccount
+from robnu.db.models import MarketplaceAccount, MarketplacePayout
 from robnu.domain.errors import NotFound, UnsupportedTarget
 from robnu.domain.marketplace import ADAPTER_FREE_TARGETS, SYNC_TARGETS, ScheduleTarget
 from robnu.domain.statuses import SyncRunStatus, ValidationStatus
@@ -25,6 +27,8 @@ from robnu.services.accounts import adapter_for
 from robnu.services.inventory_push import push_pending
 from robnu.services.listings import reconcile_account
 from robnu.services.processing import process_account
+from robnu.services.reconciliation.batches import reconcile_period
+from robnu.services.reconciliation.period import due_periods
 from robnu.services.reports import FINAL_OUTCOMES, ReportData, RunOutcome, email_report, save_report
 from robnu.services.runtime import Runtime
 from robnu.services.sync import SyncEngine
@@ -125,7 +129,7 @@ def _full_processing(rt: Runtime, account_id: int) -> _Partial:
         return _raised(rt, account_id, exc)
     outcome = RunOutcome.PARTIAL if (report.held or report.failed) else RunOutcome.SUCCEEDED
     details: dict[str, Any] = {"notes": report.notes, "waiting": report.waiting, "skipped": report.skipped}
-    if report.exceptions:  # held orders are the run's exceptions (product.md §2): what the seller must look at
+    if report.exceptions:  # held orders are the run's exceptions: what the seller must look at
         details["exceptions"] = report.exceptions
     return _Partial(outcome, processed=report.processed, held=report.held, failed=report.failed, details=details)
 
@@ -198,6 +202,34 @@ def _claim_sweeper(rt: Runtime, account_id: int) -> _Partial:
     return _Partial(RunOutcome.SUCCEEDED, processed=result.dated, details=details)
 
 
+def _reconciliation(rt: Runtime, account_id: int) -> _Partial:
+    """Reconcile the account's recent periods from the payouts already synced (no marketplace call: the PAYOUTS
+    schedule brings them). A run that found new differences is PARTIAL, the seller's cue to look."""
+    with rt.sessions() as s:
+        synced = s.scalar(select(exists().where(MarketplacePayout.marketplace_account_id == account_id)))
+    if not synced:  # nothing to reconcile yet: no empty batch a day
+        return _Partial(RunOutcome.SUCCEEDED, details={"payouts": 0})
+    details: dict[str, Any] = {}
+    matched = deltas = new = 0
+    for period in due_periods(rt.clock.now()):
+        summary = reconcile_period(rt, account_id, period, actor="schedule")
+        fresh = len(summary.diff.get("new", [])) if summary.diff else summary.deltas
+        matched, deltas, new = matched + summary.matched, deltas + summary.deltas, new + fresh
+        details[period] = {
+            "run": summary.run_no,
+            "matched": summary.matched,
+            "deltas": summary.deltas,
+            "new": fresh,
+            "recoverable": str(summary.recoverable_total),
+            "payouts": summary.payout_statuses,
+        }
+    if new:
+        return _Partial(
+            RunOutcome.PARTIAL, processed=matched, held=deltas, details=details, error=f"{new} new difference(s)"
+        )
+    return _Partial(RunOutcome.SUCCEEDED, processed=matched, held=deltas, details=details)
+
+
 UseCase = Callable[[Runtime, int, ScheduleTarget, str | None], _Partial]
 # The one table of what runs for each target (the sync engine serves the three sync targets).
 _USE_CASES: dict[ScheduleTarget, UseCase] = {
@@ -208,6 +240,7 @@ _USE_CASES: dict[ScheduleTarget, UseCase] = {
     ScheduleTarget.FULL_PROCESSING: lambda rt, account_id, _target, _owner: _full_processing(rt, account_id),
     ScheduleTarget.SLA_WATCHDOG: lambda rt, account_id, _target, _owner: _sla_watchdog(rt, account_id),
     ScheduleTarget.CLAIM_SWEEPER: lambda rt, account_id, _target, _owner: _claim_sweeper(rt, account_id),
+    ScheduleTarget.RECONCILIATION: lambda rt, account_id, _target, _owner: _reconciliation(rt, account_id),
 }
 
 

@@ -18,7 +18,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
 HERE = Path(__file__).resolve().parent
-CORE_HEAD = "0013_money"
+CORE_HEAD = "0015_read_indexes"
 
 
 def _extra_locations() -> list[str]:
@@ -40,7 +40,24 @@ def alembic_config(engine: Engine, extra_version_locations: Sequence[str] = ()) 
 
 
 def upgrade(engine: Engine, revision: str = "heads", extra_version_locations: Sequence[str] = ()) -> None:
+    before = current_heads(engine)
     command.upgrade(alembic_config(engine, extra_version_locations), revision)
+    if engine.dialect.name == "postgresql" and current_heads(engine) != before:
+        _secure(engine)
+
+
+def _secure(engine: Engine) -> None:
+    """Row-level security and role grants for whatever the upgrade created (idempotent; see robnu.db.rls).
+    Only once the tenancy revision has installed its function: below it there is nothing to secure yet."""
+    from sqlalchemy import text
+
+    from robnu.adapters.registry import registry
+    from robnu.db import rls
+
+    satellites = {a.code: a.satellite.model.__tablename__ for a in registry.all()}
+    with engine.begin() as conn:
+        if conn.execute(text("SELECT to_regproc('app_current_seller_id') IS NOT NULL")).scalar_one():
+            rls.install(conn, satellites)
 
 
 def downgrade(engine: Engine, revision: str, extra_version_locations: Sequence[str] = ()) -> None:

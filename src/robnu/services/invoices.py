@@ -1,5 +1,5 @@
 """The seller's invoice numbers: consecutive per (seller, series prefix, financial year), at most 16
-characters, unique per FY (CGST Rule 46(b), india.md §2).
+characters, unique per FY (CGST Rule 46(b)).
 
 A number is given to an (order, kind) once and committed at once, so a flow that crashes after sending
 the invoice re-sends the same number on resume. The counter is bumped with one conditional UPDATE in a

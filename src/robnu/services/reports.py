@@ -21,6 +21,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy import select
 
 from robnu.db.models import Marketplace, MarketplaceAccount, RunReport, User
+from robnu.db.tenancy_models import SellerUser
 from robnu.domain.clock import IST
 from robnu.domain.errors import NotFound
 from robnu.domain.marketplace import ScheduleTarget
@@ -52,9 +53,10 @@ class SmtpSettings(BaseSettings):
     password: SecretStr | None = None
     starttls: bool = True
     sender: str = "robnu@localhost"
-    # Which outcomes are mailed: by default the seller hears about scheduled processing, failures and SLA
-    # alerts (a watchdog run is mailed only when it raised one; see ``should_email``).
-    notify: str = "FULL_PROCESSING,SLA_WATCHDOG,FAILED,AUTH_FAILED"
+    # Which outcomes are mailed: by default the seller hears about scheduled processing, failures, SLA
+    # alerts and new payout differences (a watchdog or reconciliation run is mailed only when it found
+    # something; see ``should_email``).
+    notify: str = "FULL_PROCESSING,SLA_WATCHDOG,RECONCILIATION,FAILED,AUTH_FAILED"
 
 
 @dataclass
@@ -228,8 +230,9 @@ def render_text(report: ReportView) -> str:
 
 def should_email(settings: SmtpSettings, report: ReportView) -> bool:
     wanted = {w.strip().upper() for w in settings.notify.split(",") if w.strip()}
-    if report.target == ScheduleTarget.SLA_WATCHDOG and report.status == RunOutcome.SUCCEEDED:
-        return False  # a watchdog run without a new alert comes every five minutes: not news
+    quiet = (ScheduleTarget.SLA_WATCHDOG, ScheduleTarget.RECONCILIATION)
+    if report.target in quiet and report.status == RunOutcome.SUCCEEDED:
+        return False  # a watchdog run without a new alert, a reconciliation without a new difference: not news
     return bool(settings.host) and (report.target in wanted or report.status in wanted)
 
 
@@ -241,7 +244,14 @@ def email_report(rt: Runtime, report_id: int, settings: SmtpSettings | None = No
         return False
     with rt.sessions() as s:
         seller_id = s.execute(select(RunReport.seller_id).where(RunReport.id == report_id)).scalar_one()
-        recipients = list(s.execute(select(User.email).where(User.seller_id == seller_id)).scalars())
+        recipients = list(
+            s.execute(
+                select(User.email)
+                .join(SellerUser, SellerUser.user_id == User.id)
+                .where(SellerUser.seller_id == seller_id, User.disabled_at.is_(None))
+                .order_by(User.id)
+            ).scalars()
+        )
     if not recipients:
         return False
     msg = EmailMessage()

@@ -49,12 +49,14 @@ DEFAULT_CADENCES: dict[ScheduleTarget, Cadence] = {
     ScheduleTarget.SLA_WATCHDOG: Cadence(interval_seconds=5 * 60),
     ScheduleTarget.CATALOG: Cadence(interval_seconds=6 * 3600, jitter_seconds=15 * 60),
     ScheduleTarget.CLAIM_SWEEPER: Cadence(cron="0 2 * * *"),  # 02:00 IST daily
+    ScheduleTarget.RECONCILIATION: Cadence(cron="0 3 * * *"),  # 03:00 IST daily, on the payouts synced so far
 }
 # A target no adapter declares gets its default schedule when the adapter supports the one it serves:
 # the watchdog watches the batches that full processing makes.
 _DEFAULT_WHEN = {
     ScheduleTarget.SLA_WATCHDOG: ScheduleTarget.FULL_PROCESSING,
     ScheduleTarget.CLAIM_SWEEPER: ScheduleTarget.RETURNS,  # it sweeps the returns the RETURNS sync brings
+    ScheduleTarget.RECONCILIATION: ScheduleTarget.PAYOUTS,  # it checks the payouts the PAYOUTS sync brings
 }
 
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}

@@ -1,4 +1,4 @@
-"""The SLA watchdog (product.md §4): per open dispatch batch, the headroom left before its deadline, and an
+"""The SLA watchdog: per open dispatch batch, the headroom left before its deadline, and an
 ``sla_events`` row each time a batch sinks into a lower band.
 
 * A batch is watched while it is OPEN and has orders still in the flow (``order_processing`` PENDING or
@@ -273,6 +273,12 @@ def run_watch(rt: Runtime, *, seller_id: int | None = None, account_id: int | No
 def watch(rt: Runtime, *, seller_id: int | None = None, account_id: int | None = None) -> list[SlaAlert]:
     """Record the band edges crossed since the last look; returns the alerts this call wrote."""
     return run_watch(rt, seller_id=seller_id, account_id=account_id).alerts
+
+
+def assess(s: Session, now: datetime, *, seller_id: int, account_id: int | None = None) -> list[BatchHeadroom]:
+    """The board of one seller (or one of its accounts) at ``now`` on the caller's session (the read API's
+    seller-scoped session), most at risk first."""
+    return _assess(s, now, seller_id=seller_id, account_id=account_id)
 
 
 def headroom_board(rt: Runtime, seller_id: int | None = None) -> list[BatchHeadroom]:

@@ -1,6 +1,6 @@
 """The sync engine: run one (account, target), recorded in sync_runs.
 
-Flow (DESIGN §4): take the lease on (account, target) -> compute the window from the cursor
+Flow: take the lease on (account, target) -> compute the window from the cursor
 (high-water - overlap ... now - safety lag; a first run backfills; ``since`` re-syncs) -> stream the
 adapter's records in batches, each batch upserted and committed -> quarantine what cannot be stored ->
 move the cursor to the window end only when every batch is committed -> release the lease.
@@ -89,7 +89,10 @@ class SyncEngine:
         since: datetime | None = None,
         owner: str | None = None,
         progress: ProgressCallback | None = None,
+        on_start: Callable[[int], None] | None = None,
     ) -> SyncOutcome:
+        """Sync one target of one account. ``on_start`` is told the run's id as soon as its row is committed
+        (a caller that started the sync in the background can hand the id out to be polled)."""
         if target not in SYNC_TARGETS:
             raise UnsupportedTarget(f"{target} is not a sync target (use {', '.join(sorted(SYNC_TARGETS))})")
         rt = self.rt
@@ -120,6 +123,8 @@ class SyncEngine:
             s.add(run)
             s.flush()
             run_id = run.id
+        if on_start is not None:
+            on_start(run_id)
         if not acquired:
             return SyncOutcome(run_id, SyncRunStatus.SKIPPED, error="another run holds the lease")
         try:

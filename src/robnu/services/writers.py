@@ -23,6 +23,7 @@ from robnu.db.models import (
 )
 from robnu.domain.records import OrderRecord, PayoutRecord, ReturnRecord
 from robnu.domain.statuses import FulfilledBy
+from robnu.services.reconciliation.payout_status import synced_status
 from robnu.services.reconciliation.payout_versions import keep_changed
 from robnu.services.returns.lifecycle import track_synced
 from robnu.services.stock import ItemState, apply_order_effects
@@ -237,17 +238,35 @@ def write_returns(
     return counts
 
 
+def _stored_statuses(session: Session, account_id: int, external_ids: list[str]) -> dict[str, str]:
+    if not external_ids:
+        return {}
+    rows = session.execute(
+        select(MarketplacePayout.external_id, MarketplacePayout.status).where(
+            MarketplacePayout.marketplace_account_id == account_id, MarketplacePayout.external_id.in_(external_ids)
+        )
+    )
+    return dict(rows.tuples().all())
+
+
 def write_payouts(
     session: Session, account: MarketplaceAccount, records: Sequence[PayoutRecord], now: datetime
 ) -> BatchCounts:
     changed, counts = _changed(session, MarketplacePayout, account, records)
-    keep_changed(session, account, changed, now)  # a re-issued statement keeps its old lines as a version
+    stored = _stored_statuses(session, account.id, [r.external_id for r in changed])
+    versioned = keep_changed(session, account, changed, now)  # a re-issued statement keeps its old lines
+    # Reconciliation's verdict (RECONCILED / DISPUTED) survives a re-sent payout that is still paid and
+    # unchanged; a changed statement or another status replaces it.
+    status = {
+        r.external_id: synced_status(stored.get(r.external_id), str(r.status), r.external_id in versioned)
+        for r in changed
+    }
     ids = upsert_rows(
         session,
         MarketplacePayout,
         [
             {
-                **_base(account, r.external_id, r.source_updated_at, r.status, r.raw_status, now),
+                **_base(account, r.external_id, r.source_updated_at, status[r.external_id], r.raw_status, now),
                 "period_start": r.period_start,
                 "period_end": r.period_end,
                 "paid_at": r.paid_at,
@@ -267,7 +286,7 @@ def write_payouts(
         PayoutLineItem,
         [
             {
-                **_base(account, line.external_id, r.source_updated_at, r.status, r.raw_status, now),
+                **_base(account, line.external_id, r.source_updated_at, status[r.external_id], r.raw_status, now),
                 "payout_id": ids[r.external_id],
                 "order_id": orders.get(line.order_external_id or ""),
                 "order_external_id": line.order_external_id,

@@ -155,7 +155,7 @@ def test_orders_are_paged_and_complete(env: Env) -> None:
     first, *rest = searches
     assert "paginationToken" not in first.params
     assert all("paginationToken" in c.params for c in rest)
-    for c in searches:  # the same filters with every token (§6.1)
+    for c in searches:  # the same filters with every token
         assert c.params["lastUpdatedAfter"] == first.params["lastUpdatedAfter"]
         assert c.params["lastUpdatedBefore"] == first.params["lastUpdatedBefore"]
         assert set(c.params["includedData"].split(",")) >= {"FULFILLMENT", "PACKAGES", "PROCEEDS"}

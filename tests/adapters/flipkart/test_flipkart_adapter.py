@@ -154,7 +154,7 @@ def test_page_faults_lose_nothing(env: Env, kind: FaultKind) -> None:
 
 
 class RefusingPostDelivery(httpx.BaseTransport):
-    """A marketplace that only takes the documented postDispatch states (§4)."""
+    """A marketplace that only takes the documented postDispatch states."""
 
     def __init__(self, inner: RecordingTransport) -> None:
         self.inner = inner

@@ -42,7 +42,7 @@ ALL_ITEM_STATUSES = [
     "SHIPPED",
     "DELIVERED",
     "COMPLETED",
-]  # reference §4, the OAS OrderItem.status enum
+]  # the OpenAPI spec's OrderItem.status enum
 
 
 def _search(raw: Raw, flt: dict[str, Any]) -> list[dict[str, Any]]:
@@ -74,7 +74,7 @@ def test_every_documented_item_status_has_an_entry() -> None:
 def test_status_table_edges() -> None:
     assert mapping.order_status("SOMETHING_NEW") is OrderStatus.UNKNOWN
     assert mapping.shipment_status("SOMETHING_NEW") is ShipmentStatus.UNKNOWN
-    assert mapping.order_status("APPROVED") is OrderStatus.ACCEPTED  # no acceptance step (§3)
+    assert mapping.order_status("APPROVED") is OrderStatus.ACCEPTED  # no acceptance step
     assert mapping.order_status("APPROVED", hold=True) is OrderStatus.PENDING
     assert mapping.order_status("PICKUP_COMPLETE") is OrderStatus.SHIPPED
     assert mapping.shipment_status("RETURN_REQUESTED", courier_return=True) is ShipmentStatus.SHIPPED

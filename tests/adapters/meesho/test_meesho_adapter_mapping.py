@@ -200,7 +200,7 @@ def test_settlement_update_time_moves_forward_when_paid() -> None:
 
 
 def test_worked_example_line_types() -> None:
-    """§9's worked example (₹499 COD) through the line mapping: net 411.18."""
+    """A worked settlement example (₹499 COD) through the line mapping: net 411.18."""
     rows = [
         ("ORDER_VALUE", "499.00"),
         ("FORWARD_SHIPPING_FEE", "-72.00"),

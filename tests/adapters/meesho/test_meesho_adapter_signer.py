@@ -1,4 +1,4 @@
-"""Robnu's own Meesho signer against the two test vectors of reference meesho.md §3, and the auth provider."""
+"""Robnu's own Meesho signer against two fixed test vectors of the modelled signing scheme, and the auth provider."""
 
 from __future__ import annotations
 

@@ -14,8 +14,8 @@ def _bad_credentials(creds: dict[str, Any]) -> dict[str, Any]:
 
 
 def _listings(sandbox: Any, key: str) -> list[Listing]:
-    # A Flipkart listing is LST + FSN + 6 chars (§3); the inventory call is keyed by the seller SKU
-    # and carries the FSN as product_id (§10).
+    # A Flipkart listing is LST + FSN + 6 chars; the inventory call is keyed by the seller SKU
+    # and carries the FSN as product_id.
     listings = sandbox.world.account(key).listings
     return [
         Listing(seller_sku=sku, marketplace_sku=item.fsn, external_id=item.listing_id)

@@ -295,7 +295,7 @@ def test_vendor_invoices_take_consecutive_numbers_from_the_stores_series(ap: Aji
     ids = ap.new_orders(3)
     ap.sync()
     assert ap.process().processed == 3
-    prefix = ap.book.account.store["invoice_series_prefix"]  # e.g. "JPR/": AJIO checks the prefix (§8)
+    prefix = ap.book.account.store["invoice_series_prefix"]  # e.g. "JPR/": AJIO checks the prefix
     numbers = sorted(ap.book.by_id[oid].invoice.invoice_number for oid in ids)
     assert numbers == [f"{prefix}26-27/{n:0{16 - len(prefix) - 6}d}" for n in (1, 2, 3)]
     assert all(len(n) <= 16 for n in numbers)

@@ -252,7 +252,7 @@ def test_form_failed_shipment_is_held_for_the_seller(fk: FK) -> None:
     with fk.rt.sessions() as s:
         ext = s.execute(select(Order.external_id).order_by(Order.ordered_at, Order.id)).scalars().first()
     assert ext is not None
-    fk.sandbox.api.form_fail_switch.add(fk.shipment_of(ext))  # its pack ends FORM_FAILED (§7)
+    fk.sandbox.api.form_fail_switch.add(fk.shipment_of(ext))  # its pack ends FORM_FAILED
     report = fk.process()
     state = fk.end_state()
     assert state[ext][0] == "HELD" and "FORM_FAILED" in str(state[ext][2])

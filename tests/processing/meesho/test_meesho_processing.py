@@ -89,7 +89,7 @@ def test_happy_path_accepts_labels_archives_and_manifests(mp: MeeshoProcessing, 
         batch = s.execute(select(ProcessingBatch)).scalar_one()
         assert batch.status == "CLOSED" and batch.stage == LAST
         assert set(str(batch.manifest_ref).split(",")) == set(made)
-        # One courier per manifest (§7 MIXED_COURIERS).
+        # One courier per manifest (MIXED_COURIERS).
         for m in made.values():
             assert len({mp.supplier.sub_orders[n].courier for n in m["sub_order_nos"]}) == 1
     # A second run finds nothing to do and sends nothing.
@@ -142,7 +142,7 @@ def test_one_bad_line_is_held_and_never_fails_its_batch(mp: MeeshoProcessing) ->
     cancelled = mp.new_orders(1, sku=good_sku, quantity=1)[0]  # the customer cancels before acceptance
     refused = mp.new_orders(1, sku=meesho_short_sku, quantity=1)[0]  # Meesho refuses: INSUFFICIENT_INVENTORY
     mp.sync()
-    # Meesho: accept by inventory, with no stock for one SKU (§5) -> a per-item failure in the accept call.
+    # Meesho: accept by inventory, with no stock for one SKU -> a per-item failure in the accept call.
     mp.supplier.acceptance_mode = "ACCEPT_BY_INVENTORY"
     mp.supplier.products[meesho_short_sku].stock = 0
     mp.supplier.products[good_sku].stock = 100
@@ -259,7 +259,7 @@ def test_a_label_not_ready_waits_and_the_next_run_resumes_without_relabelling(
 ) -> None:
     nos = mp.new_orders(2)
     mp.sync()
-    mp.sandbox.world.config.label_delay_seconds = 600.0  # §7: labels turn READY after a delay
+    mp.sandbox.world.config.label_delay_seconds = 600.0  # labels turn READY after a delay
     first = mp.process(label_polls=1)
     assert (first.processed, first.waiting, first.held) == (0, 2, 0)
     # Every label was asked for before the first wait; both orders wait at the archive stage.

@@ -1,4 +1,4 @@
-"""The AJIO adapter (Dropship / VMS seller API, reference ajio.md): credentials check, order, return and
+"""The AJIO adapter (Dropship / VMS seller API, docs/adapters/ajio.md): credentials check, order, return and
 settlement sync, inventory push. Registered under AJIO."""
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ class AjioAdapter(Adapter[AjioCredentials, AjioClient]):
     display_name = "AJIO"
     satellite = SATELLITE
     supported_targets = EVERY_TARGET
-    inventory_batch = INVENTORY_BATCH  # §6: <= 50 SKUs per /updateInventory
+    inventory_batch = INVENTORY_BATCH  # <= 50 SKUs per /updateInventory
     flow = FLOW  # the 11 stages from open order to closed manifest (processing.py)
     # Modelled: AJIO documents no history limit for its order and return reads; two years, as Amazon documents.
     history_days = 730

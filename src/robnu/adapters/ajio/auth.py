@@ -1,4 +1,4 @@
-"""AJIO's ``POST /authToken`` bearer tokens (ajio.md §4): 30 minutes, no refresh endpoint, so mint again.
+"""AJIO's ``POST /authToken`` bearer tokens: 30 minutes, no refresh endpoint, so mint again.
 
 The cache (memory, then the account's encrypted token store, replaced 5 minutes before expiry) is
 ``CachedTokenAuth``'s; AJIO adds the exchange and how it tells a stale token from refused credentials.
@@ -12,14 +12,14 @@ from robnu.adapters.ajio.credentials import AjioCredentials
 from robnu.adapters.auth import CachedTokenAuth, error_fields
 from robnu.adapters.errors import MarketplaceAuthError
 
-# 401 error codes that a new token fixes (§4); anything else on a 401/403 is the credentials.
+# 401 error codes that a new token fixes; anything else on a 401/403 is the credentials.
 TOKEN_CODES = frozenset({"INVALID_TOKEN", "TOKEN_EXPIRED", "TOKEN_SUPERSEDED"})
 RECONNECT_CODES = frozenset({"INVALID_CREDENTIALS", "POB_INACTIVE"})
 DEFAULT_LIFETIME_S = 1800
 
 
 def error_body(response: httpx.Response) -> tuple[str | None, str]:
-    """(errorCode, message) of an AJIO error body (§4); tolerant of bodies that are not AJIO's shape."""
+    """(errorCode, message) of an AJIO error body; tolerant of bodies that are not AJIO's shape."""
     return error_fields(response, ("errorCode",), ("message",))
 
 

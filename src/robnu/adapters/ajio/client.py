@@ -1,4 +1,4 @@
-"""The AJIO Dropship/VMS seller API client: endpoints, token auth, paged listings (ajio.md §3-§12).
+"""The AJIO Dropship/VMS seller API client: endpoints, token auth, paged listings.
 
 Every call goes through ``MarketplaceHttp`` (client-side rate limits, retries, one token refresh).
 Listings are generators yielding one page of raw JSON records at a time, so memory stays flat.
@@ -27,17 +27,17 @@ from robnu.domain.clock import ist_day
 
 CODE = "AJIO"
 ENDPOINT = "api"
-DEFAULT_BASE_URL = "https://api-seller.services.ajio.com"  # [corroborated] §3
+DEFAULT_BASE_URL = "https://api-seller.services.ajio.com"  # corroborated by public integrations
 
-PAGE_SIZE = 50  # §3: size <= 50
-INVENTORY_BATCH = 50  # §6: <= 50 SKUs per /updateInventory [corroborated]
+PAGE_SIZE = 50  # the largest page AJIO gives
+INVENTORY_BATCH = 50  # <= 50 SKUs per /updateInventory (corroborated by public integrations)
 ORDERS_WINDOW = timedelta(days=30)  # GET /orders: window <= 30 days (modelled)
 PENDENCY_WINDOW = timedelta(days=7)  # GET /orders/pendency: window <= 7 days (modelled)
 RETURNS_WINDOW = timedelta(days=30)  # GET /returns: window <= 30 days (modelled)
 SETTLEMENT_LOOKBACK = timedelta(days=31)  # a published cycle is paid within ~16 days: re-read its status
 MAX_STEP_BACKS = 200  # per listing: a listing that keeps shrinking under us is an error, not a loop
 
-# AJIO publishes no rate limit (§13); modelled: 60 req/min per POB, burst 20; /authToken 6/min, burst 5.
+# AJIO publishes no rate limit; modelled: 60 req/min per POB, burst 20; /authToken 6/min, burst 5.
 _API = OperationLimit(rate=1.0, burst=20)
 LIMITS: dict[str, OperationLimit] = {
     "authToken": OperationLimit(rate=0.1, burst=5),
@@ -89,7 +89,7 @@ class AjioClient(MarketplaceClient[AjioAuth]):
     def pages(
         self, operation: str, path: str, key: str, id_key: str, params: Mapping[str, Any]
     ) -> Iterator[list[dict[str, Any]]]:
-        """All records of a page-numbered listing (§3), robust to the listing moving under us.
+        """All records of a page-numbered listing, robust to the listing moving under us.
 
         * A record repeated from an earlier page (something was inserted before it) is skipped.
         * When ``totalElements`` shrinks, records served earlier left the filter (they were updated
@@ -159,7 +159,7 @@ class AjioClient(MarketplaceClient[AjioAuth]):
     def settlement_lines(self, settlement: Mapping[str, Any]) -> list[dict[str, Any]]:
         """Every line of one settlement, checked against its header (count and net amount).
 
-        The CSV statement (§12) gives all lines in one call; when it does not add up (a cut body) the
+        The CSV statement gives all lines in one call; when it does not add up (a cut body) the
         JSON lines listing is read instead, de-duplicated by line id.
         """
         sid = str(settlement["settlement_id"])
@@ -203,7 +203,7 @@ class AjioClient(MarketplaceClient[AjioAuth]):
         rows = body.get("products") or []
         return int(rows[0].get("inventory") or 0) if rows else None
 
-    # ------------------------------------------------------------- full processing (§7-§10)
+    # ------------------------------------------------------------- full processing
     def order(self, order_id: str) -> dict[str, Any] | None:
         """One acknowledged order with its PO (``GET /orders?order_id=``); None while it is in pendency."""
         body = self.get("getOrders", "/orders", {"order_id": order_id, "page": 0, "size": 1})

@@ -1,5 +1,5 @@
 """AJIO's confirmation phase (stages 1-5 of processing.py): the queue against AJIO's pendency, the
-checks AJIO's all-or-nothing upload would otherwise fail on, and the upload itself (ajio.md §7)."""
+checks AJIO's all-or-nothing upload would otherwise fail on, and the upload itself."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from robnu.adapters.processing.stages import SellerGstin
 
 Run = FlowRun[AjioClient, AjioCredentials]
 
-CONFIRM_BATCH = 100  # §7: at most 100 orders per confirmation upload
+CONFIRM_BATCH = 100  # at most 100 orders per confirmation upload
 CONFIRM_ROUNDS = 5  # a 422 pulls the named lines out and uploads the rest; a few rounds at most
 LIVE = frozenset({"PENDENCY", "CONFIRMED", "PACKED"})  # AJIO statuses an order can still go through the flow in
 _LINE_RE = re.compile(r"^orders\[(\d+)\]")
@@ -48,7 +48,7 @@ def pull_open_orders(run: Run, batch: FlowBatch, orders: list[FlowOrder]) -> Bat
 
 
 def declared_inventory(run: Run, order: FlowOrder) -> StepResult:
-    """The quantity against AJIO's declared inventory (what the confirmation upload checks, §7), while the
+    """The quantity against AJIO's declared inventory (what the confirmation upload checks), while the
     order is still in pendency — so the line is pulled out before the all-or-nothing upload, not rejected
     in it. (Robnu's own stock is the shared stock check, run before this.)"""
     items = run.store.items(order)
@@ -70,7 +70,7 @@ def store_gstin(run: Run, order: FlowOrder) -> SellerGstin:
 
 
 def upload_confirmations(run: Run, batch: FlowBatch, orders: list[FlowOrder]) -> BatchResult:
-    """The all-or-nothing upload (§7). Look first: an order already out of pendency (confirmed before
+    """The all-or-nothing upload. Look first: an order already out of pendency (confirmed before
     a crash, or in the portal) is not sent again. A 422 BATCH_REJECTED names its lines
     (``errors[].field = orders[i]…``): those orders are held and the rest uploaded again — one bad
     line never sinks the batch. ``batch_ref`` is derived from the batch and its orders, so a re-run

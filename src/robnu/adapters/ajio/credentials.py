@@ -1,4 +1,4 @@
-"""AJIO's four-blob credential set {pob_id, api_password, store, einvoice} (reference/ajio.md §2, modelled)."""
+"""AJIO's four-blob credential set {pob_id, api_password, store, einvoice} (modelled)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """AJIO's documents phase (stages 6-9 of processing.py): our packing slip, the B2B vendor invoice to AJIO,
-AJIO's label and customer invoice, and the reconciliation of the three quantities (ajio.md §8-§9)."""
+AJIO's label and customer invoice, and the reconciliation of the three quantities."""
 
 from __future__ import annotations
 
@@ -62,10 +62,10 @@ def packing_slip(run: Run, order: FlowOrder) -> StepResult:
 
 
 def vendor_invoice(run: Run, order: FlowOrder) -> StepResult:
-    """The B2B invoice to AJIO for the PO quantity (§8). Look first: a shipment that already carries a
+    """The B2B invoice to AJIO for the PO quantity. Look first: a shipment that already carries a
     B2B invoice number was invoiced (before a crash, or in the portal) and is not invoiced again.
     Invoice number: the next in the seller's consecutive series for the FY, prefixed with the AJIO store's
-    series prefix (AJIO checks it, §8) unless the account sets one; the same number on a re-run.
+    series prefix (AJIO checks it) unless the account sets one; the same number on a re-run.
     E-invoice (IRN) accounts are held: the GSP call is not built yet."""
     client, creds = run.client, run.credentials
     po = client.order(order.external_id)
@@ -166,7 +166,7 @@ def _vendor_invoice_pdf(
 
 
 def customer_documents(run: Run, order: FlowOrder) -> StepResult:
-    """Download AJIO's 4x6 label and B2C customer invoice (§9) and archive both against the order and
+    """Download AJIO's 4x6 label and B2C customer invoice and archive both against the order and
     shipment. One not ready yet (409) leaves the order waiting at this stage for the next run."""
     client = run.client
     shipment = _shipment(run, order)
@@ -221,7 +221,7 @@ def reconcile(run: Run, order: FlowOrder) -> StepResult:
 
 def invoice_lines(po: dict[str, Any]) -> list[dict[str, Any]]:
     """The B2B invoice lines for the PO's invoiceable quantity (ordered - cancelled - short-picked), with
-    AJIO's own tax summary (the §8 check allows a 1.00 drift; we send AJIO's figures exactly)."""
+    AJIO's own tax summary (the check allows a 1.00 drift; we send AJIO's figures exactly)."""
     out = []
     for ln in po.get("order_lines") or []:
         qty = (

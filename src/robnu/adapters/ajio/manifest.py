@@ -1,5 +1,5 @@
 """AJIO's manifest phase (stages 10-11 of processing.py): a GREEN, packed shipment joins the batch's open
-manifest, and the manifest is submitted under the batch's closure policy, one per courier (ajio.md §10).
+manifest, and the manifest is submitted under the batch's closure policy, one per courier.
 
 [modelled] The open manifest is a product-side object (AJIO only sees the submission), so "add to the open
 manifest" records the shipment's courier and AWB against the batch; the close stage submits it."""
@@ -21,7 +21,7 @@ from robnu.domain.dispatch import headroom_pct
 Run = FlowRun[AjioClient, AjioCredentials]
 
 OPEN_MANIFEST_STAGE = 10  # where each shipment's courier is recorded for the close
-MANIFEST_BATCH = 250  # §10: at most 250 shipments per manifest, one courier
+MANIFEST_BATCH = 250  # at most 250 shipments per manifest, one courier
 _SHIPMENT_RE = re.compile(r"^shipment_ids\[(\d+)\]")
 
 
@@ -115,7 +115,7 @@ def _submit(client: AjioClient, courier: str, chunk: list[str]) -> tuple[dict[st
 
 
 def sla_headroom(batch: FlowBatch, orders: Sequence[FlowOrder], now: datetime) -> float:
-    """[inferred formula] (deadline - now) / (deadline - batch start) x 100, the deadline being the
+    """Modelled formula: (deadline - now) / (deadline - batch start) x 100, the deadline being the
     earliest of the orders' dispatch-by times and the batch's cut-off."""
     deadlines = [batch.cutoff_at] + [as_utc(o.dispatch_by) for o in orders if o.dispatch_by is not None]
     return max(0.0, headroom_pct(batch.created_at, min(deadlines), now))

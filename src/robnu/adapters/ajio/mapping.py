@@ -1,6 +1,6 @@
-"""AJIO JSON -> Robnu records: pure functions and explicit status tables (reference: ajio.md §5-§12).
+"""AJIO JSON -> Robnu records: pure functions and explicit status tables (docs/adapters/ajio.md).
 
-Conventions of the API (§3): snake_case, epoch seconds, JSON numbers with 2 decimals in INR, calendar
+Conventions of the API: snake_case, epoch seconds, JSON numbers with 2 decimals in INR, calendar
 dates as IST ``YYYY-MM-DD``. Money is read through ``str`` so that a float never leaks into a Decimal.
 Anything a mapper cannot read raises one of ``MAPPING_ERRORS`` and the record is quarantined.
 """
@@ -36,7 +36,8 @@ from robnu.domain.statuses import (
 # Pendency records carry no status field: they are, by the listing they come from, awaiting an ack.
 PENDENCY = "PENDENCY"
 
-# Raw AJIO order status -> (order status, shipment status). The §5 enum plus the modelled PENDENCY and RTO.
+# Raw AJIO order status -> (order status, shipment status): AJIO's documented statuses plus the
+# modelled PENDENCY and RTO.
 ORDER_STATUS: dict[str, tuple[OrderStatus, ShipmentStatus]] = {
     "PENDENCY": (OrderStatus.NEW, ShipmentStatus.PENDING),
     "CONFIRMED": (OrderStatus.ACCEPTED, ShipmentStatus.PENDING),
@@ -64,7 +65,7 @@ RETURN_KIND: dict[str, ReturnKind] = {"CR": ReturnKind.CUSTOMER_RETURN, "RTO": R
 
 PAYOUT_STATUS: dict[str, PayoutStatus] = {"SCHEDULED": PayoutStatus.SCHEDULED, "PAID": PayoutStatus.PAID}
 
-# Settlement line_type (§12) -> normalised line type; an unknown type becomes OTHER (amount kept).
+# Settlement line_type -> normalised line type; an unknown type becomes OTHER (amount kept).
 LINE_TYPE: dict[str, PayoutLineType] = {
     "ORDER_SALE": PayoutLineType.SALE,
     "MARGIN": PayoutLineType.COMMISSION,
@@ -90,7 +91,7 @@ def money(value: Any) -> Decimal:
 
 
 def epoch(value: Any) -> datetime:
-    """Epoch seconds (§3) as an aware UTC datetime."""
+    """Epoch seconds as an aware UTC datetime."""
     if value is None or isinstance(value, bool):
         raise ValueError(f"not an epoch time: {value!r}")
     return datetime.fromtimestamp(int(value), UTC)
@@ -135,7 +136,7 @@ def _tax(summary: Mapping[str, Any] | None) -> Decimal:
 
 # --------------------------------------------------------------------- orders
 def pendency_order(o: Mapping[str, Any]) -> OrderRecord:
-    """``GET /orders/pendency`` record (§7): a new order awaiting acknowledgement.
+    """``GET /orders/pendency`` record: a new order awaiting acknowledgement.
 
     The payload has no status or update time: the raw status is the listing's (PENDENCY) and the
     last update is the order time (a pendency order does not change until it leaves the pendency).
@@ -187,7 +188,7 @@ def pendency_order(o: Mapping[str, Any]) -> OrderRecord:
 
 
 def purchase_order(o: Mapping[str, Any]) -> OrderRecord:
-    """``GET /orders`` record (§7): an acknowledged order with its B2B PO, in any later status.
+    """``GET /orders`` record: an acknowledged order with its B2B PO, in any later status.
 
     ``updated_at`` (modelled) is the last-update time the listing filters on. Item prices are the
     customer's selling price (``unit_price``, modelled); when absent, the B2B value incl. GST.
@@ -256,7 +257,7 @@ def purchase_order(o: Mapping[str, Any]) -> OrderRecord:
 
 # -------------------------------------------------------------------- returns
 def return_record(r: Mapping[str, Any]) -> ReturnRecord:
-    """``GET /returns`` record (§11): CR (customer return) or RTO, with per-line reasons and QC."""
+    """``GET /returns`` record: CR (customer return) or RTO, with per-line reasons and QC."""
     return_id = str(r["return_id"])
     raw = str(r["status"])
     lines = list(r["lines"])
@@ -305,7 +306,7 @@ def settlement_times(s: Mapping[str, Any]) -> tuple[datetime, datetime, datetime
 
 
 def payout_line(ln: Mapping[str, Any]) -> PayoutLineRecord:
-    """A settlement line (§12): signed as AJIO signs it (credits +, debits -)."""
+    """A settlement line: signed as AJIO signs it (credits +, debits -)."""
     group, kind = ln.get("line_group"), str(ln["line_type"])
     ref = ln.get("reference")
     description = f"{group}/{kind}" + (f" {ref}" if ref else "")

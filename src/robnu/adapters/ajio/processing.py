@@ -1,6 +1,6 @@
 """AJIO full processing: the 11-stage flow from open order to closed manifest, in three phases.
 
-| # | stage (phase) | scope | what | AJIO call (ajio.md) |
+| # | stage (phase) | scope | what | AJIO call |
 |---|---|---|---|---|
 | 1 | pull open orders (confirm) | BATCH | queue vs AJIO pendency; gone -> held | GET /orders/pendency, /orders |
 | 2 | validate quantity (confirm) | ORDER | qty <= Robnu stock and AJIO's inventory | GET /products?sku= |

@@ -81,14 +81,14 @@ class AmazonInAdapter(Adapter[AmazonCredentials, AmazonClient]):
     satellite = SATELLITE
     supported_targets = EVERY_TARGET
     history_days = 730  # documented: orders older than two years are not returned
-    # SP-API refuses a *Before less than 2 minutes before now (§6.1, §8): the engine's window ends earlier.
+    # SP-API refuses a *Before less than 2 minutes before now: the engine's window ends earlier.
     min_safety_lag_seconds = 120
     flow = FLOW  # the seller-fulfilled flow (processing.py)
 
     # ------------------------------------------------------------------ connection
     def open_client(self, ctx: Ctx) -> AmazonClient:
         """The region's API host and LWA; the API's rate buckets are shared by every client of the selling
-        partner (Amazon meters per selling partner and operation, §5)."""
+        partner (Amazon meters per selling partner and operation)."""
         creds = ctx.credentials
         api_url = REGION_HOSTS.get(creds.region, DEFAULT_BASE_URL)
         api = ctx.http.client(CODE, API_ENDPOINT, api_url, LIMITS, rate_limit_header=RATE_LIMIT_HEADER)
@@ -189,7 +189,7 @@ class AmazonInAdapter(Adapter[AmazonCredentials, AmazonClient]):
 
     # ------------------------------------------------------------------ inventory
     def push_inventory(self, ctx: Ctx, pushes: Sequence[InventoryPush]) -> list[InventoryPushResult]:
-        """One patchListingsItem per SKU (§9). 200 INVALID (e.g. an unknown SKU) is permanent; a
+        """One patchListingsItem per SKU. 200 INVALID (e.g. an unknown SKU) is permanent; a
         marketplace outage stops the batch (the rest is retried later, nothing is lost)."""
         results: list[InventoryPushResult] = []
         if not pushes:
@@ -215,7 +215,7 @@ class AmazonInAdapter(Adapter[AmazonCredentials, AmazonClient]):
 
     # ------------------------------------------------------------------ catalog
     def sync_listings(self, ctx: Ctx, known_skus: Sequence[str]) -> Iterator[ListingRecord | Quarantine]:
-        """One getListingsItem per SKU Robnu knows (§9; includedData summaries, offers,
+        """One getListingsItem per SKU Robnu knows (includedData summaries, offers,
         fulfillmentAvailability), at the published 5/s (burst 10) the client keeps to. A SKU Amazon does
         not know (404) is not a listing; an item that cannot be mapped is quarantined.
 

@@ -1,4 +1,4 @@
-"""Login with Amazon (LWA) access tokens for SP-API (reference §3, §4).
+"""Login with Amazon (LWA) access tokens for SP-API.
 
 The seller's refresh token (with the LWA app's client id and secret) is exchanged at
 ``POST /auth/o2/token`` for an ``Atza|…`` access token living ``expires_in`` (3600 s). Tokens are cached
@@ -29,13 +29,13 @@ TOKEN_HEADER = "x-amz-access-token"  # noqa: S105 - a header name
 TOKEN_MARGIN = timedelta(minutes=5)  # mint a new token this long before the current one expires
 DEFAULT_LIFETIME_S = 3600
 USER_AGENT = "Robnu/1.0 (Language=Python)"
-# §3: LWA error codes that mean the refresh token or the app is refused: the seller must reconnect.
+# LWA error codes that mean the refresh token or the app is refused: the seller must reconnect.
 RECONNECT_ERRORS = frozenset({"invalid_grant", "invalid_client", "unauthorized_client", "access_denied"})
 LWA_OPERATION = "lwaToken"
 
 
 def sp_error(body: Any) -> tuple[str | None, str]:
-    """(code, "message (details)") of an SP-API ``ErrorList`` body (§4)."""
+    """(code, "message (details)") of an SP-API ``ErrorList`` body."""
     if isinstance(body, dict):
         errors = body.get("errors")
         if isinstance(errors, list) and errors and isinstance(errors[0], dict):
@@ -49,7 +49,7 @@ def sp_error(body: Any) -> tuple[str | None, str]:
 
 
 def lwa_error(body: Any) -> tuple[str | None, str]:
-    """(error, error_description) of an OAuth2-shaped LWA error body (§3)."""
+    """(error, error_description) of an OAuth2-shaped LWA error body."""
     if isinstance(body, dict):
         code = body.get("error")
         return (str(code) if code else None), str(body.get("error_description") or "")[:300]
@@ -86,7 +86,7 @@ class AmazonAuth(CachedTokenAuth[AmazonCredentials]):
         return f"AmazonAuth(selling_partner_id={self.creds.selling_partner_id})"
 
     def exchange(self) -> tuple[str, int]:
-        """Exchange the refresh token (§3, form body). Raises MarketplaceAuthError when LWA refuses."""
+        """Exchange the refresh token (form-encoded body). Raises MarketplaceAuthError when LWA refuses."""
         form = {
             "grant_type": "refresh_token",
             "refresh_token": self.creds.refresh_token.get_secret_value(),
@@ -126,7 +126,7 @@ class AmazonAuth(CachedTokenAuth[AmazonCredentials]):
         request.headers.setdefault("User-Agent", USER_AGENT)
 
     def token_expired(self, response: httpx.Response) -> bool:
-        """A 403 ``Unauthorized`` means: the access token is expired, revoked or invalid (§4). Mint
+        """A 403 ``Unauthorized`` means: the access token is expired, revoked or invalid. Mint
         another, unless the token in use is one we have just minted and Amazon does not say it
         expired: then a new one would be refused the same way."""
         if response.status_code != 403:

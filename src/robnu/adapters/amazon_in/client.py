@@ -3,7 +3,7 @@
 Every call goes through ``MarketplaceHttp`` (client-side rate limits corrected by
 ``x-amzn-RateLimit-Limit``, retries with backoff on 429/5xx/timeouts/broken bodies, one token refresh
 on an expired-token 403, typed errors). Listings are generators yielding one page of raw JSON at a
-time, so memory stays flat. References are to shared/reference/amazon-sp-api.md (§n).
+time, so memory stays flat. docs/adapters/amazon_in.md describes the API as Robnu uses it.
 """
 
 from __future__ import annotations
@@ -27,13 +27,13 @@ from robnu.adapters.ratelimit import OperationLimit
 CODE = "AMAZON_IN"
 API_ENDPOINT = "api"
 AUTH_ENDPOINT = "auth"
-REGION_HOSTS = {  # §1: India is in the Europe selling region
+REGION_HOSTS = {  # India is in the Europe selling region
     "na": "https://sellingpartnerapi-na.amazon.com",
     "eu": "https://sellingpartnerapi-eu.amazon.com",
     "fe": "https://sellingpartnerapi-fe.amazon.com",
 }
 DEFAULT_BASE_URL = REGION_HOSTS["eu"]
-DEFAULT_AUTH_URL = "https://api.amazon.com"  # §3: LWA, all regions
+DEFAULT_AUTH_URL = "https://api.amazon.com"  # LWA, all regions
 RATE_LIMIT_HEADER = "x-amzn-RateLimit-Limit"
 
 SEARCH_ORDERS_PATH = "/orders/2026-01-01/orders"
@@ -42,14 +42,14 @@ TRANSACTIONS_PATH = "/finances/2024-06-19/transactions"
 LISTINGS_PATH = "/listings/2021-08-01/items"
 CONFIRM_SHIPMENT_PATH = "/orders/v0/orders/{order_id}/shipmentConfirmation"
 
-LISTING_DATA = ("summaries", "offers", "fulfillmentAvailability")  # §9 getListingsItem includedData
-ORDER_DATA = ("FULFILLMENT", "RECIPIENT", "PROCEEDS", "PACKAGES", "PAYMENT", "CANCELLATION")  # §6.3
-PAGE_SIZE = 100  # §6.1 maximum
-GROUP_PAGE_SIZE = 100  # §8.1 maximum (default 10)
-MAX_GROUP_SPAN = timedelta(days=179)  # §8.1: > 180 days apart -> no groups
+LISTING_DATA = ("summaries", "offers", "fulfillmentAvailability")  # getListingsItem includedData
+ORDER_DATA = ("FULFILLMENT", "RECIPIENT", "PROCEEDS", "PACKAGES", "PAYMENT", "CANCELLATION")
+PAGE_SIZE = 100  # the largest page searchOrders gives
+GROUP_PAGE_SIZE = 100  # the largest page of event groups (default 10)
+MAX_GROUP_SPAN = timedelta(days=179)  # > 180 days apart -> no groups
 MAX_RESTARTS = 5  # per listing: an expired page token restarts it from the window start
 
-# §5 published usage plans (rate per second, burst). LWA has no published plan.
+# Amazon's published usage plans (rate per second, burst). LWA has no published plan.
 LIMITS: dict[str, OperationLimit] = {
     "searchOrders": OperationLimit(0.0056, 20),
     "getOrder": OperationLimit(0.5, 30),
@@ -156,7 +156,7 @@ class AmazonClient(MarketplaceClient[AmazonAuth]):
             headers={"Accept": "application/json"},
         )
 
-    # ------------------------------------------------------------------ orders (§6.1)
+    # ------------------------------------------------------------------ orders
     def search_orders(
         self,
         after: datetime,
@@ -169,7 +169,7 @@ class AmazonClient(MarketplaceClient[AmazonAuth]):
     ) -> Iterator[list[dict[str, Any]]]:
         """Orders whose lastUpdatedTime is in [after, before], one page at a time.
 
-        The same filters are resent with every ``paginationToken`` (§6.1). A rejected token (expired
+        The same filters are resent with every ``paginationToken``. A rejected token (expired
         after 24 h, or refused) restarts the search from ``after``: repeats are upserts downstream.
         """
         params: dict[str, Any] = {
@@ -187,7 +187,7 @@ class AmazonClient(MarketplaceClient[AmazonAuth]):
             yield list(body.get("orders") or [])
 
     def get_order(self, order_id: str, included: tuple[str, ...] = ORDER_DATA) -> dict[str, Any]:
-        """One 2026-01-01 order with its items (always embedded) and the datasets asked for (§6.2)."""
+        """One 2026-01-01 order with its items (always embedded) and the datasets asked for."""
         body = self.call(
             "getOrder",
             "GET",
@@ -211,9 +211,9 @@ class AmazonClient(MarketplaceClient[AmazonAuth]):
             json_body=body,
         )
 
-    # ------------------------------------------------------------------ finances (§8)
+    # ------------------------------------------------------------------ finances
     def event_groups(self, started_after: datetime, started_before: datetime) -> Iterator[list[dict[str, Any]]]:
-        """Finances v0 event groups that started in the range, in spans of < 180 days (§8.1)."""
+        """Finances v0 event groups that started in the range, in spans of < 180 days."""
         start = started_after
         while start < started_before:
             end = min(start + MAX_GROUP_SPAN, started_before)
@@ -228,9 +228,9 @@ class AmazonClient(MarketplaceClient[AmazonAuth]):
             start = end
 
     def group_transactions(self, group_id: str) -> Iterator[list[dict[str, Any]]]:
-        """Released 2024-06-19 transactions of one event group (§8.3 adapter flow). Pages may be empty
-        while a nextToken still comes: loop until none does. A rejected token restarts the group; the
-        caller dedupes by transactionId."""
+        """Released 2024-06-19 transactions of one event group (read group by group, as Amazon recommends).
+        Pages may be empty while a nextToken still comes: loop until none does. A rejected token restarts
+        the group; the caller dedupes by transactionId."""
         params = {
             "relatedIdentifierName": "FINANCIAL_EVENT_GROUP_ID",
             "relatedIdentifierValue": group_id,
@@ -274,7 +274,7 @@ class AmazonClient(MarketplaceClient[AmazonAuth]):
             if not token:
                 return
 
-    # ------------------------------------------------------------------ listings (§9)
+    # ------------------------------------------------------------------ listings
     def patch_quantity(self, sku: str, quantity: int) -> dict[str, Any]:
         """Set one SKU's seller-fulfilled quantity. 200 ACCEPTED / INVALID come back as the body."""
         seller = quote(self.creds.selling_partner_id, safe="")
@@ -295,9 +295,9 @@ class AmazonClient(MarketplaceClient[AmazonAuth]):
         return dict(result) if isinstance(result, dict) else {}
 
     def get_listing(self, sku: str, included: tuple[str, ...] = LISTING_DATA) -> Any:
-        """getListingsItem (§9): the ``Item`` of one seller SKU in the account's marketplace, or None when
+        """getListingsItem: the ``Item`` of one seller SKU in the account's marketplace, or None when
         Amazon has no listing for the SKU (404, "the resource specified does not exist"). Paced by the
-        client-side ``getListingsItem`` bucket (5/s, burst 10, §5), shared by every client of the selling
+        client-side ``getListingsItem`` bucket (5/s, burst 10), shared by every client of the selling
         partner. The body is returned as sent; the mapping quarantines one it cannot read."""
         seller = quote(self.creds.selling_partner_id, safe="")
         path = f"{LISTINGS_PATH}/{seller}/{quote(sku, safe='')}"

@@ -1,7 +1,7 @@
 """Amazon SP-API credentials: the seller's LWA refresh token, and the LWA app it was issued to.
 
 The LWA app (client id + secret) is normally the integrator's; Robnu stores it per account so that a
-seller's own private developer app works too (reference/amazon-sp-api.md §3).
+seller's own private developer app works too.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Amazon SP-API JSON (and the returns flat file) -> Robnu records. Pure functions, no I/O.
 
-References are to shared/reference/amazon-sp-api.md (§n). Orders come from Orders 2026-01-01
+See docs/adapters/amazon_in.md. Orders come from Orders 2026-01-01
 (``definitions.Order`` with includedData FULFILLMENT, RECIPIENT, PROCEEDS, PACKAGES, PAYMENT,
 CANCELLATION), customer returns from the ``GET_FLAT_FILE_RETURNS_DATA_BY_RETURN_DATE`` TSV, RTOs from
 the packages' ``detailedStatus``, payouts from Finances v0 event groups + 2024-06-19 transactions.
@@ -33,7 +33,7 @@ CURRENCY = "INR"
 
 # ----------------------------------------------------------------------------------------- tables
 
-# §6.3 fulfillment.fulfillmentStatus (the raw status Robnu stores) -> normalised order status.
+# fulfillment.fulfillmentStatus (the raw status Robnu stores) -> normalised order status.
 ORDER_STATUS: dict[str, OrderStatus] = {
     "PENDING_AVAILABILITY": OrderStatus.PENDING,  # pre-order, not yet available
     "PENDING": OrderStatus.PENDING,  # payment not authorised yet
@@ -44,7 +44,7 @@ ORDER_STATUS: dict[str, OrderStatus] = {
     "UNFULFILLABLE": OrderStatus.CANCELLED,  # AFN orders from non-Amazon channels that cannot be filled
 }
 
-# §6.3 packages[].packageStatus.detailedStatus (Easy Ship milestones) -> shipment status, and the
+# packages[].packageStatus.detailedStatus (Easy Ship milestones) -> shipment status, and the
 # order status it implies for a SHIPPED / UNSHIPPED order (None: keep the fulfillment status's).
 DETAILED_STATUS: dict[str, tuple[ShipmentStatus, OrderStatus | None]] = {
     "PENDING_SCHEDULE": (ShipmentStatus.PENDING, None),
@@ -97,7 +97,7 @@ def api_time(moment: datetime) -> str:
 
 
 def flat_file_date(value: str) -> datetime | None:
-    """``10-Jul-2025`` (an IST calendar day, §10) -> the UTC instant that day starts; blank -> None."""
+    """``10-Jul-2025`` (an IST calendar day) -> the UTC instant that day starts; blank -> None."""
     text = value.strip()
     if not text:
         return None
@@ -258,12 +258,12 @@ def map_order(order: Mapping[str, Any]) -> OrderRecord:
 
 # ----------------------------------------------------------------------------------------- listings
 
-LISTING_CHANNEL = "DEFAULT"  # §9: the seller-fulfilled channel; the quantity Robnu patches is this one
+LISTING_CHANNEL = "DEFAULT"  # the seller-fulfilled channel; the quantity Robnu patches is this one
 
 
 def map_listing(item: Mapping[str, Any], marketplace_id: str, seen_at: datetime) -> ListingRecord:
     """A Listings Items 2021-08-01 ``Item`` (getListingsItem, includedData summaries, offers and
-    fulfillmentAvailability, §9), seen in the account's marketplace.
+    fulfillmentAvailability), seen in the account's marketplace.
 
     * ``external_id`` = ``seller_sku`` = ``sku``: Amazon addresses a listing by seller SKU (the patch path).
     * The marketplace's summary gives ``asin`` (``marketplace_sku``), ``itemName`` (``title``),

@@ -1,5 +1,5 @@
 """Amazon finances -> Robnu payouts (pure): a Finances v0 event group is one payout; its lines are the
-leaf breakdowns of the group's Finances 2024-06-19 transactions (§8)."""
+leaf breakdowns of the group's Finances 2024-06-19 transactions."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from robnu.adapters.amazon_in.mapping import finance_money, opt_time
 from robnu.domain.records import PayoutLineRecord, PayoutRecord
 from robnu.domain.statuses import PayoutLineType, PayoutStatus
 
-# Finances v0 group: (ProcessingStatus, FundTransferStatus) -> payout status (§8.1: both free text).
+# Finances v0 group: (ProcessingStatus, FundTransferStatus) -> payout status (both free text).
 FUND_TRANSFER_STATUS: dict[str, PayoutStatus] = {
     "SUCCEEDED": PayoutStatus.PAID,
     "PROCESSING": PayoutStatus.SCHEDULED,
@@ -19,7 +19,7 @@ FUND_TRANSFER_STATUS: dict[str, PayoutStatus] = {
     "PENDING": PayoutStatus.SCHEDULED,
     "FAILED": PayoutStatus.FAILED,
 }
-# Finances 2024-06-19 leaf breakdownType -> line type (§8.3: no enum; unknown -> OTHER).
+# Finances 2024-06-19 leaf breakdownType -> line type (no enum; unknown -> OTHER).
 # ``None`` means "by sign": credits are one type, debits another (see ``line_type``).
 BREAKDOWN_TYPE: dict[str, PayoutLineType | None] = {
     "ProductCharges": None,  # + sale / - refund or reversal

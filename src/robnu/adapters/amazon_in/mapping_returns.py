@@ -1,5 +1,5 @@
-"""Amazon returns -> Robnu return records (pure): customer returns from the returns flat file (§10), and
-RTOs, which Amazon shows only as a package's ``detailedStatus`` on the order (§6.3)."""
+"""Amazon returns -> Robnu return records (pure): customer returns from the returns flat file, and
+RTOs, which Amazon shows only as a package's ``detailedStatus`` on the order."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ RTO_STATUS: dict[str, ReturnStatus] = {
     "RETURNING_TO_SELLER": ReturnStatus.IN_TRANSIT,
     "RETURNED_TO_SELLER": ReturnStatus.DELIVERED_TO_SELLER,
 }
-# "Return request status" of the returns flat file (§10; the sandbox writes Approved / Closed).
+# "Return request status" of the returns flat file (the sandbox writes Approved / Closed).
 RETURN_STATUS: dict[str, ReturnStatus] = {
     "PENDING": ReturnStatus.REQUESTED,
     "REQUESTED": ReturnStatus.REQUESTED,
@@ -50,7 +50,7 @@ def rto_package(order: Mapping[str, Any]) -> Mapping[str, Any] | None:
 
 
 def map_rto(order: Mapping[str, Any]) -> ReturnRecord:
-    """An RTO, visible only as ``packages[].packageStatus.detailedStatus`` (§6.3): external id = orderId."""
+    """An RTO, visible only as ``packages[].packageStatus.detailedStatus``: external id = orderId."""
     package = rto_package(order)
     if package is None:
         raise ValueError("order has no package returning to the seller")

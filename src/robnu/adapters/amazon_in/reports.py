@@ -1,4 +1,4 @@
-"""Amazon's returns report (Reports 2021-06-30, amazon-sp-api.md §10): created per <= 60 days, polled until
+"""Amazon's returns report (Reports 2021-06-30): created per <= 60 days, polled until
 done, its document downloaded (gzip or plain) and read as tab-separated rows."""
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from robnu.adapters.errors import TransientMarketplaceError
 REPORTS_PATH = "/reports/2021-06-30/reports"
 DOCUMENTS_PATH = "/reports/2021-06-30/documents"
 RETURNS_REPORT = "GET_FLAT_FILE_RETURNS_DATA_BY_RETURN_DATE"
-MAX_REPORT_SPAN = timedelta(days=59)  # §10: <= 60 days per returns report
+MAX_REPORT_SPAN = timedelta(days=59)  # <= 60 days per returns report
 REPORT_POLL_FIRST_S = 2.0  # real seconds before the first getReport poll (scaled by rate_scale)
 REPORT_POLL_CAP_S = 60.0
 REPORT_MAX_WAIT_S = 30 * 60.0
@@ -50,7 +50,7 @@ def _report_rows(client: AmazonClient, start: datetime, end: datetime) -> Iterat
     report_id = str(created["reportId"])
     report = _await_report(client, report_id)
     status = report.get("processingStatus")
-    if status == "CANCELLED":  # §10: also "no data in range"
+    if status == "CANCELLED":  # also "no data in range"
         return
     if status != "DONE" or not report.get("reportDocumentId"):
         raise TransientMarketplaceError(f"Amazon returns report {report_id} ended {status}")
@@ -75,7 +75,7 @@ def _await_report(client: AmazonClient, report_id: str) -> dict[str, Any]:
 
 
 def _download(client: AmazonClient, url: str, compression: Any) -> str:
-    """The presigned document URL: no auth headers (§10); gzip bytes without Content-Encoding."""
+    """The presigned document URL: no auth headers; gzip bytes without Content-Encoding."""
     attempt = 0
     while True:
         response = client.api.request(DOCUMENT_OPERATION, "GET", url)
@@ -91,4 +91,4 @@ def _download(client: AmazonClient, url: str, compression: Any) -> str:
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
-        return data.decode("iso-8859-1")  # what the document's charset defaults to (§11.1)
+        return data.decode("iso-8859-1")  # what the document's charset defaults to

@@ -1,10 +1,10 @@
 """The Flipkart adapter (Marketplace Seller API v3): orders, returns, payouts, inventory, credential check.
 
-Orders: shipments modified in the window are searched per filter group (§5); their order ids are
+Orders: shipments modified in the window are searched per filter group; their order ids are
 collected and every shipment of those orders is looked up by ``orderIds`` (an order may split across
-shipments, §3), with shipping details (AWB, courier, address) fetched in batches of 100 (§6). Returns
-come from ``GET /sellers/v2/returns`` per source (§9); payouts from the settled_transaction_ledger
-report (§13). The catalog is read by SKU (``GET /sellers/listings/v3/{skuIds}``, §10) for the SKUs Robnu
+shipments), with shipping details (AWB, courier, address) fetched in batches of 100. Returns
+come from ``GET /sellers/v2/returns`` per source; payouts from the settled_transaction_ledger
+report. The catalog is read by SKU (``GET /sellers/listings/v3/{skuIds}``) for the SKUs Robnu
 knows. See docs/adapters/flipkart.md.
 """
 
@@ -58,7 +58,7 @@ class FlipkartAdapter(Adapter[FlipkartCredentials, FlipkartClient]):
     display_name = "Flipkart"
     satellite = SATELLITE
     supported_targets = EVERY_TARGET
-    inventory_batch = INVENTORY_BATCH  # §10: <= 10 SKUs per update, keyed by SKU
+    inventory_batch = INVENTORY_BATCH  # <= 10 SKUs per update, keyed by SKU
     flow = FLOW  # validate -> pack (labels + invoice) -> packed -> documents -> RTD -> manifest
     # Modelled: Flipkart documents no history limit for its searches; two years, as Amazon documents.
     history_days = 730
@@ -145,7 +145,7 @@ class FlipkartAdapter(Adapter[FlipkartCredentials, FlipkartClient]):
 
     # ------------------------------------------------------------------ catalog
     def sync_listings(self, ctx: Ctx, known_skus: Sequence[str]) -> Iterator[ListingRecord | Quarantine]:
-        """The listings of the SKUs Robnu knows, read by SKU, <= 10 a call (§10). Flipkart's listing search
+        """The listings of the SKUs Robnu knows, read by SKU, <= 10 a call. Flipkart's listing search
         (``POST /listings/v3/search``) returns ids only, so every listing would be read by SKU anyway.
 
         A SKU Flipkart does not know (``unavailable`` / ``invalid``) is not a listing; a listing that cannot

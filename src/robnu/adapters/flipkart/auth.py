@@ -1,4 +1,4 @@
-"""Flipkart's OAuth client-credentials bearer tokens (flipkart.md §2).
+"""Flipkart's OAuth client-credentials bearer tokens.
 
 The cache (memory, then the account's encrypted token store) is ``CachedTokenAuth``'s; a token lives about
 60 days and is replaced an hour before it expires. MarketplaceHttp asks for one more when an API call
@@ -18,13 +18,13 @@ from robnu.adapters.auth import CachedTokenAuth, error_fields
 from robnu.adapters.errors import MarketplaceAuthError, TransientMarketplaceError
 from robnu.adapters.flipkart.credentials import FlipkartCredentials
 
-OAUTH_PATH = "/oauth-service/oauth/token"  # §2: no /sellers prefix
+OAUTH_PATH = "/oauth-service/oauth/token"  # no /sellers prefix
 TOKEN_MARGIN = timedelta(hours=1)  # mint a new token this long before the ~60-day one expires
 DEFAULT_LIFETIME_S = 3600
 
 
 def oauth_error(response: httpx.Response) -> tuple[str | None, str]:
-    """(error code, description) of a Spring-OAuth (§2) or request-level (§12) error body."""
+    """(error code, description) of a Spring-OAuth or request-level error body."""
     return error_fields(response, ("error", "errorCode"), ("error_description", "errorMessage"))
 
 

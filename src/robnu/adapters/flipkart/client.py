@@ -2,7 +2,7 @@
 
 Every call goes through ``MarketplaceHttp`` (client-side rate limits, retries with backoff, one token
 refresh on ``invalid_token``). Listings are generators yielding one page of raw JSON at a time, so
-memory stays flat. References are to shared/reference/flipkart.md (§n).
+memory stays flat. docs/adapters/flipkart.md describes the API as Robnu uses it.
 """
 
 from __future__ import annotations
@@ -21,27 +21,27 @@ from robnu.adapters.ratelimit import OperationLimit
 
 CODE = "FLIPKART"
 ENDPOINT = "api"
-DEFAULT_BASE_URL = "https://api.flipkart.net"  # §1 production host
+DEFAULT_BASE_URL = "https://api.flipkart.net"  # production host
 
 SEARCH_PATH = "/sellers/v3/shipments/filter"
 SHIPMENTS_PATH = "/sellers/v3/shipments"
 RETURNS_PATH = "/sellers/v2/returns"
 INVENTORY_PATH = "/sellers/listings/v3/update/inventory"
-LISTINGS_PATH = "/sellers/listings/v3"  # §10: GET /sellers/listings/v3/{skuIds}, comma-separated
-PACK_PATH = "/sellers/v3/shipments/labels"  # §7
-DISPATCH_PATH = "/sellers/v3/shipments/dispatch"  # §8 RTD
-HANDOVER_PATH = "/sellers/v3/shipments/handover/counts"  # §8
-MANIFEST_PATH = "/sellers/v3/shipments/manifest"  # §8
-SEARCH_PAGE = 20  # §5: every integrator uses 20; the sandbox caps there
-LOOKUP_BATCH = 100  # §6: <= 100 ids per lookup / details call
-INVENTORY_BATCH = 10  # §10: <= 10 SKUs per update
+LISTINGS_PATH = "/sellers/listings/v3"  # GET /sellers/listings/v3/{skuIds}, comma-separated
+PACK_PATH = "/sellers/v3/shipments/labels"  # pack: label + invoice generation
+DISPATCH_PATH = "/sellers/v3/shipments/dispatch"  # ready-to-dispatch (RTD)
+HANDOVER_PATH = "/sellers/v3/shipments/handover/counts"
+MANIFEST_PATH = "/sellers/v3/shipments/manifest"
+SEARCH_PAGE = 20  # every integrator uses 20; the sandbox caps there
+LOOKUP_BATCH = 100  # <= 100 ids per lookup / details call
+INVENTORY_BATCH = 10  # <= 10 SKUs per update
 # modelled: the reference gives no cap for the listing read; the sandbox takes <= 10 SKUs a call, like the
-# inventory and price updates (§10, §12), and so does the client.
+# inventory and price updates, and so does the client.
 LISTINGS_BATCH = 10
-ACTION_BATCH = 25  # §7/§8: <= 25 shipments per pack / RTD call
+ACTION_BATCH = 25  # <= 25 shipments per pack / RTD call
 MAX_RESTARTS = 50  # per listing: expired page tokens restart from the last key seen
 
-# §4 filter groups. PRE/CANCELLED are the documented lists. For postDispatch we also ask for the
+# The search's filter groups. PRE/CANCELLED are the documented lists. For postDispatch we also ask for the
 # post-delivery statuses (the OAS ``states`` enum lists them; the legacy group list does not), so that
 # orders moving on to RETURN_REQUESTED / RETURNED / COMPLETED are seen; a marketplace refusing them
 # (400) gets the documented list instead.
@@ -51,7 +51,7 @@ POST_DELIVERY = ("RETURN_REQUESTED", "RETURNED", "COMPLETED")
 CANCELLATION_TYPES = ("sellerCancellation", "buyerCancellation", "marketplaceCancellation")
 RETURN_SOURCES = ("customer_return", "courier_return")
 
-# Flipkart publishes no rate limits (§12): the sandbox's modelled ones, which the client keeps under.
+# Flipkart publishes no rate limits: the sandbox's modelled ones, which the client keeps under.
 _API = OperationLimit(rate=10, burst=20)
 LIMITS: dict[str, OperationLimit] = {
     "token": OperationLimit(rate=1, burst=5),
@@ -90,7 +90,7 @@ class FlipkartClient(MarketplaceClient[FlipkartAuth]):
         """One authenticated call answered as JSON."""
         return self.http.request_json(operation, method, url, auth=self.auth, **kwargs)
 
-    # ------------------------------------------------------------------ shipments (§5, §6)
+    # ------------------------------------------------------------------ shipments
     def search_filters(self) -> list[dict[str, Any]]:
         """Every filter whose union is all shipments: preDispatch, postDispatch, cancelled x 3 types."""
         filters: list[dict[str, Any]] = [
@@ -104,7 +104,7 @@ class FlipkartClient(MarketplaceClient[FlipkartAuth]):
         """Pages of shipments whose ``updatedAt`` is in [start, end], over every filter group.
 
         The search has no "updated since" parameter of its own: ``modifiedDate`` range + sort by
-        ``modifiedDate`` asc, per group (§5). An expired page token restarts the group's listing from
+        ``modifiedDate`` asc, per group. An expired page token restarts the group's listing from
         the last ``updatedAt`` seen (records at that instant come again; the engine's upsert dedupes).
         """
         for flt in self.search_filters():
@@ -136,7 +136,7 @@ class FlipkartClient(MarketplaceClient[FlipkartAuth]):
                         last = shipments[-1].get("updatedAt")
                         if isinstance(last, str) and last:
                             resume = max(resume, parse_ts(last))
-                    if not page.get("hasMore") or not page.get("nextPageUrl"):  # §5: key on hasMore
+                    if not page.get("hasMore") or not page.get("nextPageUrl"):  # key on hasMore
                         return
                     page = self.request_json("searchShipments", "GET", "/sellers" + str(page["nextPageUrl"]))
             except MarketplaceRequestError as exc:
@@ -147,7 +147,7 @@ class FlipkartClient(MarketplaceClient[FlipkartAuth]):
                 # the page token expired: search again from the last key seen
 
     def shipments_by_order_ids(self, order_ids: Sequence[str]) -> list[dict[str, Any]]:
-        """Every shipment of these orders (§6 ``GET /v3/shipments?orderIds=``), <= 100 ids a call."""
+        """Every shipment of these orders (``GET /v3/shipments?orderIds=``), <= 100 ids a call."""
         out: list[dict[str, Any]] = []
         for n in range(0, len(order_ids), LOOKUP_BATCH):
             chunk = order_ids[n : n + LOOKUP_BATCH]
@@ -156,7 +156,7 @@ class FlipkartClient(MarketplaceClient[FlipkartAuth]):
         return out
 
     def shipment_details(self, shipment_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
-        """Shipping details (AWB, courier, delivery address) per shipment id (§6), <= 100 ids a call."""
+        """Shipping details (AWB, courier, delivery address) per shipment id, <= 100 ids a call."""
         out: dict[str, dict[str, Any]] = {}
         for n in range(0, len(shipment_ids), LOOKUP_BATCH):
             chunk = shipment_ids[n : n + LOOKUP_BATCH]
@@ -178,7 +178,7 @@ class FlipkartClient(MarketplaceClient[FlipkartAuth]):
         }
         self.request_json("searchShipments", "POST", SEARCH_PATH, json_body=body)
 
-    # ------------------------------------------------------------------ returns (§9)
+    # ------------------------------------------------------------------ returns
     def modified_returns(self, start: datetime, end: datetime) -> Iterator[list[dict[str, Any]]]:
         """Pages of return items modified in [start, end], customer returns then RTOs."""
         for source in RETURN_SOURCES:
@@ -207,7 +207,7 @@ class FlipkartClient(MarketplaceClient[FlipkartAuth]):
                 restarts += 1
                 self.restarts += 1
 
-    # ------------------------------------------------------------------ inventory (§10)
+    # ------------------------------------------------------------------ inventory
     def update_inventory(self, body: Mapping[str, Any]) -> dict[str, Any]:
         if not 1 <= len(body) <= INVENTORY_BATCH:
             raise ValueError(f"an inventory update takes 1 to {INVENTORY_BATCH} SKUs")
@@ -215,7 +215,7 @@ class FlipkartClient(MarketplaceClient[FlipkartAuth]):
         return result if isinstance(result, dict) else {}
 
     def listings(self, skus: Sequence[str]) -> Iterator[dict[str, Any]]:
-        """``available`` of ``GET /sellers/listings/v3/{skuIds}`` (§10) per call of <= LISTINGS_BATCH SKUs:
+        """``available`` of ``GET /sellers/listings/v3/{skuIds}`` per call of <= LISTINGS_BATCH SKUs:
         seller SKU -> listing. SKUs Flipkart does not know come back ``unavailable`` (or ``invalid``): they
         are not listings, and are not returned.
 
@@ -243,9 +243,9 @@ class FlipkartClient(MarketplaceClient[FlipkartAuth]):
             raise TransientMarketplaceError("Flipkart getListings answered without an `available` map")
         return dict(available or {})
 
-    # ------------------------------------------------------------------ processing (§7, §8)
+    # ------------------------------------------------------------------ processing
     def shipments_by_ids(self, shipment_ids: Sequence[str]) -> dict[str, dict[str, Any]]:
-        """The current §5 shipment object per shipment id (``GET /v3/shipments?shipmentIds=``)."""
+        """The current shipment object per shipment id (``GET /v3/shipments?shipmentIds=``)."""
         out: dict[str, dict[str, Any]] = {}
         for n in range(0, len(shipment_ids), LOOKUP_BATCH):
             chunk = shipment_ids[n : n + LOOKUP_BATCH]
@@ -282,20 +282,20 @@ class FlipkartClient(MarketplaceClient[FlipkartAuth]):
         return response.content
 
     def label_pdf(self, shipment_id: str) -> bytes:
-        """Label + tax invoice PDF of a packed shipment (§7 ``GET /v3/shipments/{ids}/labels``)."""
+        """Label + tax invoice PDF of a packed shipment (``GET /v3/shipments/{ids}/labels``)."""
         return self._pdf("getLabels", "GET", f"{SHIPMENTS_PATH}/{shipment_id}/labels")
 
     def invoice_pdf(self, shipment_id: str) -> bytes:
-        """The customer invoice PDF of a packed shipment (§7 ``GET /v3/shipments/{ids}/invoices``)."""
+        """The customer invoice PDF of a packed shipment (``GET /v3/shipments/{ids}/invoices``)."""
         return self._pdf("getInvoices", "GET", f"{SHIPMENTS_PATH}/{shipment_id}/invoices")
 
     def handover_counts(self) -> list[dict[str, Any]]:
-        """RTD shipments awaiting pickup per vendor group, with the pickup window (§8)."""
+        """RTD shipments awaiting pickup per vendor group, with the pickup window."""
         body = self.request_json("handoverCounts", "GET", HANDOVER_PATH, params={"locationId": self.location_id})
         return [g for g in body if isinstance(g, dict)] if isinstance(body, list) else []
 
     def manifest_pdf(self, vendor_group: str, pickup: Mapping[str, Any], *, mps: bool = False) -> bytes:
-        """The manifest PDF of the vendor group's RTD shipments (§8 ``POST /v3/shipments/manifest``)."""
+        """The manifest PDF of the vendor group's RTD shipments (``POST /v3/shipments/manifest``)."""
         params = {
             "vendorGroupCode": vendor_group,
             "pickupDate": dict(pickup),
@@ -321,7 +321,7 @@ def _awkward(sku: str) -> bool:
 
 
 def _returns_next_url(next_url: str) -> str:
-    """§9: ``nextUrl`` is ``/returns/search/<opaque>`` relative to ``/sellers/v2`` (modelled prefix)."""
+    """``nextUrl`` is ``/returns/search/<opaque>`` relative to ``/sellers/v2`` (modelled prefix)."""
     if next_url.startswith(("http://", "https://", "/sellers/")):
         return next_url
     return "/sellers/v2" + next_url

@@ -1,4 +1,4 @@
-"""Flipkart credentials: the self-access application's id and secret (reference/flipkart.md §2)."""
+"""Flipkart credentials: the self-access application's id and secret."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Flipkart's handover (stages 5-6 of processing.py): ready-to-dispatch, which is what the
-``dispatchByDate`` SLA measures, and the vendor group's manifest PDF (flipkart.md §8)."""
+``dispatchByDate`` SLA measures, and the vendor group's manifest PDF."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ MANIFEST_ID = re.compile(r"Manifest(?: ID)?:\s*([A-Za-z0-9-]+)")
 
 
 def manifest_id(pdf: bytes) -> str | None:
-    """The manifest id printed on Flipkart's manifest PDF (the API answers only the PDF, §8).
+    """The manifest id printed on Flipkart's manifest PDF (the API answers only the PDF).
     Modelled on the sandbox's layout ("Manifest: MNF..."); ``None`` when it cannot be read."""
     try:
         text = "\n".join(page.extract_text() or "" for page in PdfReader(io.BytesIO(pdf)).pages[:1])
@@ -44,7 +44,7 @@ def ready_to_dispatch(run: Run, batch: FlowBatch, orders: list[FlowOrder]) -> Ba
                 send.append(sh.external_id)
                 owner[sh.external_id] = order.id
                 if sh.dispatch_by is not None and now > sh.dispatch_by:
-                    late += 1  # Flipkart accepts it and records an SLA breach (§8)
+                    late += 1  # Flipkart accepts it and records an SLA breach
             elif state not in PAST_RTD:
                 result.held[order.id] = f"shipment {sh.external_id} is {state}; expected PACKED"
     for n in range(0, len(send), ACTION_BATCH):

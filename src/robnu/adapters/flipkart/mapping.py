@@ -2,8 +2,7 @@
 
 Nothing here does I/O. Status tables are explicit; a raw status missing from a table maps to
 UNKNOWN (the raw value is always kept beside it), never to an exception.
-References: shared/reference/flipkart.md §4 (item statuses), §5 (shipment object), §6 (details),
-§9 (returns), §13 (settlement report).
+docs/adapters/flipkart.md lists the statuses and the settlement report's layout.
 """
 
 from __future__ import annotations
@@ -31,7 +30,7 @@ from robnu.domain.statuses import (
 
 CANCELLED = "CANCELLED"
 
-# §4: OrderItem.status. Flipkart has no acceptance step: APPROVED is a confirmed order waiting to be
+# OrderItem.status -> order status. Flipkart has no acceptance step: APPROVED is a confirmed order waiting to be
 # packed, so it is ACCEPTED (PENDING while Flipkart holds it, see ``order_status``).
 ORDER_STATUS: dict[str, OrderStatus] = {
     "APPROVED": OrderStatus.ACCEPTED,
@@ -80,7 +79,7 @@ LIFECYCLE = (
 )
 _RANK = {s: n for n, s in enumerate(LIFECYCLE)}
 
-# §9: the sandbox emits lower-case created|picked_up|completed|cancelled|rejected (modelled casing);
+# Return statuses: the sandbox emits lower-case created|picked_up|completed|cancelled|rejected (modelled casing);
 # notifications use RETURN_CREATED...; the internal filter vocabulary adds init, service_requested...
 RETURN_STATUS: dict[str, ReturnStatus] = {
     "init": ReturnStatus.REQUESTED,
@@ -95,7 +94,7 @@ RETURN_STATUS: dict[str, ReturnStatus] = {
     "rejected": ReturnStatus.CANCELLED,
 }
 
-# §13 settlement report line_type (modelled CSV); fee reversals are recognised by their sign.
+# Settlement report line_type (modelled CSV); fee reversals are recognised by their sign.
 LINE_TYPE: dict[str, PayoutLineType] = {
     "SALE": PayoutLineType.SALE,
     "COMMISSION": PayoutLineType.COMMISSION,
@@ -118,7 +117,7 @@ FEE_TYPES = frozenset({"COMMISSION", "FIXED_FEE", "COLLECTION_FEE", "SHIPPING_FE
 
 # ---------------------------------------------------------------------------------------------- values
 def parse_ts(text: Any) -> datetime:
-    """ISO 8601 with an offset (IST in practice) or ``Z``; a naive value is read as IST (§1)."""
+    """ISO 8601 with an offset (IST in practice) or ``Z``; a naive value is read as IST."""
     if not isinstance(text, str) or not text:
         raise ValueError(f"not a timestamp: {text!r}")
     value = datetime.fromisoformat(text.replace("Z", "+00:00"))
@@ -132,7 +131,7 @@ def opt_ts(text: Any) -> datetime | None:
 
 
 def fk_time(instant: datetime) -> str:
-    """A timestamp as Flipkart writes them: milliseconds and the IST offset (§1)."""
+    """A timestamp as Flipkart writes them: milliseconds and the IST offset."""
     local = instant.astimezone(IST)
     return local.strftime("%Y-%m-%dT%H:%M:%S.") + f"{local.microsecond // 1000:03d}+05:30"
 
@@ -156,7 +155,7 @@ def combined_status(statuses: Iterable[str]) -> str:
 def order_status(raw: str, *, hold: bool = False) -> OrderStatus:
     status = ORDER_STATUS.get(raw, OrderStatus.UNKNOWN)
     if hold and status is OrderStatus.ACCEPTED:
-        return OrderStatus.PENDING  # Flipkart holds it (COD, address or fraud check, §4)
+        return OrderStatus.PENDING  # Flipkart holds it (COD, address or fraud check)
     return status
 
 
@@ -181,7 +180,7 @@ def line_type(raw: str, amount: Decimal) -> PayoutLineType:
 
 # ---------------------------------------------------------------------------------------------- orders
 def _courier(details: Mapping[str, Any] | None) -> tuple[str | None, str | None]:
-    """AWB and courier from shipment details (§6): under ``subShipments[]`` now, at shipment level in
+    """AWB and courier from shipment details: under ``subShipments[]`` now, at shipment level in
     the 2022 SDK; the delivery leg first, else the pickup leg."""
     if not details:
         return None, None
@@ -202,7 +201,7 @@ def _cm(value: Any) -> Decimal | None:
 
 
 def _package(details: Mapping[str, Any] | None) -> PackageRecord | None:
-    """The declared box of the first sub-shipment (§6 ``shipmentDimensions``: cm and kg), if given."""
+    """The declared box of the first sub-shipment (``shipmentDimensions``: cm and kg), if given."""
     for sub in (details or {}).get("subShipments") or []:
         dims = sub.get("shipmentDimensions") if isinstance(sub, dict) else None
         if not isinstance(dims, dict):
@@ -217,7 +216,7 @@ def _address(details: Mapping[str, Any] | None) -> tuple[str | None, str | None,
     address = (details or {}).get("deliveryAddress")
     if not isinstance(address, dict):
         return None, None, None
-    pincode = address.get("pinCode") or address.get("pincode")  # §6: both spellings circulate
+    pincode = address.get("pinCode") or address.get("pincode")  # both spellings circulate
     return (
         address.get("city") or None,
         address.get("stateCode") or None,
@@ -248,9 +247,9 @@ def _item(raw: Mapping[str, Any]) -> OrderItemRecord:
 
 
 def map_order(shipments: Sequence[Mapping[str, Any]], details: Mapping[str, Mapping[str, Any]]) -> OrderRecord:
-    """One order from every shipment that carries its items (a shipment holds items of one order, §3).
+    """One order from every shipment that carries its items (a shipment holds items of one order).
 
-    ``details`` maps shipmentId -> the shipment-details object (§6) where it was fetched.
+    ``details`` maps shipmentId -> the shipment-details object where it was fetched.
     """
     if not shipments:
         raise ValueError("an order needs at least one shipment")
@@ -345,15 +344,15 @@ def _count(value: Any) -> int:
 
 
 def map_listing(sku: str, raw: Mapping[str, Any], location_id: str, seen_at: datetime) -> ListingRecord:
-    """One listing of ``GET /sellers/listings/v3/{skuIds}`` (§10): ``available[sku]``.
+    """One listing of ``GET /sellers/listings/v3/{skuIds}``: ``available[sku]``.
 
-    * ``external_id`` is the listing id (``LST`` + FSN + 6 chars, §3); ``marketplace_sku`` the FSN
+    * ``external_id`` is the listing id (``LST`` + FSN + 6 chars); ``marketplace_sku`` the FSN
       (``product_id``), which the inventory update must carry.
     * ``quantity`` is ``inventory`` at the account's location, the number Robnu pushes there; None when the
       listing has no entry for that location (nothing to compare).
     * ``raw_status`` is ``listing_status`` (ACTIVE | INACTIVE), or ARCHIVED when ``archived_status`` says so;
       active means ACTIVE, not archived and not DISABLED at the account's location.
-    * ``price`` is ``price.selling_price`` (integer rupees, §10). ``title`` is ``product_title``, which only the
+    * ``price`` is ``price.selling_price`` (integer rupees). ``title`` is ``product_title``, which only the
       OAS example shows (the schema and the sandbox have none): None when absent.
     * modelled: the payload has no update time; the time it was read stands in.
     """

@@ -1,4 +1,4 @@
-"""Flipkart returns (``GET /sellers/v2/returns``, flipkart.md §9) -> Robnu return records. Pure mapping."""
+"""Flipkart returns (``GET /sellers/v2/returns``) -> Robnu return records. Pure mapping."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from robnu.domain.statuses import ReturnKind
 
 
 def map_return(raw: Mapping[str, Any]) -> ReturnRecord:
-    """One ``returnItems[]`` entry of GET /sellers/v2/returns (§9): one returned order item."""
+    """One ``returnItems[]`` entry of GET /sellers/v2/returns: one returned order item."""
     return_id = str(raw["returnId"])
     source = str(raw["type"]).lower()
     if source not in ("customer_return", "courier_return"):

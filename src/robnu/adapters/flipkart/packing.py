@@ -1,5 +1,5 @@
 """Flipkart's confirmation, which is packing (stages 2-3 of processing.py): the Pack API declares the tax
-invoice and makes Flipkart generate label and invoice asynchronously (flipkart.md §3, §7)."""
+invoice and makes Flipkart generate label and invoice asynchronously."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ from robnu.adapters.processing import (
 
 Run = FlowRun[FlipkartClient, FlipkartCredentials]
 
-# §4 raw shipment statuses
+# Raw shipment statuses
 APPROVED = "APPROVED"
 PACKING = "PACKING_IN_PROGRESS"
 FORM_FAILED = "FORM_FAILED"
@@ -41,7 +41,7 @@ DEFAULT_INVOICE_PREFIX = "FK"  # the seller's Flipkart invoice series unless the
 
 
 def live_shipments(run: Run, order_ids: Iterable[int]) -> dict[int, list[FlowShipment]]:
-    """Each order's live shipments (one per order in the sandbox; Flipkart may split, §3)."""
+    """Each order's live shipments (one per order in the sandbox; Flipkart may split)."""
     out: dict[int, list[FlowShipment]] = {}
     for order_id, shipments in run.store.shipments(order_ids).items():
         live = [sh for sh in shipments if sh.status != "CANCELLED"]
@@ -51,7 +51,7 @@ def live_shipments(run: Run, order_ids: Iterable[int]) -> dict[int, list[FlowShi
 
 
 def states(run: Run, by_order: dict[int, list[FlowShipment]]) -> dict[str, dict[str, Any]]:
-    """The current §5 shipment object of each shipment, by shipment id (look before sending)."""
+    """The current shipment object of each shipment, by shipment id (look before sending)."""
     return run.client.shipments_by_ids([sh.external_id for group in by_order.values() for sh in group])
 
 
@@ -80,7 +80,7 @@ def pack(run: Run, batch: FlowBatch, orders: list[FlowOrder]) -> BatchResult:
     """The confirmation: declare invoice + tax rates and ask for labels, <= 25 shipments a call.
 
     Look first: a shipment no longer APPROVED was packed already (an earlier run that crashed, or
-    Seller Hub) and is not sent again. A per-shipment FAILURE holds that order only (§7).
+    Seller Hub) and is not sent again. A per-shipment FAILURE holds that order only.
     """
     now = run.now()
     by_order = live_shipments(run, [o.id for o in orders])
@@ -144,9 +144,9 @@ def _pack_entry(
 
 
 def await_packed(run: Run, batch: FlowBatch, orders: list[FlowOrder]) -> BatchResult:
-    """Packing is asynchronous (5-10 s typical, up to 30 min, §3): an order whose shipment is still
+    """Packing is asynchronous (5-10 s typical, up to 30 min): an order whose shipment is still
     PACKING_IN_PROGRESS waits at this stage (the engine holds it after the account's maximum wait)
-    while the packed ones go on. FORM_FAILED needs the seller's state-form ack number (§7
+    while the packed ones go on. FORM_FAILED needs the seller's state-form ack number (
     ``forms/updateAck``), which Robnu cannot invent: that order is held for the seller."""
     by_order = live_shipments(run, [o.id for o in orders])
     current = states(run, by_order)

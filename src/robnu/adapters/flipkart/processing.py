@@ -1,11 +1,11 @@
 """Flipkart full processing: validate -> pack (labels + invoice) -> packed -> documents -> RTD -> manifest.
 
-Flipkart has **no acceptance step** (reference flipkart.md §3): an APPROVED shipment is confirmed and waits
-to be packed. The seller's "confirmation" is the Pack API (§7, ``POST /v3/shipments/labels``), which
+Flipkart has **no acceptance step**: an APPROVED shipment is confirmed and waits
+to be packed. The seller's "confirmation" is the Pack API (``POST /v3/shipments/labels``), which
 declares the tax invoice (number, date, tax rates) and makes Flipkart generate label + invoice,
-asynchronously (PACKING_IN_PROGRESS -> PACKED, or FORM_FAILED). Then ready-to-dispatch (§8
+asynchronously (PACKING_IN_PROGRESS -> PACKED, or FORM_FAILED). Then ready-to-dispatch (
 ``POST /v3/shipments/dispatch``, which is what the ``dispatchByDate`` SLA measures) and the vendor
-group's manifest (§8 ``POST /v3/shipments/manifest``, a PDF).
+group's manifest (``POST /v3/shipments/manifest``, a PDF).
 
 Stage map (the engine persists after every stage; see docs/processing.md#flipkart):
 
@@ -95,5 +95,5 @@ STAGES = (
     StageSpec.batch(RTD, "ready to dispatch", "dispatch", handover.ready_to_dispatch),
     StageSpec.batch(MANIFEST, "manifest", "manifest", handover.manifest),
 )
-# APPROVED / PACKING_IN_PROGRESS / FORM_FAILED map to ACCEPTED; a held shipment is PENDING (§3: hold).
+# APPROVED / PACKING_IN_PROGRESS / FORM_FAILED map to ACCEPTED; a held shipment is PENDING (hold).
 FLOW = ProcessingFlow(STAGES, frozenset({OrderStatus.ACCEPTED}))

@@ -1,4 +1,4 @@
-"""Flipkart's settlements: the ``settled_transaction_ledger`` report (flipkart.md §13), triggered, polled
+"""Flipkart's settlements: the ``settled_transaction_ledger`` report, triggered, polled
 and downloaded as CSV, one report per week of the window so memory stays bounded, and its rows of one
 payout (one ``neft_id``) mapped to a payout record (pure)."""
 
@@ -19,7 +19,7 @@ from robnu.domain.records import PayoutLineRecord, PayoutRecord
 from robnu.domain.statuses import PayoutLineType, PayoutStatus
 
 REPORT_TYPE = "settled_transaction_ledger"
-# §13 (modelled layout): the columns the mapping reads
+# The columns the mapping reads (the report's layout is modelled)
 REPORT_COLUMNS = frozenset(
     {
         "settlement_date",
@@ -140,7 +140,7 @@ def _row_lines(neft_id: str, row: Mapping[str, str], occurrence: int, paid: date
 
 
 def map_payout(neft_id: str, rows: Sequence[Mapping[str, str]]) -> PayoutRecord:
-    """One settlement (one ``neft_id``) from its rows of the settled_transaction_ledger report (§13).
+    """One settlement (one ``neft_id``) from its rows of the settled_transaction_ledger report.
 
     Each row becomes its line plus typed GST / TCS / TDS lines, so the lines add up to the payout's net.
     The report gives the settlement day only: paid_at is that day's start in IST.

@@ -1,1 +1,1 @@
-"""Meesho supplier adapter (the API is modelled: reference/meesho.md)."""
+"""Meesho supplier adapter (the API is modelled: docs/adapters/meesho.md)."""

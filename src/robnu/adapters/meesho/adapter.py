@@ -1,7 +1,7 @@
-"""The Meesho adapter (supplier API, modelled: reference meesho.md): credential check, sub-order, return
+"""The Meesho adapter (supplier API, modelled: docs/adapters/meesho.md): credential check, sub-order, return
 and settlement sync, inventory push. Registered under MEESHO.
 
-Meesho signs every request with the API key's secret (HMAC, §3) and issues no access tokens, so
+Meesho signs every request with the API key's secret (HMAC) and issues no access tokens, so
 ``ctx.tokens`` is never used.
 """
 
@@ -38,7 +38,7 @@ from robnu.domain.records import (
     SyncWindow,
 )
 
-# §10 per-item codes that the same request will always get: never retried.
+# Per-item inventory codes that the same request will always get: never retried.
 PERMANENT_SKU_ERRORS = frozenset({"UNKNOWN_SKU", "INVALID_QUANTITY", "PRODUCT_PAUSED"})
 
 Ctx = AdapterContext[MeeshoCredentials]
@@ -49,20 +49,20 @@ class MeeshoAdapter(Adapter[MeeshoCredentials, MeeshoClient]):
     display_name = "Meesho"
     satellite = SATELLITE
     supported_targets = EVERY_TARGET
-    inventory_batch = INVENTORY_BATCH  # §10: <= 50 items per POST /v1/inventory
+    inventory_batch = INVENTORY_BATCH  # <= 50 items per POST /v1/inventory
     flow = FLOW  # accept -> label + tax invoice -> archive -> manifest (processing.py)
     # Modelled: Meesho documents no history limit (only windows of at most 30 days); two years, as Amazon documents.
     history_days = 730
 
     def open_client(self, ctx: Ctx) -> MeeshoClient:
-        """Meesho meters every call of one API key in one bucket (§11): the limiter is shared by every
+        """Meesho meters every call of one API key in one bucket: the limiter is shared by every
         client of the supplier."""
         limiter = ctx.http.shared_limiter(CODE, ctx.credentials.supplier_id, LIMITS, SharedBucketLimiter)
         http = ctx.http.client(CODE, ENDPOINT, DEFAULT_BASE_URL, LIMITS, limiter=limiter)
         return MeeshoClient(http, ctx.credentials, ctx.clock)
 
     def _probe(self, client: MeeshoClient, ctx: Ctx) -> None:
-        """A signed ``GET /v1/settings/acceptance`` (§3): HMAC_MISMATCH, INVALID_API_KEY or API_KEY_DISABLED
+        """A signed ``GET /v1/settings/acceptance``: HMAC_MISMATCH, INVALID_API_KEY or API_KEY_DISABLED
         are refused credentials (reconnect); an outage is an error."""
         client.acceptance()
 
@@ -81,7 +81,7 @@ class MeeshoAdapter(Adapter[MeeshoCredentials, MeeshoClient]):
                     yield map_or_quarantine(mapping.return_record, r, _id(r, "return_id"))
 
     def sync_listings(self, ctx: Ctx, known_skus: Sequence[str]) -> Iterator[ListingRecord | Quarantine]:
-        """GET /v1/products (§10): every catalogue SKU with its status and live stock.
+        """GET /v1/products: every catalogue SKU with its status and live stock.
 
         The whole catalog is listed, so ``known_skus`` is not needed.
         """

@@ -1,4 +1,4 @@
-"""Robnu's own Meesho request signer (reference meesho.md §3, modelled) and the HMAC auth provider.
+"""Robnu's own Meesho request signer (modelled) and the HMAC auth provider.
 
 Meesho issues no access tokens: every request carries ``X-Api-Key``, ``X-Timestamp`` (epoch seconds),
 ``X-Nonce`` and ``X-Signature`` = HMAC-SHA256(api_secret, canonical string). The canonical string is six
@@ -27,7 +27,7 @@ from robnu.domain.clock import Clock
 
 EMPTY_BODY_SHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 
-# §3: these codes mean the key/secret pair itself is refused: the seller must reconnect.
+# These codes mean the key/secret pair itself is refused: the seller must reconnect.
 RECONNECT_CODES = frozenset({"HMAC_MISMATCH", "INVALID_API_KEY", "API_KEY_DISABLED"})
 # Answers that a freshly signed retry can fix (our clock, a nonce collision); never a reconnect.
 CLOCK_CODES = frozenset({"TIMESTAMP_OUT_OF_WINDOW"})
@@ -35,7 +35,7 @@ RESIGN_CODES = CLOCK_CODES | {"NONCE_REUSED"}
 
 
 def canonical_query(raw_query: str) -> str:
-    """§3 CANONICAL_QUERY: form-decode, re-encode per RFC 3986 (upper-case hex), sort by key then value."""
+    """CANONICAL_QUERY: form-decode, re-encode per RFC 3986 (upper-case hex), sort by key then value."""
     if not raw_query:
         return ""
     pairs = sorted(
@@ -55,7 +55,7 @@ def signature(secret: str, canonical: str) -> str:
 
 
 def error_of(response: httpx.Response) -> tuple[str | None, str, dict[str, Any]]:
-    """(code, message, details) of Meesho's error body; tolerant of bodies that are not the §2 shape."""
+    """(code, message, details) of Meesho's error body; tolerant of bodies that are not Meesho's shape."""
     try:
         body = response.json()
     except ValueError:

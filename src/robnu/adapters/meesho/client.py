@@ -1,4 +1,4 @@
-"""The Meesho supplier API client (reference meesho.md §2-§11, modelled): endpoints, HMAC auth, cursor
+"""The Meesho supplier API client (the API is modelled, see docs/adapters/meesho.md): endpoints, HMAC auth, cursor
 listings that survive page faults, date-window chunking.
 
 Every call goes through ``MarketplaceHttp`` (client-side rate limit, retries with backoff on 429/5xx/
@@ -25,22 +25,22 @@ from robnu.domain.clock import Clock, ist_day
 
 CODE = "MEESHO"
 ENDPOINT = "api"
-# Meesho publishes no API host (§1, §12): the modelled base URL is configuration (MEESHO_API_BASE).
+# Meesho publishes no API host: the modelled base URL is configuration (MEESHO_API_BASE).
 DEFAULT_BASE_URL = "https://supplier-api.meesho.invalid"
 
-PAGE_SIZE = 100  # §2: limit 1-100
-INVENTORY_BATCH = 50  # §10: <= 50 items per POST /v1/inventory
-LIST_WINDOW = timedelta(days=30)  # §6, §8: an updated_from/updated_to window is at most 30 days
-SETTLEMENT_RANGE = timedelta(days=92)  # §9: from/to at most 92 days
+PAGE_SIZE = 100  # limit 1-100
+INVENTORY_BATCH = 50  # <= 50 items per POST /v1/inventory
+LIST_WINDOW = timedelta(days=30)  # an updated_from/updated_to window is at most 30 days
+SETTLEMENT_RANGE = timedelta(days=92)  # from/to at most 92 days
 # Settlements are listed by payment date; one is paid up to 10 days after its period (Mon-Sun, paid the
 # Wednesday after). Read this far around the window so SCHEDULED -> PAID is seen.
 SETTLEMENT_LOOKBACK = timedelta(days=1)
 SETTLEMENT_LOOKAHEAD = timedelta(days=10)
-# 4xx answers of processing calls that refuse one request (not the account): read, never retried (§11).
+# 4xx answers of processing calls that refuse one request (not the account): read, never retried.
 REFUSALS = frozenset({400, 404, 409, 422})
 MAX_RESTARTS = 5  # per listing: a cursor that keeps expiring is an error, not a loop
 
-# §11: 20 req/s per api_key, burst 40, one bucket for every call; labels and manifests also 2 req/s.
+# 20 req/s per api_key, burst 40, one bucket for every call; labels and manifests also 2 req/s.
 DEFAULT_LIMIT = OperationLimit(rate=20.0, burst=40)
 LIMITS: dict[str, OperationLimit] = {
     "default": DEFAULT_LIMIT,
@@ -50,7 +50,7 @@ LIMITS: dict[str, OperationLimit] = {
 
 
 class SharedBucketLimiter(ClientRateLimiter):
-    """Meesho meters every call of one key in one bucket (§11); a few operations have a bucket on top."""
+    """Meesho meters every call of one key in one bucket; a few operations have a bucket on top."""
 
     def _buckets(self, operation: str) -> list[str]:
         return ["default", operation] if operation != "default" and operation in LIMITS else ["default"]
@@ -128,7 +128,7 @@ class MeeshoClient(MarketplaceClient[MeeshoAuth]):
         return body["data"]
 
     def acceptance(self) -> dict[str, Any]:
-        """``GET /v1/settings/acceptance``: the credential check (§3)."""
+        """``GET /v1/settings/acceptance``: the credential check."""
         found = self.data("getAcceptance", "/v1/settings/acceptance")
         return found if isinstance(found, dict) else {}
 
@@ -136,11 +136,11 @@ class MeeshoClient(MarketplaceClient[MeeshoAuth]):
     def pages(
         self, operation: str, path: str, params: Mapping[str, Any], id_key: str
     ) -> Iterator[list[dict[str, Any]]]:
-        """Every record of a cursor listing (§2), robust to what can happen between pages.
+        """Every record of a cursor listing, robust to what can happen between pages.
 
         * A record repeated from the previous page is skipped (by id).
         * An expired or refused cursor (400 ``INVALID_CURSOR``) restarts the listing from its first page
-          with the same filters. Listings are sorted by ``created_at`` (§6): records up to the last one
+          with the same filters. Listings are sorted by ``created_at``: records up to the last one
           already yielded are skipped, so a restart re-reads but does not repeat. If a listing turns out
           not to be in that order, a restart re-yields everything (the sync engine upserts by id).
         """
@@ -224,7 +224,7 @@ class MeeshoClient(MarketplaceClient[MeeshoAuth]):
         return self.windowed("listReturns", "/v1/returns", "return_id", start, end)
 
     def settlements(self, start: datetime, end: datetime) -> Iterator[dict[str, Any]]:
-        """Settlement headers whose payment date is near the window (§9: ``from``/``to`` <= 92 days)."""
+        """Settlement headers whose payment date is near the window (``from``/``to`` <= 92 days)."""
         lo = ist_day(start - SETTLEMENT_LOOKBACK)
         top = ist_day(end + SETTLEMENT_LOOKAHEAD)
         seen: set[str] = set()
@@ -254,7 +254,7 @@ class MeeshoClient(MarketplaceClient[MeeshoAuth]):
 
     # ------------------------------------------------------------- inventory
     def update_inventory(self, items: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
-        """``POST /v1/inventory`` (§10): absolute quantities, <= 50 items, per-item results. One
+        """``POST /v1/inventory``: absolute quantities, <= 50 items, per-item results. One
         Idempotency-Key per batch, so a retry after a lost answer is replayed, not applied twice."""
         body = self.call(
             "updateInventory",
@@ -267,9 +267,9 @@ class MeeshoClient(MarketplaceClient[MeeshoAuth]):
         results = data.get("results") if isinstance(data, dict) else None
         return [r for r in results if isinstance(r, dict)] if isinstance(results, list) else []
 
-    # ------------------------------------------------------------- full processing (§6, §7)
+    # ------------------------------------------------------------- full processing
     def checked(self, operation: str, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
-        """One call whose 4xx error body (§2) becomes a MarketplaceRequestError carrying Meesho's code
+        """One call whose 4xx error body becomes a MarketplaceRequestError carrying Meesho's code
         (NOT_FOUND, INVALID_STATE, MIXED_COURIERS, CONFLICT...), so a caller can hold just that line."""
         answer = self.call(operation, method, path, ok_statuses=frozenset({200, 201, 202, *REFUSALS}), **kwargs)
         error = answer.get("error") if isinstance(answer, dict) else None
@@ -289,7 +289,7 @@ class MeeshoClient(MarketplaceClient[MeeshoAuth]):
         return self.checked("getSubOrder", "GET", f"/v1/sub-orders/{sub_order_no}")
 
     def post(self, operation: str, path: str, body: Mapping[str, Any], idempotency_key: str) -> dict[str, Any]:
-        """A signed POST with an Idempotency-Key (§2: replayed for 24 h, so a retry is never applied twice)."""
+        """A signed POST with an Idempotency-Key (replayed for 24 h, so a retry is never applied twice)."""
         headers = {"Idempotency-Key": idempotency_key}
         return self.checked(operation, "POST", path, json_body=dict(body), headers=headers)
 

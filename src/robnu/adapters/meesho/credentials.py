@@ -1,4 +1,4 @@
-"""Meesho credentials: API key + secret bound to one supplier (reference/meesho.md §3, modelled)."""
+"""Meesho credentials: API key + secret bound to one supplier (modelled)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Meesho JSON -> Robnu records (reference meesho.md §5, §8, §9; the API is modelled). Pure functions.
+"""Meesho JSON -> Robnu records (the API is modelled, see docs/adapters/meesho.md). Pure functions.
 
 * One Robnu order per **sub-order** (``sub_order_no``, ``<order_no>_<n>``): Meesho's sub-order is the unit of
   status, actions, shipping and money, and has exactly one item. Its item and its shipment reuse the
@@ -37,7 +37,7 @@ from robnu.domain.statuses import (
     ShipmentStatus,
 )
 
-# §5 sub-order states -> (order status, shipment status). READY_TO_SHIP is refined by the shipping block:
+# Sub-order states -> (order status, shipment status). READY_TO_SHIP is refined by the shipping block:
 # see ``sub_order_status``.
 ORDER_STATUS: dict[str, tuple[OrderStatus, ShipmentStatus]] = {
     "UNVERIFIED": (OrderStatus.PENDING, ShipmentStatus.PENDING),  # exchange / fraud check before PENDING
@@ -55,7 +55,7 @@ LABELLED = (OrderStatus.PACKED, ShipmentStatus.PACKED)
 MANIFESTED = (OrderStatus.READY_TO_SHIP, ShipmentStatus.READY_TO_SHIP)
 
 RETURN_KIND: dict[str, ReturnKind] = {"RTO": ReturnKind.RTO, "CUSTOMER_RETURN": ReturnKind.CUSTOMER_RETURN}
-# §8 return states (RTO path and customer-return path).
+# Return states (RTO path and customer-return path).
 RETURN_STATUS: dict[str, ReturnStatus] = {
     "RTO_INITIATED": ReturnStatus.REQUESTED,
     "RTO_IN_TRANSIT": ReturnStatus.IN_TRANSIT,
@@ -77,7 +77,7 @@ PAYOUT_STATUS: dict[str, PayoutStatus] = {
     "OPEN": PayoutStatus.OPEN,
 }
 
-# §9 line types. The raw type is kept at the start of each line's description.
+# Settlement line types. The raw type is kept at the start of each line's description.
 LINE_TYPE: dict[str, PayoutLineType] = {
     "ORDER_VALUE": PayoutLineType.SALE,
     "ORDER_REVERSAL": PayoutLineType.REVERSAL,
@@ -110,7 +110,7 @@ def money(value: Any) -> Decimal:
 
 
 def when(value: Any) -> datetime:
-    """An ISO 8601 time (IST offset per §2; naive = IST) as an aware UTC datetime."""
+    """An ISO 8601 time (with the IST offset; naive = IST) as an aware UTC datetime."""
     if not isinstance(value, str):
         raise ValueError(f"not a timestamp: {value!r}")
     parsed = datetime.fromisoformat(value)
@@ -157,7 +157,7 @@ def sub_order_status(o: Mapping[str, Any]) -> tuple[OrderStatus, ShipmentStatus]
 
 
 def sub_order(o: Mapping[str, Any]) -> OrderRecord:
-    """``GET /v1/sub-orders`` record (§5) -> one OrderRecord with its single item and its shipment."""
+    """``GET /v1/sub-orders`` record -> one OrderRecord with its single item and its shipment."""
     no = str(o["sub_order_no"])
     raw = str(o["status"])
     status, ship_status = sub_order_status(o)
@@ -181,7 +181,7 @@ def sub_order(o: Mapping[str, Any]) -> OrderRecord:
         order_total=total,
         items=[
             OrderItemRecord(
-                external_id=no,  # one item per sub-order (§5)
+                external_id=no,  # one item per sub-order
                 sku=str(item["sku"]),
                 quantity=quantity,
                 unit_price=money(item["unit_price"]),
@@ -194,7 +194,7 @@ def sub_order(o: Mapping[str, Any]) -> OrderRecord:
         ],
         shipments=[
             ShipmentRecord(
-                external_id=no,  # Meesho ships each sub-order under its own AWB (§7)
+                external_id=no,  # Meesho ships each sub-order under its own AWB
                 status=ship_status,
                 raw_status=raw,
                 awb=shipping.get("awb"),
@@ -213,7 +213,7 @@ def sub_order(o: Mapping[str, Any]) -> OrderRecord:
 
 
 def return_record(r: Mapping[str, Any]) -> ReturnRecord:
-    """``GET /v1/returns`` record (§8) -> ReturnRecord linked to its sub-order."""
+    """``GET /v1/returns`` record -> ReturnRecord linked to its sub-order."""
     rid = str(r["return_id"])
     kind = RETURN_KIND.get(str(r["type"]))
     if kind is None:
@@ -268,7 +268,7 @@ def payout_line(line: Mapping[str, Any]) -> PayoutLineRecord:
 
 
 def payout(s: Mapping[str, Any], lines: Sequence[Mapping[str, Any]]) -> PayoutRecord:
-    """A settlement header (§9) with all its lines; the lines must add up to the header's net amount."""
+    """A settlement header with all its lines; the lines must add up to the header's net amount."""
     sid = str(s["settlement_id"])
     records = [payout_line(line) for line in lines]
     net = money(s["net_amount"])
@@ -296,7 +296,7 @@ def payout(s: Mapping[str, Any], lines: Sequence[Mapping[str, Any]]) -> PayoutRe
 
 
 def listing(p: Mapping[str, Any], seen_at: datetime) -> ListingRecord:
-    """A catalogue product (§10). Meesho's inventory call names the supplier SKU: that is the listing id.
+    """A catalogue product. Meesho's inventory call names the supplier SKU: that is the listing id.
 
     modelled: the product payload carries no update time; the time it was read stands in.
     """

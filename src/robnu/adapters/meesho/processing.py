@@ -1,6 +1,6 @@
 """Meesho full processing: accept, label + tax invoice, archive, manifest.
 
-Meesho publishes no seller API; every call here is the modelled API of reference meesho.md §6-§7, and the
+Meesho publishes no seller API; every call here is the modelled API (docs/adapters/meesho.md), and the
 stage map below is our design [modelled]:
 
 | # | stage | scope | what | Meesho call |
@@ -14,10 +14,10 @@ stage map below is our design [modelled]:
 
 Idempotency towards Meesho: every stage reads the sub-order first (status, ``shipping.label_id``,
 ``shipping.manifest_id``) and only sends what is still missing, and every POST carries a deterministic
-Idempotency-Key (replayed for 24 h, §2), so a stage re-run after a crash never accepts, labels (= a new
+Idempotency-Key (replayed for 24 h), so a stage re-run after a crash never accepts, labels (= a new
 invoice) or manifests a sub-order twice, and never stores a document twice.
 
-Meesho has no ready-to-dispatch call: the manifest plus the courier's pickup scan is the dispatch (§7).
+Meesho has no ready-to-dispatch call: the manifest plus the courier's pickup scan is the dispatch.
 Meesho prints the seller's GSTIN on its own tax invoice, so there is no seller-side GSTIN stage here.
 """
 
@@ -46,8 +46,8 @@ from robnu.domain.statuses import OrderStatus
 
 Run = FlowRun[MeeshoClient, MeeshoCredentials]
 
-ACCEPT_BATCH = 50  # §6: <= 50 sub-orders per accept call
-MANIFEST_BATCH = 100  # §7: <= 100 sub-orders per manifest, one courier
+ACCEPT_BATCH = 50  # <= 50 sub-orders per accept call
+MANIFEST_BATCH = 100  # <= 100 sub-orders per manifest, one courier
 LABEL_POLLS = 6  # GET /v1/labels/{id} until READY; then the order waits for the next run (option ``label_polls``)
 
 
@@ -80,7 +80,7 @@ def _look(client: MeeshoClient, sub_order_no: str) -> dict[str, Any] | str:
 
 def accept(run: Run, batch: FlowBatch, orders: list[FlowOrder]) -> BatchResult:
     """Accept what is still PENDING; already READY_TO_SHIP is accepted (by us before a crash, in the
-    panel, or by ACCEPT_ALWAYS). Per-item failures hold that line only (§6: not all-or-nothing)."""
+    panel, or by ACCEPT_ALWAYS). Per-item failures hold that line only (not all-or-nothing)."""
     client = run.client
     held: dict[int, str] = {}
     by_no = {o.external_id: o for o in orders}
@@ -120,7 +120,7 @@ def accept(run: Run, batch: FlowBatch, orders: list[FlowOrder]) -> BatchResult:
 
 
 def label(run: Run, order: FlowOrder) -> StepResult:
-    """Generate the label (Meesho assigns courier + AWB and issues the tax invoice, §7). Look first: a
+    """Generate the label (Meesho assigns courier + AWB and issues the tax invoice). Look first: a
     sub-order that already has a label keeps it (re-labelling would only make a new label id). The label
     job runs asynchronously; the next stage waits for it, so every label of the batch is asked for before
     the first wait."""
@@ -154,7 +154,7 @@ def _ready_label(run: Run, label_id: str) -> dict[str, Any] | None:
 
 
 def archive_label(run: Run, order: FlowOrder) -> StepResult:
-    """Wait for the label job, download the PDF (a 4x6 label page + a tax-invoice page, §7) and store it
+    """Wait for the label job, download the PDF (a 4x6 label page + a tax-invoice page) and store it
     against the order and its shipment; the shipment learns its courier and AWB. The sub-order's current
     ``label_id`` is the newest label, the only one valid for packing."""
     client = run.client
@@ -187,7 +187,7 @@ def archive_label(run: Run, order: FlowOrder) -> StepResult:
 
 
 def manifest(run: Run, batch: FlowBatch, orders: list[FlowOrder]) -> BatchResult:
-    """Hand the batch over: one manifest per courier (§7 MIXED_COURIERS), <= 100 each.
+    """Hand the batch over: one manifest per courier (MIXED_COURIERS), <= 100 each.
 
     Closure policy: IMMEDIATE closes now; DELAYED waits for cut-off - 30 min (late additions still make
     it); MANUAL waits for the user (``may_close_manifest``). Past the sub-order's ``sla_deadline`` Meesho
@@ -232,7 +232,7 @@ def manifest(run: Run, batch: FlowBatch, orders: list[FlowOrder]) -> BatchResult
     late = sorted(
         o.external_id
         for o in orders
-        if o.id not in held and o.dispatch_by is not None and now > o.dispatch_by  # §7 late-dispatch penalty
+        if o.id not in held and o.dispatch_by is not None and now > o.dispatch_by  # late-dispatch penalty
     )
     return BatchResult(
         external_ref=",".join(manifests)[:100] or None,

@@ -47,12 +47,12 @@ def rupees(paise: int) -> Decimal:
 
 
 def tcs_bp(posted_s: int) -> int:
-    """TCS under CGST Act §52 in basis points."""
+    """TCS under CGST Act s.52 in basis points."""
     return 50 if posted_s >= _TCS_CUT else 100
 
 
 def tds_bp(posted_s: int) -> int:
-    """TDS under Income-tax Act §194-O in basis points."""
+    """TDS under Income-tax Act s.194-O in basis points."""
     return 10 if posted_s >= _TDS_CUT else 100
 
 

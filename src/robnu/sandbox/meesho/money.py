@@ -7,8 +7,8 @@ from decimal import ROUND_HALF_UP, Decimal
 
 CENT = Decimal("0.01")
 GST_ON_FEES = Decimal("0.18")  # GST on marketplace fees
-TCS_RATE = Decimal("0.005")  # GST §52, 0.5 % from 10 Jul 2024
-TDS_RATE = Decimal("0.001")  # IT §194-O, 0.1 % from 1 Oct 2024
+TCS_RATE = Decimal("0.005")  # CGST Act s.52, 0.5 % from 10 Jul 2024
+TDS_RATE = Decimal("0.001")  # Income-tax Act s.194-O, 0.1 % from 1 Oct 2024
 PG_FEE_RATE = Decimal("0.02")  # modelled: "about 1.5-2.5 %" on prepaid
 RETURNS_ASSURANCE_RATE = Decimal("0.009")  # Meesho's published 0.9 % of delivered value + GST
 # modelled penalty amounts (Meesho names the penalties in public, not the sums)

@@ -18,6 +18,7 @@ from robnu.db.money_models import Adjustment, AdjustmentEvent
 from robnu.domain.claims import ClaimAction, ClaimStatus, next_status
 from robnu.domain.deductions import AdjustmentType, Posture
 from robnu.domain.errors import InvalidInput, NotFound
+from robnu.services.reconciliation.payout_status import rejudge
 
 
 @dataclass(frozen=True)
@@ -149,6 +150,8 @@ def transition(
     elif action is ClaimAction.EVIDENCE:
         claim.needs_evidence = True
     _event(s, claim, action, before, actor, reason, now)
+    if adjustment is not None:
+        rejudge(s, adjustment.payout_id)  # DISPUTED while a dispute on the payout is open
     s.flush()
     return claim
 

@@ -24,6 +24,7 @@ from robnu.domain.statuses import SyncRunStatus
 from robnu.services.reconciliation.bank import credits_for, match_credits
 from robnu.services.reconciliation.compute import Found, PeriodResult, compute_period
 from robnu.services.reconciliation.matching import Pair
+from robnu.services.reconciliation.payout_status import judge
 from robnu.services.reconciliation.period import bounds, parse_period, settled_on
 from robnu.services.runtime import Runtime
 from robnu.services.sync import SyncEngine
@@ -66,6 +67,7 @@ class BatchSummary:
     aging: dict[str, dict[str, str]] = field(default_factory=dict)
     diff: dict[str, Any] = field(default_factory=dict)
     problems: list[str] = field(default_factory=list)
+    payout_statuses: dict[str, int] = field(default_factory=dict)  # paid payouts by verdict: RECONCILED …
 
 
 def account_and_code(session: Session, account_id: int) -> tuple[MarketplaceAccount, str]:
@@ -127,6 +129,7 @@ def _store(s: Session, account: MarketplaceAccount, result: PeriodResult, now: d
     adjustments = _upsert_adjustments(s, account, batch, result.found, before, now, actor)
     _write_items(s, account, batch, result, adjustments)
     three_way = _three_way(s, result)
+    payout_statuses = judge(s, result.payouts, {m.payout_id: m.status for m in three_way})
     recoverable = [a for a in adjustments.values() if a.is_recoverable and a.status in OPEN_STATUSES]
     summary = BatchSummary(
         batch_id=batch.id,
@@ -147,6 +150,7 @@ def _store(s: Session, account: MarketplaceAccount, result: PeriodResult, now: d
         three_way=three_way,
         aging=_aging(s, account.id, now),
         problems=result.problems,
+        payout_statuses=payout_statuses,
     )
     summary.diff = _diff(snapshot, _period_adjustments(s, account.id, result.period), previous, s, result)
     batch.status = "DELTAS" if adjustments else "RECONCILED"

@@ -76,11 +76,13 @@ def diff_lines(old: Sequence[Line], new: Sequence[Line]) -> dict[str, Any]:
     }
 
 
-def keep_changed(session: Session, account: MarketplaceAccount, records: Sequence[PayoutRecord], now: datetime) -> int:
-    """Before ``records`` overwrite stored payouts: keep a version of each one whose lines change. Returns how
-    many payouts got a new version. Called by the payout writer inside its transaction."""
+def keep_changed(
+    session: Session, account: MarketplaceAccount, records: Sequence[PayoutRecord], now: datetime
+) -> set[str]:
+    """Before ``records`` overwrite stored payouts: keep a version of each one whose lines change. Returns the
+    external ids of the payouts that got a new version. Called by the payout writer inside its transaction."""
     if not records:
-        return 0
+        return set()
     stored = {
         p.external_id: p
         for p in session.scalars(
@@ -90,7 +92,7 @@ def keep_changed(session: Session, account: MarketplaceAccount, records: Sequenc
             )
         ).all()
     }
-    versioned = 0
+    versioned: set[str] = set()
     for record in records:
         payout = stored.get(record.external_id)
         if payout is None:
@@ -118,7 +120,7 @@ def keep_changed(session: Session, account: MarketplaceAccount, records: Sequenc
                     PayoutLineItem.payout_id == payout.id, PayoutLineItem.external_id.in_(gone)
                 )
             )
-        versioned += 1
+        versioned.add(record.external_id)
     session.flush()
     return versioned
 

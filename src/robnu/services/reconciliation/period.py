@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 from robnu.db.models import MarketplacePayout
 from robnu.domain.clock import IST
@@ -36,6 +36,16 @@ def settled_on(payout: MarketplacePayout) -> datetime:
 
 def period_of(at: datetime) -> str:
     return at.astimezone(IST).strftime("%Y-%m")
+
+
+# Payouts of a month's last days are published, paid or re-issued in the first days of the next one.
+LATE_SETTLEMENT = timedelta(days=7)
+
+
+def due_periods(now: datetime) -> list[str]:
+    """The periods a scheduled run reconciles: this IST month, and the last one while its late settlements
+    still come in (the first week of the month)."""
+    return sorted({period_of(now - LATE_SETTLEMENT), period_of(now)})
 
 
 def statement_end(payout: MarketplacePayout) -> datetime | None:

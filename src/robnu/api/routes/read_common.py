@@ -1,0 +1,22 @@
+"""What the read routes share: the problem responses they declare, the id, cursor and limit parameters, and the
+datetime filters (an ISO-8601 time with its offset; a naive one is refused naming the parameter)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Path, Query
+
+from robnu.api.problems import problem_responses
+from robnu.services.queries.common import MAX_LIMIT
+
+ERRORS = problem_responses(401, 403, 404, 422, 429)
+MAX_ID = 2**63 - 1
+
+IdPath = Annotated[int, Path(ge=1, le=MAX_ID, description="the row's id")]
+CursorQuery = Annotated[str | None, Query(max_length=400, description="next_cursor of the previous page")]
+LimitQuery = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="rows per page")]
+AccountQuery = Annotated[int | None, Query(ge=1, le=MAX_ID, description="only this account's rows")]
+MarketplaceQuery = Annotated[str | None, Query(max_length=32, description="only rows of accounts on this marketplace")]
+StatusQuery = Annotated[str | None, Query(max_length=32)]
+SearchQuery = Annotated[str | None, Query(max_length=100, description="an exact id or AWB")]

@@ -1,0 +1,177 @@
+"""Payouts and their lines as the seller reads them. A line carries its reconciliation status when a
+reconciliation run has looked at it: the newest ``reconciliation_items`` row for the line (MATCHED, DELTA,
+UNEXPECTED, UNVERIFIED), with the amount Robnu expected and the adjustment it raised."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from robnu.db.models import MarketplacePayout, PayoutLineItem
+from robnu.db.money_models import ReconciliationItem
+from robnu.domain.errors import NotFound
+from robnu.domain.statuses import PayoutStatus
+from robnu.services.queries.common import (
+    DEFAULT_LIMIT,
+    AccountRef,
+    Dto,
+    Keyset,
+    Page,
+    account_ids_for,
+    check_range,
+    enum_value,
+    paginate,
+    seller_accounts,
+)
+
+PAYOUTS = Keyset("payouts", (MarketplacePayout.created_at, MarketplacePayout.id))
+
+
+@dataclass(frozen=True)
+class PayoutFilters:
+    """``paid_from``/``paid_to`` bound the payout's paid date; ``q`` is an exact settlement id."""
+
+    marketplace: str | None = None
+    account_id: int | None = None
+    status: str | None = None
+    paid_from: datetime | None = None
+    paid_to: datetime | None = None
+    q: str | None = None
+
+
+class PayoutSummary(Dto):
+    id: int
+    external_id: str
+    account: AccountRef
+    status: str
+    raw_status: str
+    period_start: datetime | None
+    period_end: datetime | None
+    paid_at: datetime | None
+    net_amount: Decimal
+    currency: str
+
+
+class PayoutLineView(Dto):
+    id: int
+    external_id: str
+    line_type: str
+    raw_type: str | None
+    order_id: int | None
+    order_external_id: str | None
+    order_item_external_id: str | None
+    description: str | None
+    amount: Decimal
+    currency: str
+    occurred_at: datetime | None
+    reconciliation_status: str | None  # None: no reconciliation run has looked at this line yet
+    expected_amount: Decimal | None
+    adjustment_id: int | None
+
+
+class PayoutDetail(PayoutSummary):
+    lines: list[PayoutLineView]
+    reconciliation: dict[str, int]  # line count per reconciliation status ("NOT_RECONCILED" for the rest)
+
+
+def _summary(p: MarketplacePayout, account: AccountRef) -> PayoutSummary:
+    return PayoutSummary(
+        id=p.id,
+        external_id=p.external_id,
+        account=account,
+        status=p.status,
+        raw_status=p.raw_status,
+        period_start=p.period_start,
+        period_end=p.period_end,
+        paid_at=p.paid_at,
+        net_amount=p.net_amount,
+        currency=p.currency,
+    )
+
+
+def list_payouts(
+    s: Session,
+    seller_id: int,
+    filters: PayoutFilters = PayoutFilters(),
+    *,
+    cursor: str | None = None,
+    limit: int = DEFAULT_LIMIT,
+) -> Page[PayoutSummary]:
+    """The seller's payouts, newest first (as Robnu first stored them), one page after ``cursor``."""
+    status = enum_value("status", filters.status, PayoutStatus)
+    check_range("paid", filters.paid_from, filters.paid_to)
+    accounts = seller_accounts(s, seller_id)
+    allowed = account_ids_for(accounts, marketplace=filters.marketplace, account_id=filters.account_id)
+    if allowed == []:
+        return Page[PayoutSummary](items=[])
+    q = select(MarketplacePayout).where(MarketplacePayout.seller_id == seller_id)
+    if allowed is not None:
+        q = q.where(MarketplacePayout.marketplace_account_id.in_(allowed))
+    if status is not None:
+        q = q.where(MarketplacePayout.status == status)
+    if filters.paid_from is not None:
+        q = q.where(MarketplacePayout.paid_at >= filters.paid_from)
+    if filters.paid_to is not None:
+        q = q.where(MarketplacePayout.paid_at < filters.paid_to)
+    if filters.q:
+        q = q.where(MarketplacePayout.external_id == filters.q.strip())
+    rows, next_cursor = paginate(
+        s, q, PAYOUTS, cursor=cursor, limit=limit, sort_values=lambda r: (r[0].created_at, r[0].id)
+    )
+    return Page[PayoutSummary](
+        items=[_summary(p, accounts[p.marketplace_account_id]) for (p,) in rows], next_cursor=next_cursor
+    )
+
+
+def get_payout(s: Session, seller_id: int, payout_id: int) -> PayoutDetail:
+    payout = s.execute(
+        select(MarketplacePayout).where(MarketplacePayout.id == payout_id, MarketplacePayout.seller_id == seller_id)
+    ).scalar_one_or_none()
+    if payout is None:
+        raise NotFound(f"payout {payout_id} does not exist")
+    account = seller_accounts(s, seller_id)[payout.marketplace_account_id]
+    lines = list(
+        s.execute(
+            select(PayoutLineItem)
+            .where(PayoutLineItem.payout_id == payout.id, PayoutLineItem.seller_id == seller_id)
+            .order_by(PayoutLineItem.id)
+        ).scalars()
+    )
+    newest: dict[int, ReconciliationItem] = {}
+    for item in s.execute(
+        select(ReconciliationItem)
+        .where(ReconciliationItem.payout_id == payout.id, ReconciliationItem.seller_id == seller_id)
+        .order_by(ReconciliationItem.batch_id, ReconciliationItem.id)
+    ).scalars():
+        if item.payout_line_id is not None:
+            newest[item.payout_line_id] = item  # later batches overwrite earlier ones
+    views = []
+    for line in lines:
+        rec = newest.get(line.id)
+        views.append(
+            PayoutLineView(
+                id=line.id,
+                external_id=line.external_id,
+                line_type=line.line_type,
+                raw_type=line.raw_type,
+                order_id=line.order_id,
+                order_external_id=line.order_external_id,
+                order_item_external_id=line.order_item_external_id,
+                description=line.description,
+                amount=line.amount,
+                currency=line.currency,
+                occurred_at=line.occurred_at,
+                reconciliation_status=rec.status if rec else None,
+                expected_amount=rec.expected_amount if rec else None,
+                adjustment_id=rec.adjustment_id if rec else None,
+            )
+        )
+    counts = Counter(v.reconciliation_status or "NOT_RECONCILED" for v in views)
+    return PayoutDetail(
+        **_summary(payout, account).model_dump(), lines=views, reconciliation=dict(sorted(counts.items()))
+    )

@@ -1,0 +1,171 @@
+"""Dispatch batches as the seller reads them: each batch of an account's IST day with its orders counted by
+processing status, and one batch's orders and step history (the batch-level stages: manifest, handover)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from robnu.db.models import Order
+from robnu.db.processing_models import OrderProcessing, ProcessingBatch, ProcessingStep
+from robnu.domain.errors import NotFound
+from robnu.services.queries.common import (
+    DEFAULT_LIMIT,
+    AccountRef,
+    Dto,
+    Keyset,
+    Page,
+    account_ids_for,
+    enum_value,
+    paginate,
+    seller_accounts,
+)
+from robnu.services.queries.orders import StepView, step_view
+
+BATCHES = Keyset("processing-batches", (ProcessingBatch.created_at, ProcessingBatch.id))
+
+
+class BatchStatus(StrEnum):
+    """What ``processing_batches.status`` holds."""
+
+    OPEN = "OPEN"
+    CLOSED = "CLOSED"
+    FAILED = "FAILED"
+
+
+@dataclass(frozen=True)
+class BatchFilters:
+    marketplace: str | None = None
+    account_id: int | None = None
+    status: str | None = None
+    ist_day: str | None = None
+
+
+class BatchView(Dto):
+    id: int
+    account: AccountRef
+    ist_day: str
+    batch_no: int
+    closure_policy: str
+    cutoff_at: datetime
+    stage: int
+    status: str
+    manifest_ref: str | None
+    created_at: datetime
+    updated_at: datetime
+    orders: dict[str, int]  # order count per processing status
+
+
+class BatchOrderView(Dto):
+    order_id: int
+    external_id: str
+    status: str
+    stage: int
+    held_reason: str | None
+    dispatch_by: datetime | None
+
+
+class BatchDetail(BatchView):
+    order_list: list[BatchOrderView]
+    steps: list[StepView]
+
+
+def _counts(s: Session, seller_id: int, batch_ids: list[int]) -> dict[int, dict[str, int]]:
+    out: dict[int, dict[str, int]] = {i: {} for i in batch_ids}
+    if not batch_ids:
+        return out
+    for batch_id, status, n in s.execute(
+        select(OrderProcessing.batch_id, OrderProcessing.status, func.count())
+        .where(OrderProcessing.seller_id == seller_id, OrderProcessing.batch_id.in_(batch_ids))
+        .group_by(OrderProcessing.batch_id, OrderProcessing.status)
+    ):
+        out[batch_id][status] = int(n)
+    return out
+
+
+def _view(b: ProcessingBatch, account: AccountRef, counts: dict[str, int]) -> BatchView:
+    return BatchView(
+        id=b.id,
+        account=account,
+        ist_day=b.ist_day,
+        batch_no=b.batch_no,
+        closure_policy=b.closure_policy,
+        cutoff_at=b.cutoff_at,
+        stage=b.stage,
+        status=b.status,
+        manifest_ref=b.manifest_ref,
+        created_at=b.created_at,
+        updated_at=b.updated_at,
+        orders=dict(sorted(counts.items())),
+    )
+
+
+def list_batches(
+    s: Session,
+    seller_id: int,
+    filters: BatchFilters = BatchFilters(),
+    *,
+    cursor: str | None = None,
+    limit: int = DEFAULT_LIMIT,
+) -> Page[BatchView]:
+    """Dispatch batches, newest first."""
+    status = enum_value("status", filters.status, BatchStatus)
+    accounts = seller_accounts(s, seller_id)
+    allowed = account_ids_for(accounts, marketplace=filters.marketplace, account_id=filters.account_id)
+    if allowed == []:
+        return Page[BatchView](items=[])
+    q = select(ProcessingBatch).where(ProcessingBatch.seller_id == seller_id)
+    if allowed is not None:
+        q = q.where(ProcessingBatch.marketplace_account_id.in_(allowed))
+    if status is not None:
+        q = q.where(ProcessingBatch.status == status)
+    if filters.ist_day is not None:
+        q = q.where(ProcessingBatch.ist_day == filters.ist_day)
+    rows, next_cursor = paginate(
+        s, q, BATCHES, cursor=cursor, limit=limit, sort_values=lambda r: (r[0].created_at, r[0].id)
+    )
+    batches = [b for (b,) in rows]
+    counts = _counts(s, seller_id, [b.id for b in batches])
+    return Page[BatchView](
+        items=[_view(b, accounts[b.marketplace_account_id], counts[b.id]) for b in batches], next_cursor=next_cursor
+    )
+
+
+def get_batch(s: Session, seller_id: int, batch_id: int) -> BatchDetail:
+    batch = s.execute(
+        select(ProcessingBatch).where(ProcessingBatch.id == batch_id, ProcessingBatch.seller_id == seller_id)
+    ).scalar_one_or_none()
+    if batch is None:
+        raise NotFound(f"processing batch {batch_id} does not exist")
+    account = seller_accounts(s, seller_id)[batch.marketplace_account_id]
+    orders = s.execute(
+        select(OrderProcessing, Order)
+        .join(Order, (Order.id == OrderProcessing.order_id) & (Order.seller_id == seller_id))
+        .where(OrderProcessing.batch_id == batch.id, OrderProcessing.seller_id == seller_id)
+        .order_by(Order.ordered_at, Order.id)
+    ).all()
+    steps = s.execute(
+        select(ProcessingStep)
+        .where(ProcessingStep.batch_id == batch.id, ProcessingStep.seller_id == seller_id)
+        .order_by(ProcessingStep.occurred_at, ProcessingStep.id)
+    ).scalars()
+    counts = _counts(s, seller_id, [batch.id])[batch.id]
+    return BatchDetail(
+        **_view(batch, account, counts).model_dump(),
+        order_list=[
+            BatchOrderView(
+                order_id=o.id,
+                external_id=o.external_id,
+                status=p.status,
+                stage=p.stage,
+                held_reason=p.held_reason,
+                dispatch_by=o.dispatch_by,
+            )
+            for p, o in orders
+        ],
+        steps=[step_view(st) for st in steps],
+    )

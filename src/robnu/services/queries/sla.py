@@ -1,0 +1,50 @@
+"""The SLA board as the seller reads it: every open dispatch batch with orders still in the flow, its deadline,
+headroom and band, most at risk first (the watchdog's own assessment, ``robnu.services.sla``)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from robnu.services.queries.common import AccountRef, Dto, seller_accounts
+from robnu.services.sla import assess
+
+
+class SlaBatchView(Dto):
+    batch_id: int
+    account: AccountRef
+    ist_day: str
+    batch_no: int
+    closure_policy: str
+    cutoff_at: datetime
+    deadline: datetime
+    headroom_pct: float
+    band: str
+    open_orders: int
+    recorded_band: str | None  # the lowest band already alerted for this batch
+    closes_at: datetime | None  # when the policy closes the manifest by itself (None: only a user does)
+
+
+def sla_board(s: Session, seller_id: int, now: datetime, *, account_id: int | None = None) -> list[SlaBatchView]:
+    """The seller's watched batches at ``now`` (a board, not a list: a seller has a few open batches a day)."""
+    accounts = seller_accounts(s, seller_id)
+    if account_id is not None and account_id not in accounts:
+        return []
+    return [
+        SlaBatchView(
+            batch_id=b.batch_id,
+            account=accounts[b.account_id],
+            ist_day=b.ist_day,
+            batch_no=b.batch_no,
+            closure_policy=b.closure_policy,
+            cutoff_at=b.cutoff_at,
+            deadline=b.deadline,
+            headroom_pct=b.headroom_pct,
+            band=b.band.value,
+            open_orders=b.open_orders,
+            recorded_band=None if b.recorded_band is None else b.recorded_band.value,
+            closes_at=b.closes_at,
+        )
+        for b in assess(s, now, seller_id=seller_id, account_id=account_id)
+    ]
