@@ -5,12 +5,15 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from sqlalchemy import func, select
 
 from robnu.db.models import Order
+from robnu.db.scope import CrossTenantWrite
 from robnu.db.stock_models import StockMovement
 from robnu.services.accounts import connect_account, create_seller
 from robnu.services.runtime import Runtime
+from robnu.services.tenancy import tenant_session
 from robnu.services.upsert import Upserted, insert_new, upsert_newer
 from tests.conftest import FIXED_NOW
 from tests.factories import credentials
@@ -80,3 +83,17 @@ def test_insert_new_keeps_what_is_stored_and_reports_what_it_added(rt: Runtime) 
         # order_item_id NULL never collides: both rows are added
         assert len(insert_new(s, StockMovement, [row, dict(row, quantity=2)], ("order_item_id", "kind"), "id")) == 2
         assert s.execute(select(func.count()).select_from(StockMovement)).scalar_one() == 2
+
+
+def test_the_fast_path_runs_in_a_seller_scope_and_stays_in_it(rt: Runtime) -> None:
+    """Inside ``tenant_session`` (on PostgreSQL: SET LOCAL app.seller_id, the app role, row-level security)
+    the batch write stores the seller's rows, and refuses another seller's before anything is written."""
+    mine = create_seller(rt, "Mine")
+    theirs = create_seller(rt, "Theirs")
+    my_account = connect_account(rt, mine, "AJIO", credentials("AJIO"))
+    their_account = connect_account(rt, theirs, "AJIO", credentials("AJIO", 2))
+    with tenant_session(rt, mine) as s:
+        assert upsert_newer(s, Order, _rows(mine, my_account, 3)).inserted == 3
+    with pytest.raises(CrossTenantWrite), tenant_session(rt, mine) as s:
+        upsert_newer(s, Order, _rows(theirs, their_account, 1, first=50))
+    assert sorted(_stored(rt)) == ["O-0", "O-1", "O-2"]

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 
 from robnu.db.dialect import insert_for
 from robnu.db.models import Base
+from robnu.db.scope import CrossTenantWrite, scoped_seller
 from robnu.db.types import bulk_bind_processor
 
 KEY = ("marketplace_account_id", "external_id")
@@ -129,6 +130,14 @@ def _columns(plan: _Plan, rows: Sequence[dict[str, Any]]) -> list[list[Any]]:
     ]
 
 
+def _in_scope(session: Session, table: Table, rows: Sequence[dict[str, Any]]) -> None:
+    """A seller-scoped session writes only its seller's rows. These statements bypass the ORM, whose flush
+    makes that check; on PostgreSQL row-level security checks it too, on SQLite this is the check."""
+    seller_id = scoped_seller(session)
+    if seller_id is not None and "seller_id" in table.c and any(r["seller_id"] != seller_id for r in rows):
+        raise CrossTenantWrite(f"a {table.name} row belongs to another seller")
+
+
 def _execute(conn: Connection, plan: _Plan, rows: Sequence[dict[str, Any]], returning: str) -> list[Any]:
     """Run the plan's statement over ``rows``; the RETURNING rows (none when ``returning`` is empty)."""
     columns = _columns(plan, rows)
@@ -160,9 +169,10 @@ def upsert_newer(
     prepared statement over all rows)."""
     if not rows:
         return Upserted({}, frozenset())
+    table: Table = model.__table__  # type: ignore[assignment]
+    _in_scope(session, table, rows)
     conn = session.connection()
     dialect = conn.dialect
-    table: Table = model.__table__  # type: ignore[assignment]
     plan = _plan(table, tuple(rows[0]), dialect, KEY, "newer")
     if not returning:
         _execute(conn, plan, rows, "")
@@ -185,8 +195,9 @@ def insert_new(
     columns (raw SQL, e.g. "order_item_id, kind") of the rows inserted."""
     if not rows:
         return []
-    conn = session.connection()
     table: Table = model.__table__  # type: ignore[assignment]
+    _in_scope(session, table, rows)
+    conn = session.connection()
     plan = _plan(table, tuple(rows[0]), conn.dialect, conflict, "nothing")
     return _execute(conn, plan, rows, returning)
 
