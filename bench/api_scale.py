@@ -21,9 +21,13 @@ run the query services in this process on a pooled connection, one session per c
 from __future__ import annotations
 
 import argparse
+import os
 import random
+import socket
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -32,6 +36,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import httpx
 import psycopg
 from sqlalchemy import Engine, text
 
@@ -43,6 +48,7 @@ from robnu.db.engine import make_engine, make_session_factory
 from robnu.services.queries import orders, search
 from robnu.services.queries.orders import ORDERS, OrderFilters
 from robnu.services.queries.sla import sla_board
+from robnu.services.users import add_member, set_password
 
 NOW = datetime(2026, 11, 20, 6, 30, tzinfo=UTC)  # 12:00 IST
 HISTORY_DAYS = 180
@@ -415,6 +421,113 @@ def time_queries(url: str, world: World, iterations: int) -> None:
     engine.dispose()
 
 
+# ----------------------------------------------------------------------------------------------- over HTTP
+
+PASSWORD = "bench-password-1"
+
+
+def bench_user(url: str, seller: int) -> str:
+    """A fresh ADMIN of ``seller`` with a password (the bench signs in like a client does); returns the email."""
+    engine = make_engine(url)
+    email = f"bench-{int(time.time() * 1000)}@seller{seller}.example"
+    with make_session_factory(engine)() as s, s.begin():
+        user = add_member(s, seller, email, "ADMIN", NOW)
+        set_password(s, user.user_id, PASSWORD, NOW)
+    engine.dispose()
+    return email
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def start_server(url: str, port: int, workers: int) -> subprocess.Popen[bytes]:
+    """``robnu serve`` (the installed command) in its own process(es) on the bench database."""
+    env = {
+        **os.environ,
+        "ROBNU_DATABASE_URL": url,
+        "ROBNU_DATA_DIR": tempfile.mkdtemp(prefix="robnu-bench-api-"),
+        "ROBNU_RATE_LIMIT": "1000000/minute",  # measuring latency, not the per-tenant limit
+        "ROBNU_LOG_LEVEL": "WARNING",
+    }
+    command = [str(Path(sys.executable).parent / "robnu"), "serve", "--port", str(port), "--workers", str(workers)]
+    server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"robnu serve exited: {server.stderr.read().decode()[-2000:] if server.stderr else ''}")
+        try:
+            httpx.get(f"http://127.0.0.1:{port}/v1/me", timeout=2)  # any answer (401) means it is serving
+            return server
+        except httpx.TransportError:
+            time.sleep(0.5)
+    server.terminate()
+    raise RuntimeError("robnu serve did not answer within 120 s")
+
+
+def time_http(url: str, world: World, iterations: int, workers: int) -> None:
+    big = 1
+    email = bench_user(url, big)
+    engine = make_engine(url)
+    account = world.accounts_of(big)[0][0]
+    deep = deep_cursor(engine, big, int(world.orders_of(big) * 0.9))
+    deep_filtered = deep_cursor(engine, big, int(world.orders_of(big) * 0.4), account)
+    with engine.connect() as c:
+        sample = "SELECT id FROM orders WHERE seller_id = 1 ORDER BY random() LIMIT 500"
+        big_ids = [r[0] for r in c.execute(text(sample))]
+    engine.dispose()
+    rng = random.Random(7)
+    port = _free_port()
+    server = start_server(url, port, workers)
+    try:
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=30) as client:
+            login = client.post("/v1/auth/login", json={"email": email, "password": PASSWORD})
+            login.raise_for_status()
+            client.headers["Authorization"] = f"Bearer {login.json()['access_token']}"
+
+            def get(path: str, **params: Any) -> Callable[[int], Any]:
+                def call(_: int) -> Any:
+                    r = client.get(path, params=params)
+                    if r.status_code != 200:
+                        raise RuntimeError(f"GET {path}: {r.status_code} {r.text[:300]}")
+                    return r
+
+                return call
+
+            def detail(_: int) -> Any:
+                return get(f"/v1/orders/{rng.choice(big_ids)}")(0)
+
+            def by_awb(_: int) -> Any:
+                return get("/v1/search", q=awb_of(rng.choice(big_ids)))(0)
+
+            since = (NOW - timedelta(days=150)).isoformat()
+            print(f"\nOver HTTP (robnu serve, {workers} worker(s), another process; {iterations} requests each)")
+            results = [
+                timed("GET /v1/orders (first page)", get("/v1/orders"), iterations),
+                timed("GET /v1/orders (deep page at 90 %)", get("/v1/orders", cursor=deep), iterations),
+                timed(
+                    "GET /v1/orders (filtered, first page)",
+                    get("/v1/orders", account_id=account, status="DELIVERED", ordered_from=since),
+                    iterations,
+                ),
+                timed(
+                    "GET /v1/orders (filtered, deep page)",
+                    get("/v1/orders", account_id=account, cursor=deep_filtered),
+                    iterations,
+                ),
+                timed("GET /v1/orders/{id}", detail, iterations),
+                timed("GET /v1/search?q=<AWB>", by_awb, iterations),
+                timed("GET /v1/sla", get("/v1/sla"), iterations),
+            ]
+            worst = max(results, key=lambda r: r[2])
+            print(f"  worst p95: {worst[2]:.2f} ms ({worst[0]}); goal < 50 ms: {'met' if worst[2] < 50 else 'NOT met'}")
+    finally:
+        server.terminate()
+        server.wait(30)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument(
@@ -425,6 +538,8 @@ def main() -> None:
     parser.add_argument("--big-share", type=float, default=0.1, help="share of all orders held by the largest seller")
     parser.add_argument("--iterations", type=int, default=300)
     parser.add_argument("--reuse", action="store_true", help="time an already generated robnu_bench_api database")
+    parser.add_argument("--workers", type=int, default=1, help="robnu serve worker processes")
+    parser.add_argument("--skip-in-process", action="store_true", help="time over HTTP only")
     args = parser.parse_args()
     if not args.database_url.startswith("postgresql"):
         parser.error("--database-url must be a PostgreSQL server URL")
@@ -437,7 +552,9 @@ def main() -> None:
         engine.dispose()
         print(f"Generating {world.sellers:,} sellers and {world.orders:,} orders with COPY into {url}")
         generate(url, world)
-    time_queries(url, world, args.iterations)
+    if not args.skip_in_process:
+        time_queries(url, world, args.iterations)
+    time_http(url, world, args.iterations, args.workers)
 
 
 if __name__ == "__main__":

@@ -3,49 +3,21 @@ points at a server), a runtime wired to it, and the in-process sandbox world."""
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine, text
 
 from robnu import migrations
 from robnu.config import Settings
 from robnu.db.engine import make_engine
-from robnu.db.models import Base
 from robnu.services.runtime import Runtime
+from robnu.testing import wiring
+from robnu.testing.database import create_database, drop_database, empty_tables, server_url
 
-PG_URL = os.environ.get("ROBNU_TEST_DATABASE_URL", "")
-FIXED_NOW = datetime(2026, 11, 20, 6, 30, tzinfo=UTC)  # 12:00 IST
-
-
-def _pg_admin() -> Engine:
-    return make_engine(PG_URL, isolation_level="AUTOCOMMIT")
-
-
-def create_database(tmp_path: Path, label: str) -> str:
-    """A fresh, empty database of the configured kind; returns its URL."""
-    if not PG_URL:
-        return f"sqlite:///{tmp_path / f'{label}.sqlite3'}"
-    name = f"robnu_t_{label}_{os.getpid()}_{uuid.uuid4().hex[:6]}"
-    admin = _pg_admin()
-    with admin.connect() as c:
-        c.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
-    return PG_URL.rsplit("/", 1)[0] + "/" + name
-
-
-def drop_database(url: str) -> None:
-    if not url.startswith("postgresql"):
-        return
-    name = url.rsplit("/", 1)[1]
-    admin = _pg_admin()
-    with admin.connect() as c:
-        c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+PG_URL = server_url()
+FIXED_NOW = wiring.FIXED_NOW  # 12:00 IST
+_empty_tables = empty_tables
 
 
 @pytest.fixture(scope="session")
@@ -57,16 +29,6 @@ def migrated_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     engine.dispose()
     yield url
     drop_database(url)
-
-
-def _empty_tables(engine: Engine) -> None:
-    names = [t.name for t in reversed(Base.metadata.sorted_tables) if t.name != "marketplaces"]
-    with engine.begin() as c:
-        if engine.dialect.name == "postgresql":
-            c.execute(text("TRUNCATE " + ", ".join(f'"{n}"' for n in names) + " RESTART IDENTITY CASCADE"))
-        else:
-            for n in names:
-                c.execute(text(f'DELETE FROM "{n}"'))
 
 
 @pytest.fixture

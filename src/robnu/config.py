@@ -63,6 +63,10 @@ class Settings(BaseSettings):
     rate_limit: str = "600/minute"
     rate_limit_storage: str = "memory://"
     cookie_secure: bool | None = None  # None: Secure exactly when the request came over HTTPS
+    # Where documents and the raw-payload journal go: unset = data_dir; s3://bucket?endpoint=…&region=…&sse=…
+    storage_url: str | None = None
+    journal_enabled: bool = True
+    journal_retention_days: int = Field(default=90, ge=1)
 
     def resolved_database_url(self) -> str:
         if self.database_url:

@@ -119,6 +119,7 @@ def test_filters_and_their_errors(client: TestClient, data: Data, a_admin: dict[
         ("cursor=not-a-cursor", "cursor"),
         ("limit=0", "limit"),
         ("processing_stage=-1", "processing_stage"),
+        ("q=AWB%00X", "q"),
     ):
         r = client.get(f"/v1/orders?{query}", headers=a_admin)
         assert r.status_code == 422 and r.headers["content-type"] == PROBLEM, (query, r.text)
@@ -233,6 +234,8 @@ def test_receive_scan_is_idempotent_by_key_and_by_nature(client: TestClient, dat
     assert [sc["first"] for sc in detail["scans"]] == [True, False] and detail["internal_status"] == "received"
     misuse = client.post("/v1/returns/scan", json={"code": "other"}, headers=key)  # same key, other request
     assert misuse.status_code == 422 and misuse.json()["errors"][0]["field"] == "Idempotency-Key"
+    nul = client.post("/v1/returns/scan", json={"code": "AWB\u0000"}, headers=scanner)
+    assert nul.status_code == 422 and nul.json()["errors"][0]["field"] == "code"
     finance = bearer(client, _email(data.a, Role.FINANCE))  # no returns:scan
     assert client.post("/v1/returns/scan", json={"code": ret.return_awb}, headers=finance).status_code == 403
 

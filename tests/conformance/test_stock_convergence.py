@@ -25,8 +25,8 @@ from robnu.services.listings import reconcile_account
 from robnu.services.runtime import Runtime
 from robnu.services.stock import available_for, level_of
 from robnu.services.sync import SyncEngine
+from robnu.testing import ConformanceProfile
 from tests.conformance.conftest import PROFILES
-from tests.conformance.profile import ConformanceProfile
 from tests.factories import product as make_product
 from tests.sandbox_wiring import connect_sandbox_account, wired_runtime
 
@@ -133,6 +133,7 @@ def test_pushed_quantities_converge_at_every_marketplace_under_concurrent_orders
             truth = available_for(listing, level_of(s, product_id))
             free = max(0, product.on_hand - product.reserved)
             ch = next(c for c in channels if c.account_id == listing.marketplace_account_id)
+            assert ch.profile.pushed_quantities is not None
             shown = dict(ch.profile.pushed_quantities(ch.sandbox, ch.key)).get(listing.external_id)
             assert shown == truth, (ch.profile.code, listing.external_id, shown, truth)
             assert shown <= free  # no marketplace shows stock the seller does not have free

@@ -1,6 +1,6 @@
 """Kirana Hub's adapter: a satellite model, typed credentials, its client and sync_orders — registered by code.
 
-Nothing in Robnu's core changes for it: it declares its own satellite (with its own metadata), opens its
+Nothing in Robnu's core changes for it: it declares its satellite on Robnu's base, opens its
 client through the adapter base (which also validates the credentials with ``_probe``), and maps its feed
 onto the generic OrderRecord that the unchanged leaf tables store. Its dispatch flow is in processing.py.
 """
@@ -14,8 +14,8 @@ from typing import Any
 
 import httpx
 from pydantic import Field, SecretStr
-from sqlalchemy import ForeignKey, String, Text
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy import String, Text
+from sqlalchemy.orm import Mapped, mapped_column
 
 from robnu.adapters.auth import MarketplaceAuth
 from robnu.adapters.base import Adapter, AdapterContext, map_or_quarantine
@@ -23,9 +23,7 @@ from robnu.adapters.client import MarketplaceClient
 from robnu.adapters.credentials_base import CredentialModel
 from robnu.adapters.errors import MarketplaceAuthError
 from robnu.adapters.ratelimit import OperationLimit
-from robnu.db.models import MarketplaceAccount, Seller
-from robnu.db.satellite import SatelliteSpec
-from robnu.db.types import UTCDateTime
+from robnu.db.satellite import AccountSatellite, SatelliteSpec
 from robnu.domain.marketplace import ScheduleTarget
 from robnu.domain.records import OrderItemRecord, OrderRecord, Quarantine, SyncWindow
 from robnu.domain.statuses import OrderStatus
@@ -34,17 +32,10 @@ CODE = "KIRANA_HUB"
 LIMITS = {"orders": OperationLimit(rate=50, burst=10)}
 
 
-class KiranaBase(DeclarativeBase):
-    pass
-
-
-class KiranaHubAccountDetails(KiranaBase):
+class KiranaHubAccountDetails(AccountSatellite):
     __tablename__ = "kirana_hub_account_details"
-    marketplace_account_id: Mapped[int] = mapped_column(ForeignKey(MarketplaceAccount.__table__.c.id), primary_key=True)
-    seller_id: Mapped[int] = mapped_column(ForeignKey(Seller.__table__.c.id))
     shop_id: Mapped[str] = mapped_column(String(20))
     api_token_ciphertext: Mapped[str] = mapped_column(Text)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
 
 class KiranaHubCredentials(CredentialModel):
@@ -90,7 +81,7 @@ class KiranaHubAdapter(Adapter[KiranaHubCredentials, KiranaClient]):
     display_name = "Kirana Hub"
     satellite = SatelliteSpec(
         model=KiranaHubAccountDetails,
-        credentials=KiranaHubCredentials,  # type: ignore[arg-type]
+        credentials=KiranaHubCredentials,
         identity={"shop_id": "shop_id"},
         secrets={"api_token": "api_token_ciphertext"},
         external_account_field="shop_id",

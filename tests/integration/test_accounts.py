@@ -149,3 +149,19 @@ def test_rotation_rewraps_every_secret_and_old_key_retires(rt: Runtime) -> None:
     assert old not in rt.vault.ring.keys
     for account_id in ids:
         assert show_account(rt, account_id).credentials
+
+
+def test_a_disabled_marketplace_takes_no_new_account(rt: Runtime) -> None:
+    from robnu.db.models import Marketplace
+
+    seller = create_seller(rt, "Disabled Market Seller")
+    with rt.session() as s:
+        s.execute(update(Marketplace).where(Marketplace.code == "MEESHO").values(status="DISABLED"))
+    try:
+        with pytest.raises(InvalidInput, match="MEESHO is DISABLED"):
+            connect_account(rt, seller, "MEESHO", credentials("MEESHO"))
+        assert _count(rt, MarketplaceAccount) == 0
+    finally:  # the registry rows are shared by every test of this process
+        with rt.session() as s:
+            s.execute(update(Marketplace).where(Marketplace.code == "MEESHO").values(status="LIVE"))
+    assert connect_account(rt, seller, "MEESHO", credentials("MEESHO"))

@@ -77,7 +77,7 @@ def test_demo_runs_end_to_end(tmp_path: Path) -> None:
             " AND b.manifest_ref IS NOT NULL"
         ).fetchone()[0]
     assert manifests and closed >= 1
-    assert all((tmp_path / "data" / "documents" / key).read_bytes().startswith(b"%PDF") for (key,) in manifests)
+    assert all((tmp_path / "data" / key).read_bytes().startswith(b"%PDF") for (key,) in manifests)
 
 
 def _step(out: str, code: str, step: str) -> str | None:

@@ -28,7 +28,6 @@ from robnu.domain.errors import InvalidInput
 from robnu.domain.statuses import OrderStatus
 from robnu.services.accounts import adapter_for, change_plan, connect_account, create_seller
 from robnu.services.context import build_context
-from robnu.services.documents import LocalStorage
 from robnu.services.processing_engine import batch_slot, run_flow
 from robnu.services.processing_store import SqlProcessingStore
 from robnu.services.runtime import Runtime
@@ -92,7 +91,7 @@ def _run(rt: Runtime, account_id: int, flow: LedgerFlow, crash_after_stage: int 
         acct = s.get(MarketplaceAccount, account_id)
         assert acct is not None
         ctx = build_context(rt, s, adapter_for(rt, acct), acct)
-        store = SqlProcessingStore(s, acct, rt.clock, LocalStorage(rt.settings.data_dir / "documents"))
+        store = SqlProcessingStore(s, acct, rt.clock, rt.storage)
         return run_flow(FlowRun(ctx, None, store), flow.flow, crash_after(crash_after_stage)(s, acct))
 
 

@@ -68,5 +68,8 @@ def remove_kirana_hub(rt: Runtime) -> None:
     if "kh_0001" not in migrations.current_heads(rt.engine):
         return
     with rt.engine.begin() as c:
-        c.exec_driver_sql("DELETE FROM marketplace_accounts WHERE marketplace_id = 101")
+        c.exec_driver_sql(
+            "DELETE FROM marketplace_accounts WHERE marketplace_id IN "
+            "(SELECT id FROM marketplaces WHERE code = 'KIRANA_HUB')"
+        )
     migrations.downgrade(rt.engine, "kirana_hub@base", extra_version_locations=[KH_VERSIONS])

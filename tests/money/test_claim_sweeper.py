@@ -21,6 +21,7 @@ from robnu.services.claims.claims import Actor, get_claim, transition
 from robnu.services.claims.disputes import storage_for
 from robnu.services.claims.evidence import latest_packet
 from robnu.services.claims.sweeper import sweep_claims
+from robnu.services.documents import read_document
 from robnu.services.reconciliation.profiles import set_settings
 from robnu.services.reports import RunOutcome
 from robnu.services.returns.scan import scan
@@ -80,7 +81,7 @@ def test_returns_past_their_claim_date_become_claims_once_and_a_late_scan_reopen
                     )
             packet = latest_packet(s, claims[late.id].id)
             assert packet is not None
-            z = zipfile.ZipFile(io.BytesIO(storage.get(packet.storage_key)))
+            z = zipfile.ZipFile(io.BytesIO(read_document(s, storage, packet)))
             assert "no receive scan recorded" in z.read("scan_events.csv").decode()
             assert late.return_awb and late.return_awb in z.read("awb_trail.csv").decode()
             assert s.get(OrderReturn, received_early.id).internal_status == "received"  # type: ignore[union-attr]

@@ -21,6 +21,7 @@ from robnu.domain.errors import InvalidInput
 from robnu.services.claims.claims import Actor, claim_events, transition
 from robnu.services.claims.disputes import file_dispute, resolve, storage_for
 from robnu.services.claims.evidence import latest_packet
+from robnu.services.documents import read_document
 from robnu.services.reconciliation.adjustments import history, override_posture, taxonomy_stats
 from robnu.services.reconciliation.batches import reconcile_period
 from robnu.services.runtime import Runtime
@@ -34,7 +35,7 @@ def _packet(rt: Runtime, claim_id: int) -> zipfile.ZipFile:
     with rt.sessions() as s:
         doc = latest_packet(s, claim_id)
         assert doc is not None and doc.content_type == "application/zip" and doc.doc_type == "EVIDENCE_PACKET"
-        return zipfile.ZipFile(io.BytesIO(storage_for(rt).get(doc.storage_key)))
+        return zipfile.ZipFile(io.BytesIO(read_document(s, storage_for(rt), doc)))
 
 
 def _rows(z: zipfile.ZipFile, name: str) -> list[dict[str, str]]:

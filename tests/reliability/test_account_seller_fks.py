@@ -23,9 +23,11 @@ from tests.conftest import FIXED_NOW, create_database, drop_database
 from tests.factories import credentials
 
 
-def _tables_with_both_columns() -> set[str]:
+def _tables_with_both_columns(engine: Engine) -> set[str]:
+    """Per the models; a satellite another test imported, whose migration this database has not run, is left out."""
     registry.all()  # satellites of the installed adapters join the metadata
-    return {t.name for t in Base.metadata.tables.values() if all(c in t.c for c in ACCOUNT_COLUMNS)}
+    present = set(inspect(engine).get_table_names())
+    return {t.name for t in Base.metadata.tables.values() if all(c in t.c for c in ACCOUNT_COLUMNS)} & present
 
 
 def _tables_with_the_key(engine: Engine) -> set[str]:
@@ -43,7 +45,7 @@ def _tables_with_the_key(engine: Engine) -> set[str]:
 
 
 def test_every_table_with_both_columns_has_the_composite_key(rt: Runtime) -> None:
-    covered = _tables_with_both_columns()
+    covered = _tables_with_both_columns(rt.engine)
     assert len(covered) >= 27 and {"orders", "sync_runs", "ajio_account_details", "documents"} <= covered
     assert _tables_with_the_key(rt.engine) == covered
 
@@ -127,7 +129,7 @@ def test_the_migration_keeps_rows_and_refuses_disagreeing_ones(tmp_path: Path) -
         with engine.begin() as c:
             c.execute(update(Order).where(Order.external_id == "M-1").values(seller_id=seller))
         migrations.upgrade(engine)
-        assert _tables_with_the_key(engine) == _tables_with_both_columns()
+        assert _tables_with_the_key(engine) == _tables_with_both_columns(engine)
         with engine.connect() as c:
             assert c.execute(select(func.count(Order.id))).scalar_one() == 3
             assert c.execute(select(func.count(OrderItem.id))).scalar_one() == 3  # not cascaded away by the copy

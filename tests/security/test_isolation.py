@@ -4,6 +4,7 @@ security, checked with raw SQL so no application filter helps); on both database
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
@@ -17,7 +18,7 @@ from robnu.config import Settings
 from robnu.db import rls
 from robnu.db.models import Base, MarketplaceAccount, Order, Product, Seller
 from robnu.db.scope import CrossTenantWrite
-from robnu.db.tenancy_models import SellerUser
+from robnu.db.tenancy_models import AuditEvent, SellerUser
 from robnu.domain.marketplace import ScheduleTarget
 from robnu.domain.permissions import Permission
 from robnu.services import api_tokens
@@ -187,6 +188,20 @@ def test_ajio_worker_role_cannot_read_meesho_credentials(tenants: Tenants) -> No
         with pytest.raises(DBAPIError, match="permission denied"), conn.begin():
             conn.execute(text(f"SET LOCAL ROLE {rls.APP_ROLE}"))
             conn.execute(text("UPDATE alembic_version SET version_num = version_num"))
+
+
+def test_syncs_audit_every_opening_of_credentials(tenants: Tenants) -> None:
+    with tenant_session(tenants.rt, tenants.a) as s:
+        opened = s.execute(
+            select(AuditEvent.subject, AuditEvent.detail).where(AuditEvent.action == "CREDENTIALS_DECRYPTED")
+        ).all()
+    purposes = sorted((subject, json.loads(detail)["purpose"]) for subject, detail in opened)
+    expected = sorted(
+        (f"account:{account}", f"sync {target}")
+        for account in tenants.accounts[tenants.a]
+        for target in ("ORDERS", "RETURNS", "PAYOUTS")
+    )
+    assert purposes == expected
 
 
 def test_scoped_session_sees_only_its_seller(tenants: Tenants) -> None:

@@ -4,16 +4,19 @@ An adapter is stateless; everything about one account arrives in an ``AdapterCon
 clock, HTTP factory, token store, dispatch settings). A new marketplace's adapter reads as declarations
 plus marketplace-specific code:
 
-* declarations: ``code``, ``display_name``, ``satellite`` (its credentials and their table),
-  ``supported_targets``, and the knobs the engines read — ``min_safety_lag_seconds`` (how close to now a
-  sync window may end), ``inventory_batch`` (SKUs per inventory call) and ``flow`` (its full-processing
-  stages, ``robnu.adapters.processing``);
+* declarations: ``code``, ``display_name``, ``satellite`` (its credentials and their table), and the
+  knobs the engines read — ``min_safety_lag_seconds`` (how close to now a sync window may end),
+  ``inventory_batch`` (SKUs per inventory call) and ``flow`` (its full-processing stages,
+  ``robnu.adapters.processing``);
 * ``open_client(ctx)``: its API client (``MarketplaceClient``: HTTP + auth), the one way every method and
   the processing engine get a connection;
 * ``_probe(client, ctx)``: one cheap authenticated call; ``validate_credentials`` is written once here;
 * the sync methods of the targets it supports (``sync_orders`` ...), which yield mapped records page by
   page (the engine upserts them, so memory does not grow with pages), and ``_push_batch`` for
   marketplaces that take inventory in SKU batches (the base cuts and sends the batches).
+
+``supported_targets`` is derived from what the class implements (``implemented_targets``); a class that
+declares it anyway is checked against what it implements when the class is written.
 """
 
 from __future__ import annotations
@@ -53,6 +56,7 @@ __all__ = [
     "ProcessingReport",
     "TokenStore",
     "ValidationOutcome",
+    "implemented_targets",
     "map_or_quarantine",
 ]
 
@@ -127,10 +131,21 @@ class Adapter(Generic[C, K]):
     flow: ClassVar[ProcessingFlow | None] = None
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
+        """Derive ``supported_targets`` from what the class implements, or check a declared one against it."""
         super().__init_subclass__(**kwargs)
+        implemented = implemented_targets(cls)
         declared = cls.__dict__.get("supported_targets")
-        if declared is not None and (ScheduleTarget.FULL_PROCESSING in declared) != (cls.flow is not None):
-            raise TypeError(f"{cls.__name__}: FULL_PROCESSING is supported exactly when a flow is declared")
+        if declared is None:
+            cls.supported_targets = implemented
+            return
+        problems = [
+            f"declares {t} but {_HOW[t]} is missing" for t in sorted(frozenset(declared) - implemented)
+        ] + [
+            f"{_HOW[t]} is there but {t} is not declared (add it, or leave supported_targets out to derive it)"
+            for t in sorted(implemented - frozenset(declared))
+        ]
+        if problems:
+            raise TypeError(f"{cls.__name__}: " + "; ".join(problems))
 
     # ------------------------------------------------------------------ connection
     def open_client(self, ctx: AdapterContext[C]) -> K:
@@ -205,6 +220,55 @@ class Adapter(Generic[C, K]):
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} code={self.code}>"
+
+
+# Which method (or declaration) serves each target: what ``implemented_targets`` looks for, in words.
+_HOW: dict[ScheduleTarget, str] = {
+    ScheduleTarget.ORDERS: "sync_orders",
+    ScheduleTarget.RETURNS: "sync_returns",
+    ScheduleTarget.PAYOUTS: "sync_payouts",
+    ScheduleTarget.CATALOG: "sync_listings",
+    ScheduleTarget.INVENTORY: "push_inventory (or inventory_batch > 0 with _push_batch)",
+    ScheduleTarget.CREDENTIAL_CHECK: "_probe (or validate_credentials)",
+    ScheduleTarget.FULL_PROCESSING: "a flow",
+}
+_SYNC_METHODS = {
+    ScheduleTarget.ORDERS: "sync_orders",
+    ScheduleTarget.RETURNS: "sync_returns",
+    ScheduleTarget.PAYOUTS: "sync_payouts",
+    ScheduleTarget.CATALOG: "sync_listings",
+}
+
+
+def _overrides(cls: type, name: str) -> bool:
+    return getattr(cls, name) is not getattr(Adapter, name)
+
+
+def implemented_targets(cls: type[Adapter[Any, Any]]) -> frozenset[ScheduleTarget]:
+    """The targets an adapter class serves, read from what it implements: each sync target's method, the
+    inventory push (its own ``push_inventory``, or ``inventory_batch`` with ``_push_batch``), the credentials
+    check (``_probe``, or its own ``validate_credentials``) and full processing (a ``flow``). A half-done
+    implementation (a batch size without ``_push_batch``, a probe without ``open_client``) is a TypeError
+    naming what is missing."""
+    name = cls.__name__
+    found = {t for t, method in _SYNC_METHODS.items() if _overrides(cls, method)}
+    own_push = _overrides(cls, "push_inventory")
+    if _overrides(cls, "_push_batch") and not own_push and cls.inventory_batch <= 0:
+        raise TypeError(f"{name}: _push_batch is implemented but inventory_batch (SKUs per call) is not set above 0")
+    if cls.inventory_batch > 0 and not own_push and not _overrides(cls, "_push_batch"):
+        raise TypeError(f"{name}: inventory_batch is {cls.inventory_batch} but _push_batch is missing")
+    if own_push or cls.inventory_batch > 0:
+        found.add(ScheduleTarget.INVENTORY)
+    if _overrides(cls, "_probe") or _overrides(cls, "validate_credentials"):
+        found.add(ScheduleTarget.CREDENTIAL_CHECK)
+    if cls.flow is not None:
+        found.add(ScheduleTarget.FULL_PROCESSING)
+    base_work = (cls.inventory_batch > 0 and not own_push) or (
+        _overrides(cls, "_probe") and not _overrides(cls, "validate_credentials")
+    )
+    if base_work and not _overrides(cls, "open_client"):
+        raise TypeError(f"{name}: open_client is missing (the base's credentials check and inventory push use it)")
+    return frozenset(found)
 
 
 # Any adapter, whatever its credentials and client: what the registry and the services hold.

@@ -17,7 +17,7 @@ from typing import Any, Generic, TypeVar
 import httpx
 
 from robnu.adapters.credentials_base import CredentialModel
-from robnu.adapters.http import HttpPolicy, MarketplaceHttp
+from robnu.adapters.http import HttpPolicy, MarketplaceHttp, PageRecorder
 from robnu.adapters.ratelimit import ClientRateLimiter, OperationLimit
 from robnu.db.models import MarketplaceAccount
 from robnu.domain.clock import Clock
@@ -46,6 +46,7 @@ class HttpFactory:
     policy: HttpPolicy = field(default_factory=HttpPolicy)
     endpoints: Mapping[str, Mapping[str, str]] = field(default_factory=dict)  # code -> {name: base url}
     transport: httpx.BaseTransport | None = None
+    recorder: PageRecorder | None = None  # the raw-payload journal of the run this factory serves
     _limiters: dict[tuple[str, str], ClientRateLimiter] = field(default_factory=dict, init=False, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False, repr=False)
 
@@ -64,6 +65,13 @@ class HttpFactory:
                 limiter = kind(limits, scale=self.policy.rate_scale, sleep=self.policy.sleep)
                 self._limiters[(code, key)] = limiter
             return limiter
+
+    def recording(self, recorder: PageRecorder) -> HttpFactory:
+        """The same factory (same transport and the same shared rate buckets) whose clients tell ``recorder``
+        about every answer: one run's view of the process-wide factory."""
+        clone = HttpFactory(policy=self.policy, endpoints=self.endpoints, transport=self.transport, recorder=recorder)
+        clone._limiters, clone._lock = self._limiters, self._lock
+        return clone
 
     def base_url(self, code: str, name: str, default: str) -> str:
         return self.endpoints.get(code, {}).get(name, default)
@@ -86,6 +94,7 @@ class HttpFactory:
             transport=self.transport,
             rate_limit_header=rate_limit_header,
             limiter=limiter,
+            recorder=self.recorder,
         )
 
 

@@ -54,6 +54,13 @@ class AuthProvider(Protocol):
         """The error to raise for a 401/403 that a new token will not fix."""
 
 
+class PageRecorder(Protocol):
+    """Told about every answer an adapter is handed (the raw-payload journal); it must be quick and must not
+    raise: the sync it watches goes on whatever the recorder does."""
+
+    def record(self, operation: str, request: httpx.Request, response: httpx.Response) -> None: ...
+
+
 @dataclass
 class HttpPolicy:
     max_retries: int = 5
@@ -89,8 +96,10 @@ class MarketplaceHttp:
         transport: httpx.BaseTransport | None = None,
         rate_limit_header: str | None = None,
         limiter: ClientRateLimiter | None = None,
+        recorder: PageRecorder | None = None,
     ) -> None:
         self.marketplace = marketplace
+        self.recorder = recorder
         self.policy = policy
         # A marketplace that meters every call in one bucket (Meesho) passes one shared limiter.
         self.limiter = limiter or ClientRateLimiter(limits, scale=policy.rate_scale, sleep=policy.sleep)
@@ -164,6 +173,8 @@ class MarketplaceHttp:
                 attempt = self._retry_or_raise(attempt, operation, f"HTTP {status}", response)
                 continue
             if status in ok_statuses:
+                if self.recorder is not None:
+                    self.recorder.record(operation, request, response)
                 return response
             raise MarketplaceRequestError(
                 f"{self.marketplace} {operation} answered HTTP {status}: {redact(response.text[:300])}",

@@ -1,15 +1,18 @@
 """Code -> adapter. Built-in adapters register on import of their package's ``adapter`` module;
-third parties add theirs through the ``robnu.adapters`` entry-point group (value: an adapter class
-or instance), or by calling ``register`` directly."""
+third parties add theirs through the ``robnu.adapters`` entry-point group (value: ``package.module:Class``,
+an ``Adapter`` subclass, or ``package.module``, a module defining exactly one; anything else is a
+``PluginError`` naming the entry point), or by calling ``register`` directly."""
 
 from __future__ import annotations
 
 import importlib
 import threading
-from importlib.metadata import entry_points
+from importlib.metadata import EntryPoint
+from types import ModuleType
 
-from robnu.adapters.base import MarketplaceAdapter
-from robnu.domain.errors import InvalidInput, UnknownMarketplace
+from robnu import plugins
+from robnu.adapters.base import Adapter, MarketplaceAdapter
+from robnu.domain.errors import InvalidInput, PluginError, UnknownMarketplace
 
 BUILTIN_MODULES = (
     "robnu.adapters.ajio.adapter",
@@ -17,7 +20,31 @@ BUILTIN_MODULES = (
     "robnu.adapters.amazon_in.adapter",
     "robnu.adapters.flipkart.adapter",
 )
-ENTRY_POINT_GROUP = "robnu.adapters"
+ENTRY_POINT_GROUP = plugins.ADAPTERS
+
+
+def adapter_of(ep: EntryPoint) -> MarketplaceAdapter | type[MarketplaceAdapter]:
+    """What an entry point of ``robnu.adapters`` holds, in one of its documented forms."""
+    value = plugins.load(ep)
+    if isinstance(value, Adapter) or (isinstance(value, type) and issubclass(value, Adapter)):
+        return value
+    if isinstance(value, ModuleType):
+        found = [
+            v
+            for v in vars(value).values()
+            if isinstance(v, type) and issubclass(v, Adapter) and v.__module__ == value.__name__ and "code" in vars(v)
+        ]
+        if len(found) == 1:
+            return found[0]
+        names = ", ".join(sorted(v.__name__ for v in found)) or "none"
+        raise PluginError(
+            f"{plugins.describe(ep)}: module {value.__name__} defines {len(found)} adapter classes ({names}); "
+            f"name one: '{value.__name__}:ClassName'"
+        )
+    raise PluginError(
+        f"{plugins.describe(ep)} gives a {type(value).__name__}; expected an Adapter subclass "
+        "('package.module:ClassName') or a module defining exactly one ('package.module')"
+    )
 
 
 class AdapterRegistry:
@@ -72,8 +99,8 @@ class AdapterRegistry:
             try:
                 for module in BUILTIN_MODULES:
                     importlib.import_module(module)
-                for ep in entry_points(group=ENTRY_POINT_GROUP):
-                    self.register(ep.load())
+                for ep in plugins.group(ENTRY_POINT_GROUP):
+                    self.register(adapter_of(ep))
                 self._loaded = True
             finally:
                 self._loading = False

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 
 from robnu.api import problems
+from robnu.api.deps import api_routes
 from robnu.api.ratelimit import RateLimits
 from robnu.api.routes import (
     accounts,
@@ -41,7 +42,7 @@ def create_app(rt: Runtime) -> FastAPI:
     app.state.runtime = rt
     app.state.rate_limits = RateLimits(rt.settings.rate_limit, rt.settings.rate_limit_storage)
     problems.install(app)
-    for router in (
+    routers = (
         auth.router,
         users.router,
         tokens.router,
@@ -59,6 +60,15 @@ def create_app(rt: Runtime) -> FastAPI:
         documents.router,
         search.router,
         money.router,
-    ):
+    )
+    for router in routers:
+        declare_problems(router)
         app.include_router(router)
     return app
+
+
+def declare_problems(router: APIRouter) -> None:
+    """Every route may answer the common problems; say so in the OpenAPI document (a route's own list wins)."""
+    for route in api_routes(router.routes):
+        for status, spec in problems.problem_responses(*problems.COMMON).items():
+            route.responses.setdefault(status, spec)

@@ -13,10 +13,11 @@ from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from robnu.db.scope import CrossTenantWrite
-from robnu.domain.errors import InvalidInput, NotFound, RobnuError, UnknownMarketplace
+from robnu.domain.errors import Conflict, Forbidden, InvalidInput, NotFound, RobnuError, UnknownMarketplace
 from robnu.security.redaction import redact
 from robnu.security.tokens import InvalidToken
 from robnu.services.auth import LoginRefused, NoAccess, Throttled
+from robnu.storage import StorageError
 
 log = logging.getLogger("robnu.api")
 MEDIA_TYPE = "application/problem+json"
@@ -91,9 +92,19 @@ def _field_of(loc: tuple[Any, ...]) -> str:
     return ".".join(parts) or "body"
 
 
+def _loc(error: dict[str, Any]) -> tuple[Any, ...]:
+    loc = tuple(error.get("loc", ()))
+    if error.get("type") in {"union_tag_invalid", "union_tag_not_found"}:
+        # A tagged body whose tag is wrong or missing: name the tag field, not the whole body.
+        tag = str(error.get("ctx", {}).get("discriminator", "")).strip("'\"")
+        if tag:
+            loc = (*loc, tag)
+    return loc
+
+
 def _validation(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
-    errors = [FieldError(field=_field_of(tuple(e.get("loc", ()))), message=str(e.get("msg", ""))) for e in exc.errors()]
+    errors = [FieldError(field=_field_of(_loc(e)), message=str(e.get("msg", ""))) for e in exc.errors()]
     detail = "; ".join(f"{e.field}: {e.message}" for e in errors[:5])
     return problem_response(request, 422, detail, errors=errors)
 
@@ -110,6 +121,8 @@ def _api(request: Request, exc: Exception) -> JSONResponse:
 
 
 def _robnu(request: Request, exc: Exception) -> JSONResponse:
+    if isinstance(exc, Conflict):
+        return problem_response(request, 409, str(exc), errors=[FieldError(field=exc.field, message=exc.reason)])
     if isinstance(exc, InvalidInput):
         return problem_response(request, 422, str(exc), errors=[FieldError(field=exc.field, message=exc.reason)])
     if isinstance(exc, NotFound | CrossTenantWrite):
@@ -118,10 +131,13 @@ def _robnu(request: Request, exc: Exception) -> JSONResponse:
         return problem_response(request, 404, str(exc))
     if isinstance(exc, InvalidToken | LoginRefused):
         return problem_response(request, 401, str(exc), headers={"WWW-Authenticate": "Bearer"})
-    if isinstance(exc, NoAccess):
+    if isinstance(exc, NoAccess | Forbidden):
         return problem_response(request, 403, str(exc))
     if isinstance(exc, Throttled):
         return problem_response(request, 429, str(exc), headers={"Retry-After": str(exc.retry_after)})
+    if isinstance(exc, StorageError):  # unreachable backend, missing or damaged object: ours, not the caller's
+        log.error("storage failed on %s: %s", request.url.path, redact(str(exc)))
+        return problem_response(request, 503, "the stored object could not be read; it has been logged")
     log.warning("request %s failed: %s", request.url.path, redact(str(exc)))
     return problem_response(request, 422, str(exc))
 
@@ -138,6 +154,9 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(ApiProblem, _api)
     app.add_exception_handler(RobnuError, _robnu)
     app.add_exception_handler(Exception, _unexpected)
+
+
+COMMON = (401, 403, 404, 409, 422, 429)
 
 
 def problem_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:

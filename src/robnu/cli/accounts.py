@@ -39,9 +39,10 @@ def create_seller(
     seller_id, owner = account_service.create_seller_with_owner(rt, name, plan=plan, owner_email=owner_email)
     console.print(f"seller {seller_id} created")
     if owner is not None:
-        console.print(f"user {owner.user_id} ({owner_email}) is its OWNER")
+        email = str(owner_email).lower()
+        console.print(f"user {owner.user_id} ({email}) is its OWNER")
         if owner.one_time_password:
-            print_one_time_password(str(owner_email), owner.one_time_password)
+            print_one_time_password(email, owner.one_time_password)
 
 
 @sellers_app.command("plan")

@@ -1,4 +1,4 @@
-"""``robnu db …``, ``robnu keys …`` and ``robnu marketplaces``."""
+"""``robnu db …`` and ``robnu keys …``."""
 
 from __future__ import annotations
 
@@ -101,14 +101,3 @@ def keys_retire(kid: Annotated[str, typer.Argument(help="the key id (see `robnu 
     rt = runtime(upgrade=True)
     key_service.retire(rt, kid)
     console.print(f"key {kid} retired")
-
-
-@handles_errors
-def marketplaces() -> None:
-    """The adapter registry: code, status, supported targets, satellite table."""
-    rt = runtime(upgrade=True)
-    table = Table("code", "name", "targets", "satellite table")
-    for adapter in rt.registry.all():
-        targets = ", ".join(sorted(adapter.supported_targets)) or "(none yet)"
-        table.add_row(adapter.code, adapter.display_name, targets, adapter.satellite.table)
-    console.print(table)

@@ -186,6 +186,7 @@ def claims_evidence(claim: str, out: Annotated[Path, typer.Option(help="where to
     from robnu.services.claims.claims import get_claim
     from robnu.services.claims.disputes import storage_for
     from robnu.services.claims.evidence import latest_packet
+    from robnu.services.documents import read_document
 
     rt = runtime(upgrade=True)
     with rt.sessions() as s:
@@ -193,7 +194,7 @@ def claims_evidence(claim: str, out: Annotated[Path, typer.Option(help="where to
         packet = latest_packet(s, c.id)
         if packet is None:
             raise NotFound(f"{c.reference} has no evidence packet yet: file it first")
-        out.write_bytes(storage_for(rt).get(packet.storage_key))
+        out.write_bytes(read_document(s, storage_for(rt), packet))
     console.print(f"{out} ({packet.size_bytes} bytes)")
 
 

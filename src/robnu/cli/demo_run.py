@@ -254,6 +254,7 @@ def _demo_login(rt: Runtime, seller_id: int) -> str:
 
 def run_demo(*, no_serve: bool, orders: int, seed: int) -> None:
     rt = runtime(upgrade=True)
+    getattr(rt.storage.primary, "ensure_bucket", lambda: None)()  # a fresh local S3 server has no bucket yet
     world = SandboxWorld(seed=seed, rate_scale=DEMO_RATE_SCALE)
     rt.http = HttpFactory(policy=rt.http.policy, endpoints=world.endpoints(), transport=world.transport())
     rt.http.policy.rate_scale = DEMO_RATE_SCALE
@@ -270,7 +271,8 @@ def run_demo(*, no_serve: bool, orders: int, seed: int) -> None:
         console.print(_summary_table(rt, summaries))
         table, _ = reconcile_table(rt, [(s.code, s.account_id) for s in summaries], truths)
         console.print(table)
-        console.print(f"documents under {rt.settings.data_dir / 'documents'}")
+        where = rt.settings.data_dir if rt.storage.primary.ident == "local" else rt.storage.primary.ident
+        console.print(f"documents and the raw-payload journal in {where}", highlight=False)
         console.print(f"seller {seller_id}; database {rt.engine.url.render_as_string(hide_password=True)}")
         console.print(
             f"sign in as {DEMO_EMAIL} with password {demo_password} (OWNER; `robnu serve`, then /v1/docs)",

@@ -30,7 +30,7 @@ def add(
     """Add a user to a seller with a role; a new user gets a one-time password, printed once."""
     from robnu.services import users as user_service
 
-    email = check.email("email", email)
+    email = check.email("email", email).lower()
     role = check.choice("role", role, ROLES)
     rt = runtime(upgrade=True)
     with rt.session() as s:

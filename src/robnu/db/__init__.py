@@ -8,4 +8,5 @@ from robnu.db import models as models
 from robnu.db import money_models as money_models
 from robnu.db import processing_models as processing_models
 from robnu.db import stock_models as stock_models
+from robnu.db import storage_models as storage_models
 from robnu.db import tenancy_models as tenancy_models

@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import (
     Boolean,
+    CheckConstraint,
     ForeignKey,
     ForeignKeyConstraint,
     Index,
@@ -110,7 +111,11 @@ class User(Base):
 
 
 class Marketplace(Base):
+    """The registry, keyed by ``code``: the database assigns ``id`` (nothing chooses an integer by hand), and
+    ``status`` is a ``MarketplaceStatus`` (DISABLED: no new account may be connected)."""
+
     __tablename__ = "marketplaces"
+    __table_args__ = (CheckConstraint("status IN ('LIVE', 'BETA', 'DISABLED')", name="status"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     code: Mapped[str] = mapped_column(String(32), unique=True)
     display_name: Mapped[str] = mapped_column(String(100))

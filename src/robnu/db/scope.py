@@ -13,6 +13,7 @@ unscoped session on a connection whose role may see all sellers (see ``robnu.db.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -34,7 +35,15 @@ class CrossTenantWrite(RobnuError):
     """A scoped session was asked to write a row of another seller."""
 
 
-def _criteria(seller_id: int) -> list[LoaderCriteriaOption]:
+def _criteria(seller_id: int) -> tuple[LoaderCriteriaOption, ...]:
+    # Built once per seller (immutable options, shared by its statements): building them for every mapper on
+    # every statement cost as much CPU as the read API's query itself (docs/benchmarks.md, API scale). The
+    # mapper count is part of the key: a model mapped later (a plug-in's satellite) gets its criteria too.
+    return _criteria_for(seller_id, len(Base.registry.mappers))
+
+
+@functools.lru_cache(maxsize=4096)
+def _criteria_for(seller_id: int, _mappers: int) -> tuple[LoaderCriteriaOption, ...]:
     options: list[LoaderCriteriaOption] = [
         with_loader_criteria(Seller, Seller.id == seller_id, include_aliases=True),
         with_loader_criteria(
@@ -49,7 +58,7 @@ def _criteria(seller_id: int) -> list[LoaderCriteriaOption]:
             cls = mapper.class_
             clause: ColumnElement[bool] = getattr(cls, "seller_id") == seller_id  # noqa: B009
             options.append(with_loader_criteria(cls, clause, include_aliases=True))
-    return options
+    return tuple(options)
 
 
 @event.listens_for(Session, "do_orm_execute")

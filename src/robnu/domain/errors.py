@@ -40,3 +40,16 @@ class KeyRingError(RobnuError):
 
 class UnsupportedTarget(RobnuError):
     pass
+
+
+class Conflict(InvalidInput):
+    """Well-formed input that the current state refuses: a duplicate, the last OWNER (HTTP 409)."""
+
+
+class Forbidden(RobnuError):
+    """Allowed to ask, not to do this: an ADMIN touching an OWNER (HTTP 403)."""
+
+
+class PluginError(RobnuError):
+    """An installed plug-in's entry point does not hold what its group documents: names the entry point, its
+    distribution and what was expected."""

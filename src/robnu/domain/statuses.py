@@ -126,6 +126,8 @@ class Plan(StrEnum):
 
 
 class MarketplaceStatus(StrEnum):
-    LIVE = "LIVE"
-    BETA = "BETA"
-    DISABLED = "DISABLED"
+    """``marketplaces.status`` (a check constraint holds the column to these)."""
+
+    LIVE = "LIVE"  # generally available
+    BETA = "BETA"  # works end to end; shown as beta (a new third-party marketplace starts here)
+    DISABLED = "DISABLED"  # no new account may be connected; connected accounts keep their data and schedules

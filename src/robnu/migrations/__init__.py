@@ -1,14 +1,13 @@
 """Alembic migrations, run programmatically (``robnu db upgrade``) on SQLite and PostgreSQL.
 
 Third-party marketplaces ship their satellite migration in their own version directory, declared
-through the ``robnu.migrations`` entry-point group (value: a path string or a module whose directory
-holds the versions) and branched from Robnu's core revision; ``upgrade`` applies every head.
+through the ``robnu.migrations`` entry-point group (see ``robnu.plugins`` for the forms it takes), branched
+from Robnu's core (``plugin.PLUGIN_DEPENDS_ON``); ``upgrade`` applies every head.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from importlib.metadata import entry_points
 from pathlib import Path
 
 from alembic import command
@@ -17,16 +16,14 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
+from robnu import plugins
+
 HERE = Path(__file__).resolve().parent
-CORE_HEAD = "0015_read_indexes"
+CORE_HEAD = "0017_registry"
 
 
 def _extra_locations() -> list[str]:
-    found: list[str] = []
-    for ep in entry_points(group="robnu.migrations"):
-        value = ep.load()
-        found.append(str(value if isinstance(value, str | Path) else Path(value.__file__).parent))
-    return found
+    return [plugins.migration_location(ep) for ep in plugins.group(plugins.MIGRATIONS)]
 
 
 def alembic_config(engine: Engine, extra_version_locations: Sequence[str] = ()) -> Config:
@@ -70,5 +67,9 @@ def current_heads(engine: Engine) -> set[str]:
 
 
 def pending(engine: Engine, extra_version_locations: Sequence[str] = ()) -> bool:
+    """Some head is not applied. A head that an applied plug-in branch depends on counts as applied: Alembic
+    then records only the plug-in's revision (a plug-in built on the core head leaves that one row)."""
     script = ScriptDirectory.from_config(alembic_config(engine, extra_version_locations))
-    return set(script.get_heads()) != current_heads(engine)
+    current = current_heads(engine)
+    applied = {r.revision for r in script.iterate_revisions(tuple(current), "base")} if current else set()
+    return not set(script.get_heads()) <= applied

@@ -1,7 +1,8 @@
 """All registered sandboxes on one seeded world and one clock, reachable in-process or over real HTTP.
 
 ``SANDBOXES`` is the registry: one ``SandboxSpec`` per marketplace code (the four built-ins register
-below; a third-party package registers its own with ``register_sandbox``). ``SandboxWorld.transport()``
+below; a third-party package registers its own with ``register_sandbox``, or declares it in the
+``robnu.sandboxes`` entry-point group for ``register_installed_sandboxes``). ``SandboxWorld.transport()``
 routes by host name, so Robnu's HTTP factory only needs the endpoints from ``endpoints()``; ``serve()``
 (see ``server.py``) puts the same apps on localhost ports.
 """
@@ -64,6 +65,23 @@ def register_sandbox(spec: SandboxSpec) -> None:
     if clash:
         raise ValueError(f"sandbox {spec.code}: host(s) {clash} already serve {sorted({taken[h] for h in clash})}")
     SANDBOXES[spec.code] = spec
+
+
+def register_installed_sandboxes() -> list[str]:
+    """Register the sandbox of every installed plug-in (entry point group ``robnu.sandboxes``, value: a
+    ``SandboxSpec``); returns their codes. Not done by default, so a world of the built-ins stays the same
+    whatever is installed: the conformance kit (``robnu.testing``) calls it for the plug-in it tests."""
+    from robnu import plugins
+    from robnu.domain.errors import PluginError
+
+    codes = []
+    for ep in plugins.group(plugins.SANDBOXES):
+        spec = plugins.load(ep)
+        if not isinstance(spec, SandboxSpec):
+            raise PluginError(f"{plugins.describe(ep)} gives a {type(spec).__name__}; expected a SandboxSpec")
+        register_sandbox(spec)
+        codes.append(spec.code)
+    return codes
 
 
 for _spec in (

@@ -13,9 +13,9 @@ from sqlalchemy.orm import Session
 from robnu.adapters.base import MarketplaceAdapter
 from robnu.adapters.credentials_base import parse_credentials, reveal
 from robnu.db.models import Marketplace, MarketplaceAccessToken, MarketplaceAccount, Schedule, Seller
-from robnu.domain.errors import InvalidInput, NotFound
+from robnu.domain.errors import Conflict, InvalidInput, NotFound
 from robnu.domain.permissions import Role
-from robnu.domain.statuses import Plan
+from robnu.domain.statuses import MarketplaceStatus, Plan
 from robnu.services.audit import SYSTEM, Actor, AuditAction, record
 from robnu.services.credentials import load_credentials, masked, satellite_values
 from robnu.services.runtime import Runtime
@@ -103,6 +103,8 @@ def connect_in(
     marketplace = s.execute(select(Marketplace).where(Marketplace.code == code)).scalar_one_or_none()
     if marketplace is None:
         raise InvalidInput("marketplace", f"{code} has no marketplaces row (run `robnu db upgrade`)")
+    if marketplace.status == MarketplaceStatus.DISABLED:
+        raise InvalidInput("marketplace", f"{code} is DISABLED in the registry: no new account is connected")
     account = MarketplaceAccount(
         seller_id=seller_id,
         marketplace_id=marketplace.id,
@@ -117,9 +119,7 @@ def connect_in(
     try:
         s.flush()  # the unique (seller, marketplace, external id) decides; the caller's transaction rolls back
     except IntegrityError:
-        raise InvalidInput(
-            "external_account_id", f"seller {seller_id} already has a {code} account {external}"
-        ) from None
+        raise Conflict("external_account_id", f"seller {seller_id} already has a {code} account {external}") from None
     values = satellite_values(adapter.satellite, rt.vault, account, creds)
     s.add(adapter.satellite.model(marketplace_account_id=account.id, seller_id=seller_id, updated_at=now, **values))
     create_default_schedules(s, account, adapter, now)

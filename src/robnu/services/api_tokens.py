@@ -3,6 +3,7 @@ shown once, listed by prefix, revoked."""
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -65,8 +66,8 @@ def create(
     actor: Actor,
 ) -> NewApiToken:
     name = name.strip()
-    if not name or len(name) > 100 or not name.isprintable():
-        raise InvalidInput("name", "must be 1 to 100 printable characters")
+    if not name or len(name) > 100 or any(unicodedata.category(c) in ("Cc", "Cs") for c in name):
+        raise InvalidInput("name", "must be 1 to 100 characters on one line")
     if not permissions:
         raise InvalidInput("permissions", "must name at least one permission")
     beyond = permissions - allowed

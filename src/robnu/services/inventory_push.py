@@ -99,7 +99,7 @@ def _send(rt: Runtime, account_id: int, pushes: list[InventoryPush]) -> list[Inv
         account = s.get(MarketplaceAccount, account_id)
         assert account is not None
         adapter = adapter_for(rt, account)
-        ctx = build_context(rt, s, adapter, account)
+        ctx = build_context(rt, s, adapter, account, purpose="inventory push")
         try:
             results = adapter.push_inventory(ctx, pushes)
         except MarketplaceAuthError as exc:

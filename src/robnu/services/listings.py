@@ -76,7 +76,7 @@ def reconcile_account(rt: Runtime, account_id: int, *, create_products: bool = T
         if account is None:
             raise NotFound(f"account {account_id} does not exist")
         adapter = adapter_for(rt, account)
-        ctx = build_context(rt, s, adapter, account)
+        ctx = build_context(rt, s, adapter, account, purpose="catalog")
         existing = {
             lst.external_id: lst
             for lst in s.execute(select(Listing).where(Listing.marketplace_account_id == account_id)).scalars()

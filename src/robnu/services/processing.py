@@ -15,7 +15,6 @@ from robnu.domain.errors import NotFound, UnsupportedTarget
 from robnu.domain.marketplace import ScheduleTarget
 from robnu.services.accounts import adapter_for
 from robnu.services.context import build_context
-from robnu.services.documents import LocalStorage
 from robnu.services.processing_engine import run_flow
 from robnu.services.processing_ledger import Ledger, SqlLedger
 from robnu.services.processing_store import SqlProcessingStore
@@ -42,7 +41,7 @@ def process_account(
         adapter = adapter_for(rt, account)
         if ScheduleTarget.FULL_PROCESSING not in adapter.supported_targets:
             raise UnsupportedTarget(f"{adapter.code} adapter does not support {ScheduleTarget.FULL_PROCESSING}")
-        ctx = build_context(rt, s, adapter, account)
+        ctx = build_context(rt, s, adapter, account, purpose="processing")
         given = dict(options or {})
         overrides = {k: given.pop(k) for k in list(given) if k in SETTING_NAMES}
         if overrides:
@@ -50,6 +49,6 @@ def process_account(
         ctx.options.update(given)
         if adapter.flow is None:  # the contract refuses FULL_PROCESSING without a flow; a hand-made class may not
             raise UnsupportedTarget(f"{adapter.code} adapter declares no processing flow")
-        store = SqlProcessingStore(s, account, rt.clock, LocalStorage(rt.settings.data_dir / "documents"))
+        store = SqlProcessingStore(s, account, rt.clock, rt.storage)
         with adapter.open_client(ctx) as client:
             return run_flow(FlowRun(ctx, client, store), adapter.flow, ledger(s, account))

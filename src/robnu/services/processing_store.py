@@ -29,7 +29,8 @@ from robnu.db.processing_models import ProcessingStep
 from robnu.db.stock_models import Document
 from robnu.domain.clock import Clock
 from robnu.services import invoices, stock_check
-from robnu.services.documents import DocumentStorage, store_document
+from robnu.services.documents import store_document
+from robnu.services.storage import Storage
 
 
 def order_view(order: Order) -> FlowOrder:
@@ -85,7 +86,7 @@ def _document_view(doc: Document) -> FlowDocument:
 class SqlProcessingStore:
     """``ProcessingStore`` for one account, in the run's session."""
 
-    def __init__(self, session: Session, account: MarketplaceAccount, clock: Clock, storage: DocumentStorage) -> None:
+    def __init__(self, session: Session, account: MarketplaceAccount, clock: Clock, storage: Storage) -> None:
         self._s = session
         self._account = account
         self._clock = clock

@@ -20,6 +20,7 @@ from robnu.domain.clock import Clock, SystemClock
 from robnu.security.keyring import KeyRing
 from robnu.security.vault import CredentialVault
 from robnu.services.key_setup import open_ring
+from robnu.services.storage import Storage
 
 
 @dataclass
@@ -28,6 +29,7 @@ class Runtime:
     engine: Engine
     sessions: sessionmaker[Session]
     vault: CredentialVault
+    storage: Storage
     registry: AdapterRegistry = field(default_factory=lambda: registry)
     http: HttpFactory = field(default_factory=HttpFactory)
     clock: Clock = field(default_factory=SystemClock)
@@ -55,6 +57,7 @@ class Runtime:
             sessions=make_session_factory(engine),
             # Opened on first use, against this database (see key_setup): no command creates keys by accident.
             vault=CredentialVault(ring or partial(open_ring, settings, engine, registry)),
+            storage=Storage.from_url(settings.storage_url, settings.data_dir),
             http=http or HttpFactory(policy=policy, endpoints=settings.endpoints),
             clock=clock or SystemClock(),
         )

@@ -30,6 +30,7 @@ from robnu.security.redaction import redact
 from robnu.services import lease
 from robnu.services.accounts import adapter_for
 from robnu.services.context import build_context
+from robnu.services.journal import RunJournal
 from robnu.services.read_ahead import read_ahead
 from robnu.services.runtime import Runtime
 from robnu.services.validation import record_auth_failure
@@ -177,6 +178,7 @@ class SyncEngine:
         sync = _SYNCS[target]
         writer = sync.write
         window: SyncWindow | None = None
+        journal: RunJournal | None = None
         # A time-based heartbeat keeps the lease while the adapter waits on rate limits and pages; progress is
         # reported on every beat too, so a long walk of empty windows shows it is alive.
         keeper = lease.LeaseKeeper(
@@ -197,9 +199,14 @@ class SyncEngine:
                     update(SyncRun).where(SyncRun.id == run_id).values(window_start=window.start, window_end=window.end)
                 )
                 s.commit()
-                ctx = build_context(rt, s, adapter, account)
+                ctx = build_context(rt, s, adapter, account, purpose=f"sync {target}")
+                if rt.settings.journal_enabled:  # every page the adapter is handed goes to the journal
+                    journal = RunJournal(rt, account.seller_id, account.id, adapter.code, run_id, target, window)
+                    ctx.http = ctx.http.recording(journal)
                 batch: list[Any] = []
-                ahead = rt.settings.sync_read_ahead_records
+                # The journal records pages from the adapter's thread and is flushed from this one: with it on,
+                # the adapter reads in this thread (no read-ahead).
+                ahead = rt.settings.sync_read_ahead_records if journal is None else 0
                 with read_ahead(sync.read(adapter, ctx, window), ahead, name=f"sync-{account_id}-{target}") as records:
                     for record in records:
                         keeper.check()  # the lease was lost: stop reading (and fence refuses any write)
@@ -213,6 +220,8 @@ class SyncEngine:
                             q = self._flush(s, account, run_id, target, writer, batch, totals, owner, ttl)
                             quarantined += q
                             batch = []
+                            if journal is not None:
+                                journal.flush_if_full()
                             if progress:
                                 progress(fetched)
                 if batch:
@@ -250,6 +259,9 @@ class SyncEngine:
             )
         except Exception as exc:
             return self._failed(run_id, fetched, totals, quarantined, started, exc)
+        finally:
+            if journal is not None:  # pages of a failed run are kept too: they show what the marketplace sent
+                journal.close()
 
     def _flush(
         self,

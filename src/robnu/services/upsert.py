@@ -71,7 +71,8 @@ def _quote(dialect: Dialect, name: str) -> str:
 
 @functools.lru_cache(maxsize=256)
 def _plan(table: Table, columns: tuple[str, ...], dialect: Dialect, conflict: tuple[str, ...], mode: str) -> _Plan:
-    """``mode`` "newer": update a stored row from a newer one; "nothing": keep whatever is stored."""
+    """``mode`` "newer": update a stored row from a newer one; "same or newer": from one at least as new;
+    "nothing": keep whatever is stored."""
     q = functools.partial(_quote, dialect)
     name = q(table.name)
     defaults = _defaults(table, columns)
@@ -80,9 +81,10 @@ def _plan(table: Table, columns: tuple[str, ...], dialect: Dialect, conflict: tu
     converters = tuple(bulk_bind_processor(c.type, dialect) for c in cols)
     into = f"INSERT INTO {name} ({', '.join(q(c) for c in columns)}) "
     target = f"ON CONFLICT ({', '.join(q(c) for c in conflict)}) "
-    if mode == "newer":
+    if mode in ("newer", "same or newer"):
         sets = ", ".join(f"{q(c)} = excluded.{q(c)}" for c in columns if c not in NEVER_UPDATED)
-        newer = f"{name}.{q('source_updated_at')} < excluded.{q('source_updated_at')}"
+        op = "<" if mode == "newer" else "<="
+        newer = f"{name}.{q('source_updated_at')} {op} excluded.{q('source_updated_at')}"
         conflict_sql = f"{target}DO UPDATE SET {sets} WHERE {newer}"
     else:
         conflict_sql = f"{target}DO NOTHING"
@@ -162,18 +164,23 @@ def _execute(conn: Connection, plan: _Plan, rows: Sequence[dict[str, Any]], retu
 
 
 def upsert_newer(
-    session: Session, model: type[Base], rows: Sequence[dict[str, Any]], *, returning: bool = True
+    session: Session,
+    model: type[Base],
+    rows: Sequence[dict[str, Any]],
+    *,
+    returning: bool = True,
+    refresh: bool = False,
 ) -> Upserted:
     """Insert new rows, update stored ones from newer rows, leave the rest; which ones were written comes back
     (all rows must have the same keys). With ``returning`` off nothing is reported (and SQLite runs one
-    prepared statement over all rows)."""
+    prepared statement over all rows). ``refresh`` also rewrites rows exactly as new as the stored ones."""
     if not rows:
         return Upserted({}, frozenset())
     table: Table = model.__table__  # type: ignore[assignment]
     _in_scope(session, table, rows)
     conn = session.connection()
     dialect = conn.dialect
-    plan = _plan(table, tuple(rows[0]), dialect, KEY, "newer")
+    plan = _plan(table, tuple(rows[0]), dialect, KEY, "same or newer" if refresh else "newer")
     if not returning:
         _execute(conn, plan, rows, "")
         return Upserted({}, frozenset())

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from robnu.db.models import Seller, User
 from robnu.db.tenancy_models import ApiToken, SellerUser, SessionFamily
-from robnu.domain.errors import InvalidInput, NotFound
+from robnu.domain.errors import Conflict, Forbidden, InvalidInput, NotFound
 from robnu.domain.permissions import Role, may_grant, parse_role
 from robnu.security.passwords import hash_password, one_time_password
 from robnu.services.audit import SYSTEM, Actor, AuditAction, record
@@ -58,7 +58,7 @@ def add_member(
     email = check_email(email)
     wanted = parse_role(role)
     if granter is not None and not may_grant(granter, wanted):
-        raise InvalidInput("role", "only an OWNER may make another OWNER")
+        raise Forbidden("only an OWNER may make another OWNER")
     if s.get(Seller, seller_id) is None:
         raise NotFound(f"seller {seller_id} does not exist")
     user = s.execute(select(User).where(User.email == email)).scalar_one_or_none()
@@ -77,7 +77,7 @@ def add_member(
     elif s.execute(
         select(SellerUser.id).where(SellerUser.seller_id == seller_id, SellerUser.user_id == user.id)
     ).first():
-        raise InvalidInput("email", f"{email} is already a member of this seller")
+        raise Conflict("email", f"{email} is already a member of this seller")
     s.add(SellerUser(seller_id=seller_id, user_id=user.id, role=wanted, created_at=now, updated_at=now))
     record(s, seller_id, AuditAction.USER_ADDED, now, actor, subject=f"user:{user.id}", role=wanted)
     return AddedUser(user.id, password is not None, password)
@@ -123,10 +123,12 @@ def change_role(
     wanted = parse_role(role)
     member = _membership(s, seller_id, user_id)
     current = Role(member.role)
+    if actor.user_id == user_id:
+        raise Forbidden("you cannot change your own role; another OWNER or ADMIN can")
     if granter is not None and not (may_grant(granter, wanted) and may_grant(granter, current)):
-        raise InvalidInput("role", "only an OWNER may make or change an OWNER")
+        raise Forbidden("only an OWNER may make or change an OWNER")
     if current is Role.OWNER and wanted is not Role.OWNER and _owners(s, seller_id) <= 1:
-        raise InvalidInput("role", "the seller's last OWNER cannot be changed; make another OWNER first")
+        raise Conflict("role", "the seller's last OWNER cannot be changed; make another OWNER first")
     if current is not wanted:
         member.role, member.updated_at = wanted, now
         record(s, seller_id, AuditAction.ROLE_CHANGED, now, actor, subject=f"user:{user_id}", old=current, new=wanted)
@@ -138,10 +140,12 @@ def remove_member(
     """Remove the membership; the user's sessions on this seller and API tokens for it end with it."""
     member = _membership(s, seller_id, user_id)
     current = Role(member.role)
+    if actor.user_id == user_id:
+        raise Forbidden("you cannot remove yourself; another OWNER or ADMIN can")
     if granter is not None and not may_grant(granter, current):
-        raise InvalidInput("user_id", "only an OWNER may remove an OWNER")
+        raise Forbidden("only an OWNER may remove an OWNER")
     if current is Role.OWNER and _owners(s, seller_id) <= 1:
-        raise InvalidInput("user_id", "the seller's last OWNER cannot be removed")
+        raise Conflict("user_id", "the seller's last OWNER cannot be removed")
     s.delete(member)
     s.execute(
         update(SessionFamily)

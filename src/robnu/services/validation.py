@@ -19,7 +19,7 @@ def validate_account(rt: Runtime, account_id: int) -> ValidationOutcome:
         if account is None:
             raise NotFound(f"account {account_id} does not exist")
         adapter = adapter_for(rt, account)
-        ctx = build_context(rt, s, adapter, account)
+        ctx = build_context(rt, s, adapter, account, purpose="validation")
         try:
             outcome = adapter.validate_credentials(ctx)
         except MarketplaceAuthError as exc:

@@ -58,9 +58,10 @@ def _base(
 
 
 def _changed(
-    session: Session, model: Any, account: MarketplaceAccount, records: Sequence[Any]
+    session: Session, model: Any, account: MarketplaceAccount, records: Sequence[Any], refresh: bool = False
 ) -> tuple[list[Any], BatchCounts]:
-    """Keep the newest record per external id, then drop those not newer than what is stored."""
+    """Keep the newest record per external id, then drop those not newer than what is stored (``refresh``:
+    a replay also rewrites records as new as what is stored, so that a corrected mapping takes effect)."""
     newest: dict[str, Any] = {}
     for r in records:
         kept = newest.get(r.external_id)
@@ -74,7 +75,7 @@ def _changed(
         if have is None:
             counts.inserted += 1
             changed.append(r)
-        elif r.source_updated_at > have[1]:
+        elif r.source_updated_at > have[1] or (refresh and r.source_updated_at == have[1]):
             counts.updated += 1
             changed.append(r)
         else:
@@ -104,10 +105,16 @@ def _newest(records: Sequence[OrderRecord]) -> list[OrderRecord]:
 
 
 def write_orders(
-    session: Session, account: MarketplaceAccount, records: Sequence[OrderRecord], now: datetime
+    session: Session,
+    account: MarketplaceAccount,
+    records: Sequence[OrderRecord],
+    now: datetime,
+    *,
+    refresh: bool = False,
 ) -> BatchCounts:
     newest = _newest(records)
-    # One statement per table, no read before: the upsert itself skips what is not newer and says what it wrote.
+    # One statement per table, no read before: the upsert itself skips what is not newer and says what it wrote
+    # (``refresh``: a replay also rewrites what is as new as stored, so that a corrected mapping takes effect).
     orders = upsert_newer(
         session,
         Order,
@@ -127,6 +134,7 @@ def write_orders(
             }
             for r in newest
         ],
+        refresh=refresh,
     )
     counts = BatchCounts(orders.inserted, orders.updated, len(records) - len(orders.ids))
     items: list[dict[str, Any]] = []
@@ -177,8 +185,8 @@ def write_orders(
                     "package_height_cm": sh.package.height_cm if sh.package else None,
                 }
             )
-    written = upsert_newer(session, OrderItem, items)
-    upsert_newer(session, Shipment, shipments, returning=False)
+    written = upsert_newer(session, OrderItem, items, refresh=refresh)
+    upsert_newer(session, Shipment, shipments, returning=False, refresh=refresh)
     # Stock follows the order in the same transaction, exactly once per effect (see services.stock).
     apply_order_effects(
         session,
@@ -196,9 +204,14 @@ def write_orders(
 
 
 def write_returns(
-    session: Session, account: MarketplaceAccount, records: Sequence[ReturnRecord], now: datetime
+    session: Session,
+    account: MarketplaceAccount,
+    records: Sequence[ReturnRecord],
+    now: datetime,
+    *,
+    refresh: bool = False,
 ) -> BatchCounts:
-    changed, counts = _changed(session, OrderReturn, account, records)
+    changed, counts = _changed(session, OrderReturn, account, records, refresh)
     orders = _order_ids(session, account.id, {r.order_external_id for r in changed})
     ids = upsert_rows(
         session,
@@ -250,9 +263,14 @@ def _stored_statuses(session: Session, account_id: int, external_ids: list[str])
 
 
 def write_payouts(
-    session: Session, account: MarketplaceAccount, records: Sequence[PayoutRecord], now: datetime
+    session: Session,
+    account: MarketplaceAccount,
+    records: Sequence[PayoutRecord],
+    now: datetime,
+    *,
+    refresh: bool = False,
 ) -> BatchCounts:
-    changed, counts = _changed(session, MarketplacePayout, account, records)
+    changed, counts = _changed(session, MarketplacePayout, account, records, refresh)
     stored = _stored_statuses(session, account.id, [r.external_id for r in changed])
     versioned = keep_changed(session, account, changed, now)  # a re-issued statement keeps its old lines
     # Reconciliation's verdict (RECONCILED / DISPUTED) survives a re-sent payout that is still paid and

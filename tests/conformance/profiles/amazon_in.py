@@ -6,7 +6,7 @@ from typing import Any
 
 from robnu.domain.marketplace import ScheduleTarget
 from robnu.sandbox.faults import FaultKind
-from tests.conformance.profile import ConformanceProfile, Listing
+from robnu.testing import ConformanceProfile, Listing
 
 
 def _bad_credentials(creds: dict[str, Any]) -> dict[str, Any]:

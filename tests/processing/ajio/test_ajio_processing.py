@@ -26,6 +26,7 @@ from robnu.db.stock_models import Document
 from robnu.domain.india import make_gstin
 from robnu.services import invoices
 from robnu.services.dispatch import set_seller_tax_identity, update_settings
+from robnu.services.documents import read_document
 from robnu.services.invoices import set_last_number
 
 LAST = STAGES[-1].number
@@ -81,7 +82,7 @@ def test_happy_path_runs_all_eleven_stages_to_a_closed_manifest(ap: AjioProcessi
                     select(Document).where(Document.order_id == db_ids[oid], Document.doc_type == doc_type)
                 ).scalar_one()
                 assert doc.shipment_id == shipment.id
-                content = (settings.data_dir / "documents" / doc.storage_key).read_bytes()
+                content = read_document(s, ap.rt.storage, doc)
                 assert hashlib.sha256(content).hexdigest() == doc.sha256 and len(content) == doc.size_bytes
                 text = _pdf_text(content)
                 assert oid in text, doc_type
@@ -99,7 +100,7 @@ def test_happy_path_runs_all_eleven_stages_to_a_closed_manifest(ap: AjioProcessi
         assert {m.external_ref for m in manifests} == set(sent)  # one manifest PDF per AJIO manifest
         for m in manifests:
             assert m.external_ref is not None
-            text = _pdf_text((settings.data_dir / "documents" / m.storage_key).read_bytes())
+            text = _pdf_text(read_document(s, ap.rt.storage, m))
             assert m.external_ref in text and all(sid in text for sid in sent[m.external_ref]["shipment_ids"])
             assert not sent[m.external_ref]["late"]
         batch = s.execute(select(ProcessingBatch)).scalar_one()

@@ -24,10 +24,12 @@ from robnu.db.stock_models import Document
 from robnu.domain.india import make_gstin
 from robnu.services import quota
 from robnu.services.dispatch import update_settings
+from robnu.services.documents import read_document
 
 
 def _text(proc: Proc, doc: Document) -> str:
-    content = (proc.rt.settings.data_dir / "documents" / doc.storage_key).read_bytes()
+    with proc.rt.sessions() as s:
+        content = read_document(s, proc.rt.storage, doc)
     assert content.startswith(b"%PDF-")
     assert hashlib.sha256(content).hexdigest() == doc.sha256 and len(content) == doc.size_bytes
     return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(content)).pages)

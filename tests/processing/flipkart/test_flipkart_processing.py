@@ -22,6 +22,7 @@ from robnu.db.models import Order, OrderItem, Shipment
 from robnu.db.processing_models import OrderProcessing, ProcessingBatch, ProcessingStep
 from robnu.db.stock_models import Document
 from robnu.domain.marketplace import ScheduleTarget
+from robnu.services.documents import read_document
 
 
 def _pdf_text(content: bytes) -> str:
@@ -57,7 +58,6 @@ def test_happy_path_to_the_manifest(fk: FK) -> None:
     for kind in ("labels", "dispatches", "manifests"):
         assert set(sent[kind]) >= shipment_ids and all(sent[kind][s] == 1 for s in shipment_ids), kind
     assert all(truth[ext]["status"] == "READY_TO_DISPATCH" for ext in state)
-    root = fk.rt.settings.data_dir / "documents"
     with fk.rt.sessions() as s:
         docs = s.execute(
             select(Document, Order.external_id, Shipment.external_id)
@@ -68,7 +68,7 @@ def test_happy_path_to_the_manifest(fk: FK) -> None:
         manifest_refs = set()
         invoice_serials: list[int] = []
         for doc, order_ext, shipment_ext in docs:
-            content = (root / doc.storage_key).read_bytes()
+            content = read_document(s, fk.rt.storage, doc)
             assert content.startswith(b"%PDF")
             assert hashlib.sha256(content).hexdigest() == doc.sha256 and len(content) == doc.size_bytes
             assert shipment_ext == truth[order_ext]["shipment_id"]  # indexed by the right shipment

@@ -9,7 +9,6 @@ import io
 import json
 from collections import Counter
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -23,6 +22,7 @@ from robnu.db.models import Order, Product, Shipment
 from robnu.db.processing_models import OrderProcessing, ProcessingBatch, ProcessingStep
 from robnu.db.stock_models import Document
 from robnu.services.dispatch import update_settings
+from robnu.services.documents import read_document
 
 LAST = STAGES[-1].number
 
@@ -73,7 +73,7 @@ def test_happy_path_accepts_labels_archives_and_manifests(mp: MeeshoProcessing, 
                 select(Document).where(Document.order_id == ids[no], Document.doc_type == "LABEL")
             ).scalar_one()
             assert label.shipment_id == shipment.id and label.external_ref == sub.label_ids[-1][1]
-            content = (settings.data_dir / "documents" / label.storage_key).read_bytes()
+            content = read_document(s, mp.rt.storage, label)
             assert hashlib.sha256(content).hexdigest() == label.sha256 and len(content) == label.size_bytes
             text = _pdf_text(content)
             assert no in text and str(sub.awb) in text and "TAX INVOICE" in text and str(sub.invoice_no) in text
@@ -81,7 +81,7 @@ def test_happy_path_accepts_labels_archives_and_manifests(mp: MeeshoProcessing, 
         made = {m["manifest_id"]: m for m in mp.pushed()["manifests"]}
         assert {d.external_ref for d in manifests} == set(made)
         for doc in manifests:
-            content = (settings.data_dir / "documents" / doc.storage_key).read_bytes()
+            content = read_document(s, mp.rt.storage, doc)
             assert hashlib.sha256(content).hexdigest() == doc.sha256
             text = _pdf_text(content)
             assert str(doc.external_ref) in text
@@ -250,8 +250,7 @@ def test_documents_land_under_the_storage_directory(mp: MeeshoProcessing, settin
     mp.process()
     with mp.rt.sessions() as s:
         for doc in s.execute(select(Document)).scalars():
-            path = Path(settings.data_dir / "documents" / doc.storage_key)
-            assert path.is_file() and path.read_bytes().startswith(b"%PDF")
+            assert read_document(s, mp.rt.storage, doc).startswith(b"%PDF")
 
 
 def test_a_label_not_ready_waits_and_the_next_run_resumes_without_relabelling(

@@ -1,14 +1,15 @@
 """Marketplace accounts: list, get, connect (typed per-marketplace credentials), validate, reconnect,
 disconnect, credential events. Credentials are write-only: an answer shows identity fields and masks
-every secret, and never decrypts one to do so."""
+every secret, and never decrypts one to do so.
 
-from __future__ import annotations
+No ``from __future__ import annotations`` here: the request bodies are built per registry at run time, and
+FastAPI must see their classes, not their names."""
 
 import json
 from datetime import datetime
 from typing import Annotated, Any, Literal, Union
 
-from fastapi import APIRouter, Header, Path, Query, Request, Response
+from fastapi import APIRouter, Header, Query, Request, Response
 from pydantic import BaseModel, Field, create_model
 from sqlalchemy import select
 
@@ -17,6 +18,7 @@ from robnu.adapters.registry import AdapterRegistry
 from robnu.api.deps import Tenant, require
 from robnu.api.idempotency import HEADER, request_hash, run_once
 from robnu.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, keyset, page
+from robnu.api.params import id_path
 from robnu.api.problems import problem_responses
 from robnu.db.models import Marketplace, MarketplaceAccount, MarketplaceCredentialEvent
 from robnu.domain.errors import InvalidInput, NotFound
@@ -26,7 +28,7 @@ from robnu.services.credentials import SECRET_MASK
 from robnu.services.validation import validate_account
 
 ERRORS = problem_responses(401, 403, 404, 422, 429)
-AccountId = Path(ge=1, le=2**63 - 1)
+AccountId = id_path()
 
 
 class AccountOut(BaseModel):

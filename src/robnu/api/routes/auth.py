@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from robnu.api.cookies import CSRF_COOKIE, CSRF_HEADER, REFRESH_COOKIE, clear_session, secure, set_session
 from robnu.api.deps import check_rate, client_ip, current_principal, runtime
+from robnu.api.params import MAX_ID
 from robnu.api.problems import ApiProblem, problem_responses
 from robnu.db.models import Seller, User
 from robnu.db.tenancy_models import SellerUser
@@ -22,7 +23,7 @@ router = APIRouter(prefix="/v1", tags=["auth"])
 class LoginIn(BaseModel):
     email: str = Field(min_length=3, max_length=320)
     password: str = Field(min_length=1, max_length=256)
-    seller_id: int | None = Field(default=None, ge=1, le=2**63 - 1, description="default: the first seller")
+    seller_id: int | None = Field(default=None, ge=1, le=MAX_ID, description="default: the first seller")
     mode: Literal["bearer", "cookie"] = Field(
         default="bearer", description="bearer: tokens in the body; cookie: HttpOnly cookies (browsers)"
     )
@@ -33,7 +34,7 @@ class RefreshIn(BaseModel):
 
 
 class SwitchIn(BaseModel):
-    seller_id: int = Field(ge=1, le=2**63 - 1)
+    seller_id: int = Field(ge=1, le=MAX_ID)
 
 
 class SessionOut(BaseModel):
@@ -62,7 +63,12 @@ def _answer(request: Request, response: Response, tokens: SessionTokens, cookie:
     )
 
 
-@router.post("/auth/login", response_model=SessionOut, responses=problem_responses(401, 403, 422, 429))
+@router.post(
+    "/auth/login",
+    response_model=SessionOut,
+    response_model_exclude_none=True,
+    responses=problem_responses(401, 403, 422, 429),
+)
 def login(body: LoginIn, request: Request, response: Response) -> SessionOut:
     """Sign in with email and password. Throttled per account and per client address."""
     ip = client_ip(request)
@@ -78,7 +84,12 @@ def login(body: LoginIn, request: Request, response: Response) -> SessionOut:
     return _answer(request, response, tokens, body.mode == "cookie")
 
 
-@router.post("/auth/refresh", response_model=SessionOut, responses=problem_responses(401, 403, 422, 429))
+@router.post(
+    "/auth/refresh",
+    response_model=SessionOut,
+    response_model_exclude_none=True,
+    responses=problem_responses(401, 403, 422, 429),
+)
 def refresh(request: Request, response: Response, body: RefreshIn | None = None) -> SessionOut:
     """Exchange a refresh token for a new access token and a new refresh token (the old one is spent; using
     it again ends the whole session)."""
@@ -107,7 +118,12 @@ def logout(request: Request, response: Response, principal: Principal = Depends(
     return out
 
 
-@router.post("/auth/switch", response_model=SessionOut, responses=problem_responses(401, 403, 422, 429))
+@router.post(
+    "/auth/switch",
+    response_model=SessionOut,
+    response_model_exclude_none=True,
+    responses=problem_responses(401, 403, 422, 429),
+)
 def switch(
     body: SwitchIn, request: Request, response: Response, principal: Principal = Depends(current_principal)
 ) -> SessionOut:

@@ -19,6 +19,7 @@ from robnu.api.routes.read_common import (
     IdPath,
     LimitQuery,
     MarketplaceQuery,
+    Printable,
     StatusQuery,
 )
 from robnu.domain.permissions import Permission
@@ -88,7 +89,7 @@ def get_adjustment(
 
 
 class DisputeIn(BaseModel):
-    marketplace_ref: str | None = Field(default=None, max_length=100, description="the marketplace's ticket id")
+    marketplace_ref: Printable | None = Field(default=None, max_length=100, description="the marketplace's ticket id")
 
 
 @router.post("/adjustments/{adjustment_id}/dispute", response_model=money.ClaimView, status_code=201, responses=ERRORS)
@@ -143,7 +144,7 @@ class ResolveIn(BaseModel):
     amount: Decimal | None = Field(
         default=None, gt=0, max_digits=14, decimal_places=4, description="recovered (won); default: the claim"
     )
-    reason: str | None = Field(default=None, max_length=500)
+    reason: Printable | None = Field(default=None, max_length=500)
 
 
 @router.post("/claims/{claim_id}/resolve", response_model=money.ClaimDetail, responses=ERRORS)

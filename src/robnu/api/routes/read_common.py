@@ -6,9 +6,20 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import Path, Query
+from pydantic import AfterValidator
 
 from robnu.api.problems import problem_responses
 from robnu.services.queries.common import MAX_LIMIT
+
+
+def _printable(value: str) -> str:
+    if not value.isprintable():
+        raise ValueError("must be printable text (no control characters)")
+    return value
+
+
+Printable = Annotated[str, AfterValidator(_printable)]
+"""A request body's text field: control characters (a NUL the database would refuse) are a 422 naming it."""
 
 ERRORS = problem_responses(401, 403, 404, 422, 429)
 MAX_ID = 2**63 - 1

@@ -19,6 +19,7 @@ from robnu.api.routes.read_common import (
     IdPath,
     LimitQuery,
     MarketplaceQuery,
+    Printable,
     SearchQuery,
     StatusQuery,
 )
@@ -63,10 +64,12 @@ def list_returns(
 
 
 class ScanIn(BaseModel):
-    code: str = Field(min_length=1, max_length=100, description="what the scanner read: an AWB, return or order id…")
+    code: Printable = Field(
+        min_length=1, max_length=100, description="what the scanner read: an AWB, return or order id…"
+    )
     mode: ScanMode = ScanMode.AUTO
-    damage_note: str | None = Field(default=None, max_length=500)
-    warehouse: str | None = Field(default=None, max_length=100)
+    damage_note: Printable | None = Field(default=None, max_length=500)
+    warehouse: Printable | None = Field(default=None, max_length=100)
 
 
 class ScanOut(BaseModel):

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, Field
 
 from robnu.api.deps import Tenant, require
-from robnu.api.routes.read_common import ERRORS, AccountQuery, IdPath, MarketplaceQuery
+from robnu.api.routes.read_common import ERRORS, AccountQuery, IdPath, MarketplaceQuery, Printable
 from robnu.domain.errors import NotFound
 from robnu.domain.permissions import Permission
 from robnu.services import schedules as schedule_service
@@ -34,7 +34,7 @@ class ScheduleIn(BaseModel):
     """Give ``every_seconds`` or ``cron`` (read in IST), not both; omitted fields keep their value."""
 
     every_seconds: int | None = Field(default=None, ge=10, le=366 * 86400)
-    cron: str | None = Field(default=None, min_length=1, max_length=100)
+    cron: Printable | None = Field(default=None, min_length=1, max_length=100)
     jitter_seconds: int | None = Field(default=None, ge=0, le=86400)
     enabled: bool | None = None
 

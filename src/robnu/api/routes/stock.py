@@ -16,6 +16,7 @@ from robnu.api.routes.read_common import (
     CursorQuery,
     LimitQuery,
     MarketplaceQuery,
+    Printable,
     StatusQuery,
 )
 from robnu.domain.errors import NotFound
@@ -40,9 +41,9 @@ def list_stock(
 
 
 class AdjustIn(BaseModel):
-    sku: str = Field(min_length=1, max_length=100)
+    sku: Printable = Field(min_length=1, max_length=100)
     delta: int = Field(ge=-MAX_QUANTITY, le=MAX_QUANTITY, description="+n goods received, -n count correction")
-    reason: str = Field(min_length=1, max_length=200)
+    reason: Printable = Field(min_length=1, max_length=200)
 
 
 @router.post("/stock/adjustments", response_model=stock.StockView, status_code=201, responses=ERRORS)

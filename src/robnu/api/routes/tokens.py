@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from fastapi import APIRouter, Path, Response
+from fastapi import APIRouter, Response
 from pydantic import BaseModel, Field
 
 from robnu.api.deps import Tenant, require
+from robnu.api.params import NAME_PATTERN, id_path
 from robnu.api.problems import problem_responses
 from robnu.domain.permissions import Permission
 from robnu.services import api_tokens
@@ -17,7 +18,7 @@ ERRORS = problem_responses(401, 403, 404, 422, 429)
 
 
 class TokenIn(BaseModel):
-    name: str = Field(min_length=1, max_length=100)
+    name: str = Field(min_length=1, max_length=100, pattern=NAME_PATTERN)
     permissions: list[Permission] = Field(min_length=1, max_length=len(Permission))
     expires_in_days: int | None = Field(default=None, ge=1, le=api_tokens.MAX_DAYS)
 
@@ -67,9 +68,7 @@ def list_tokens(tenant: Tenant = require(Permission.TOKENS_WRITE)) -> list[Token
 
 
 @router.delete("/{token_id}", status_code=204, responses=ERRORS)
-def revoke_token(
-    token_id: int = Path(ge=1, le=2**63 - 1), tenant: Tenant = require(Permission.TOKENS_WRITE)
-) -> Response:
+def revoke_token(token_id: int = id_path(), tenant: Tenant = require(Permission.TOKENS_WRITE)) -> Response:
     """Revoke a token: it stops working at once. Your own, or anyone's here with users:write."""
     mine = None if Permission.USERS_WRITE in tenant.principal.permissions else tenant.principal.user_id
     api_tokens.revoke(

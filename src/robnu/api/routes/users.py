@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from fastapi import APIRouter, Path, Query, Response
+from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
 from robnu.api.deps import Tenant, require
 from robnu.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, keyset, page
+from robnu.api.params import id_path
 from robnu.api.problems import problem_responses
 from robnu.db.models import User
 from robnu.db.tenancy_models import SellerUser
@@ -19,7 +20,7 @@ from robnu.services import users as user_service
 
 router = APIRouter(prefix="/v1/users", tags=["users"])
 ERRORS = problem_responses(401, 403, 404, 422, 429)
-UserId = Path(ge=1, le=2**63 - 1)
+UserId = id_path()
 
 
 class MemberOut(BaseModel):
@@ -30,8 +31,11 @@ class MemberOut(BaseModel):
     joined_at: datetime
 
 
+EMAIL_PATTERN = r"^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+$"
+
+
 class AddUserIn(BaseModel):
-    email: str = Field(min_length=3, max_length=320)
+    email: str = Field(min_length=3, max_length=320, pattern=EMAIL_PATTERN)
     role: Role
     display_name: str | None = Field(default=None, max_length=200)
 

@@ -15,19 +15,19 @@ from robnu.domain.claims import ClaimAction, ClaimStatus, parse_outcome
 from robnu.domain.errors import InvalidInput
 from robnu.services.claims.claims import Actor, get_claim, open_claim, transition
 from robnu.services.claims.evidence import assemble
-from robnu.services.documents import DocumentStorage, LocalStorage
 from robnu.services.reconciliation.adjustments import get_adjustment
 from robnu.services.runtime import Runtime
+from robnu.services.storage import Storage
 
 
-def storage_for(rt: Runtime) -> DocumentStorage:
-    """Where documents live (the same directory processing stores slips, invoices and labels in)."""
-    return LocalStorage(rt.settings.data_dir / "documents")
+def storage_for(rt: Runtime) -> Storage:
+    """Where documents live (the same storage processing keeps slips, invoices and labels in)."""
+    return rt.storage
 
 
 def file_dispute(
     s: Session,
-    storage: DocumentStorage,
+    storage: Storage,
     adjustment_id: int,
     *,
     actor: Actor,
@@ -76,7 +76,7 @@ def file_dispute(
 
 def file_claim(
     s: Session,
-    storage: DocumentStorage,
+    storage: Storage,
     claim_ref: int | str,
     *,
     actor: Actor,

@@ -31,9 +31,11 @@ from robnu.db.money_models import Adjustment
 from robnu.db.processing_models import OrderProcessing, ProcessingBatch
 from robnu.db.stock_models import Document
 from robnu.domain.deductions import CATALOGUE, ReasonCode
+from robnu.domain.errors import RobnuError
 from robnu.domain.money import rupees
-from robnu.services.documents import DocumentStorage, store_document
+from robnu.services.documents import read_document, store_document
 from robnu.services.returns.lifecycle import events as return_events
+from robnu.services.storage import Storage
 
 PACKET = "EVIDENCE_PACKET"
 
@@ -93,7 +95,7 @@ def _sla_rows(s: Session, order: Order | None) -> list[list[object]]:
     return rows
 
 
-def build_packet(s: Session, storage: DocumentStorage, claim: ReturnClaim, now: datetime) -> bytes:
+def build_packet(s: Session, storage: Storage, claim: ReturnClaim, now: datetime) -> bytes:
     """The packet's bytes (a ZIP)."""
     adjustment = s.get(Adjustment, claim.adjustment_id) if claim.adjustment_id else None
     order = s.get(Order, claim.order_id) if claim.order_id else None
@@ -207,8 +209,8 @@ def build_packet(s: Session, storage: DocumentStorage, claim: ReturnClaim, now: 
     }
     for doc in _order_documents(s, order):
         try:
-            files[f"documents/{doc.doc_type.lower()}-{doc.id}{_ext(doc.content_type)}"] = storage.get(doc.storage_key)
-        except OSError:
+            files[f"documents/{doc.doc_type.lower()}-{doc.id}{_ext(doc.content_type)}"] = read_document(s, storage, doc)
+        except (OSError, RobnuError):  # missing or damaged: the packet says so rather than failing
             files[f"documents/{doc.doc_type.lower()}-{doc.id}.missing.txt"] = (
                 f"not found in storage: {doc.storage_key}".encode()
             )
@@ -233,7 +235,7 @@ def _ext(content_type: str) -> str:
     return {"application/pdf": ".pdf", "application/zip": ".zip", "text/csv": ".csv"}.get(content_type, ".bin")
 
 
-def assemble(s: Session, storage: DocumentStorage, claim: ReturnClaim, now: datetime, kind: str = "PACKET") -> Document:
+def assemble(s: Session, storage: Storage, claim: ReturnClaim, now: datetime, kind: str = "PACKET") -> Document:
     """Build the packet, store it as a new version and link it to the claim."""
     version = 1 + int(
         s.scalar(select(func.count()).select_from(ReturnClaimEvidence).where(ReturnClaimEvidence.claim_id == claim.id))

@@ -180,6 +180,17 @@ def enum_value(field: str, value: str | None, allowed: Any) -> str | None:
     return found
 
 
+def text_value(field: str, value: str | None) -> str | None:
+    """A free-text filter (an id, a SKU) stripped; control characters (a NUL the database refuses) are an error
+    naming the field. Empty means no filter."""
+    if value is None:
+        return None
+    text = value.strip()
+    if not text.isprintable():
+        raise InvalidInput(field, "must be printable text")
+    return text or None
+
+
 def check_range(field: str, start: datetime | None, end: datetime | None) -> None:
     for name, at in ((f"{field}_from", start), (f"{field}_to", end)):
         if at is not None and at.tzinfo is None:

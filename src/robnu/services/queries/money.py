@@ -28,6 +28,7 @@ from robnu.services.queries.common import (
     enum_value,
     paginate,
     seller_accounts,
+    text_value,
 )
 
 RECONCILIATIONS = Keyset("reconciliations", (ReconciliationBatch.started_at, ReconciliationBatch.id))
@@ -146,8 +147,9 @@ def list_reconciliations(
         q = q.where(ReconciliationBatch.marketplace_account_id.in_(allowed))
     if period is not None:
         q = q.where(ReconciliationBatch.period == period)
-    if filters.status is not None:
-        q = q.where(ReconciliationBatch.status == filters.status.strip().upper())
+    status = text_value("status", filters.status)
+    if status:
+        q = q.where(ReconciliationBatch.status == status.upper())
     rows, next_cursor = paginate(
         s, q, RECONCILIATIONS, cursor=cursor, limit=limit, sort_values=lambda r: (r[0].started_at, r[0].id)
     )

@@ -31,6 +31,7 @@ from robnu.services.queries.common import (
     enum_value,
     paginate,
     seller_accounts,
+    text_value,
 )
 
 ORDERS = Keyset("orders", (Order.ordered_at, Order.id))
@@ -204,8 +205,8 @@ def list_orders(
         q = q.where(Order.ordered_at >= filters.ordered_from)
     if filters.ordered_to is not None:
         q = q.where(Order.ordered_at < filters.ordered_to)
-    if filters.q:
-        code = filters.q.strip()
+    code = text_value("q", filters.q)
+    if code:
         by_awb = exists().where(Shipment.order_id == Order.id, Shipment.seller_id == seller_id, Shipment.awb == code)
         q = q.where(or_(Order.external_id == code, by_awb))
     rows, next_cursor = paginate(

@@ -27,6 +27,7 @@ from robnu.services.queries.common import (
     enum_value,
     paginate,
     seller_accounts,
+    text_value,
 )
 
 PAYOUTS = Keyset("payouts", (MarketplacePayout.created_at, MarketplacePayout.id))
@@ -118,8 +119,9 @@ def list_payouts(
         q = q.where(MarketplacePayout.paid_at >= filters.paid_from)
     if filters.paid_to is not None:
         q = q.where(MarketplacePayout.paid_at < filters.paid_to)
-    if filters.q:
-        q = q.where(MarketplacePayout.external_id == filters.q.strip())
+    code = text_value("q", filters.q)
+    if code:
+        q = q.where(MarketplacePayout.external_id == code)
     rows, next_cursor = paginate(
         s, q, PAYOUTS, cursor=cursor, limit=limit, sort_values=lambda r: (r[0].created_at, r[0].id)
     )

@@ -23,6 +23,7 @@ from robnu.services.queries.common import (
     enum_value,
     paginate,
     seller_accounts,
+    text_value,
 )
 from robnu.services.queries.orders import StepView, step_view
 
@@ -123,8 +124,9 @@ def list_batches(
         q = q.where(ProcessingBatch.marketplace_account_id.in_(allowed))
     if status is not None:
         q = q.where(ProcessingBatch.status == status)
-    if filters.ist_day is not None:
-        q = q.where(ProcessingBatch.ist_day == filters.ist_day)
+    day = text_value("ist_day", filters.ist_day)
+    if day:
+        q = q.where(ProcessingBatch.ist_day == day)
     rows, next_cursor = paginate(
         s, q, BATCHES, cursor=cursor, limit=limit, sort_values=lambda r: (r[0].created_at, r[0].id)
     )

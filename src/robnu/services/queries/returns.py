@@ -27,6 +27,7 @@ from robnu.services.queries.common import (
     enum_value,
     paginate,
     seller_accounts,
+    text_value,
 )
 
 RETURNS = Keyset("returns", (OrderReturn.created_at, OrderReturn.id))
@@ -163,8 +164,8 @@ def list_returns(
         q = q.where(OrderReturn.requested_at >= filters.requested_from)
     if filters.requested_to is not None:
         q = q.where(OrderReturn.requested_at < filters.requested_to)
-    if filters.q:
-        code = filters.q.strip()
+    code = text_value("q", filters.q)
+    if code:
         by_awb = exists().where(
             ReturnAwb.return_id == OrderReturn.id, ReturnAwb.seller_id == seller_id, ReturnAwb.awb == code
         )

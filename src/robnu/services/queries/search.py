@@ -30,6 +30,8 @@ class SearchHit(Dto):
 
 def _codes(q: str) -> list[str]:
     text = q.strip()
+    if not text.isprintable():
+        raise InvalidInput("q", "must be printable text")
     if not text:
         raise InvalidInput("q", "must not be empty")
     if len(text) > MAX_QUERY:

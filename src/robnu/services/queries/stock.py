@@ -23,6 +23,7 @@ from robnu.services.queries.common import (
     enum_value,
     paginate,
     seller_accounts,
+    text_value,
 )
 from robnu.services.stock import StockLevel, available_for
 
@@ -93,8 +94,9 @@ def list_stock(
     """The seller's SKUs in SKU order (``sku``: that one only), each with its listings on every account."""
     accounts = seller_accounts(s, seller_id)
     q = select(Product).where(Product.seller_id == seller_id)
-    if sku:
-        q = q.where(Product.sku == sku.strip())
+    wanted = text_value("sku", sku)
+    if wanted:
+        q = q.where(Product.sku == wanted)
     rows, next_cursor = paginate(s, q, PRODUCTS, cursor=cursor, limit=limit, sort_values=lambda r: (r[0].sku, r[0].id))
     products = [p for (p,) in rows]
     by_product: dict[int, list[Listing]] = {}
@@ -154,8 +156,9 @@ def list_listings(
     )
     if allowed is not None:
         q = q.where(Listing.marketplace_account_id.in_(allowed))
-    if filters.sku:
-        q = q.where(Listing.seller_sku == filters.sku.strip())
+    wanted = text_value("sku", filters.sku)
+    if wanted:
+        q = q.where(Listing.seller_sku == wanted)
     if filters.unmapped:
         q = q.where(Listing.product_id.is_(None))
     rows, next_cursor = paginate(

@@ -27,8 +27,8 @@ from robnu.domain.claims import ClaimAction, ClaimStatus, ReturnInternalStatus, 
 from robnu.domain.errors import InvalidInput, NotFound
 from robnu.services.claims.claims import Actor, transition
 from robnu.services.claims.evidence import assemble
-from robnu.services.documents import DocumentStorage
 from robnu.services.returns.lifecycle import add_event
+from robnu.services.storage import Storage
 
 MAX_CODE = 100
 
@@ -152,7 +152,7 @@ def _pick(code: str, candidates: list[OrderReturn]) -> OrderReturn:
 
 def scan(
     s: Session,
-    storage: DocumentStorage,
+    storage: Storage,
     seller_id: int,
     code: str,
     *,
@@ -218,7 +218,7 @@ def scan(
     )
 
 
-def _late(s: Session, storage: DocumentStorage, ret: OrderReturn, was: str, actor: Actor, now: datetime) -> str | None:
+def _late(s: Session, storage: Storage, ret: OrderReturn, was: str, actor: Actor, now: datetime) -> str | None:
     """A scan after a claim was raised for the return: the claim is reopened with the scan as new evidence."""
     claim = s.scalar(select(ReturnClaim).where(ReturnClaim.return_id == ret.id))
     if claim is None:

@@ -1,0 +1,16 @@
+"""Shared parameter bounds. Ids stop at 2^53-1: a JSON client in JavaScript holds integers exactly only up
+to there, and Robnu's sequences never get near it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import Path
+
+MAX_ID = 2**53 - 1
+# A one-line name: no control characters, not starting or ending with a space (what the services accept).
+NAME_PATTERN = r"^[^\s\x00-\x1f\x7f](?:[^\x00-\x1f\x7f]*[^\s\x00-\x1f\x7f])?$"
+
+
+def id_path() -> Any:
+    return Path(ge=1, le=MAX_ID)

@@ -1,0 +1,73 @@
+"""Property-based checks of the live OpenAPI document (schemathesis): every operation, signed in as an OWNER
+(every permission), with a bounded number of generated requests each. No answer is a 5xx, every answer
+matches its declared schema, status and media type, and bad input is refused with a 4xx."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+import schemathesis
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, given, settings
+
+from robnu.api.app import create_app
+from robnu.domain.permissions import Role
+from robnu.services.runtime import Runtime
+from tests.api.conftest import bearer, make_shop
+
+MAX_EXAMPLES = 20
+
+
+@pytest.fixture
+def fuzz_app(rt: Runtime) -> FastAPI:
+    rt.settings = rt.settings.model_copy(update={"rate_limit": "1000000/minute"})
+    return create_app(rt)
+
+
+@pytest.fixture
+def api_schema(fuzz_app: FastAPI) -> schemathesis.BaseSchema:
+    return schemathesis.openapi.from_asgi("/v1/openapi.json", fuzz_app)
+
+
+@pytest.fixture
+def owner_headers(fuzz_app: FastAPI, rt: Runtime) -> Iterator[dict[str, str]]:
+    shop = make_shop(rt, "fuzz")
+    with TestClient(fuzz_app) as client:
+        yield bearer(client, shop.email(Role.OWNER))
+
+
+def _check(operation: schemathesis.APIOperation, headers: dict[str, str]) -> None:
+    @given(case=operation.as_strategy())
+    @settings(
+        max_examples=MAX_EXAMPLES,
+        deadline=None,
+        database=None,
+        suppress_health_check=list(HealthCheck),
+    )
+    def run(case: schemathesis.Case) -> None:
+        if case.query:
+            # A cursor is opaque: any string fits its schema, but only one the list gave out is accepted
+            # (test_accounts_api checks that a made-up one is refused with 422 naming the field).
+            case.query.pop("cursor", None)
+        case.call_and_validate(headers=headers)
+
+    run()
+
+
+def test_api_conforms_to_its_openapi(api_schema: schemathesis.BaseSchema, owner_headers: dict[str, str]) -> None:
+    """The pytest plugin of schemathesis does not follow pytest 9 yet: the operations are walked here."""
+    failures: list[str] = []
+    checked = 0
+    for result in api_schema.get_all_operations():
+        operation = result.ok()
+        if operation.path == "/v1/auth/logout":
+            continue  # would end the session the other examples use; covered in test_auth
+        checked += 1
+        try:
+            _check(operation, owner_headers)
+        except Exception as exc:  # collect them all: one report for every operation
+            failures.append(f"{operation.label}: {exc}"[:3000])
+    assert checked >= 15
+    assert failures == [], "\n\n".join(failures)
