@@ -49,11 +49,11 @@ def counting_tokens() -> Iterator[tuple[Counter[str], list[ClientRateLimiter]]]:
     limiters: list[ClientRateLimiter] = []
     original = ClientRateLimiter.acquire
 
-    def acquire(self: ClientRateLimiter, operation: str) -> None:
+    def acquire(self: ClientRateLimiter, operation: str) -> float:
         counts[operation] += 1
         if not any(lim is self for lim in limiters):
             limiters.append(self)
-        original(self, operation)
+        return original(self, operation)
 
     ClientRateLimiter.acquire = acquire  # type: ignore[method-assign]
     try:

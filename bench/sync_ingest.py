@@ -1,42 +1,70 @@
-"""Ingest benchmark: end-to-end sync of N orders from a sandbox vs a raw bulk upsert of the same rows.
+"""Ingest benchmark: a sync of N orders against what the database can take for the very same rows.
 
-Prints, side by side in one run: the sync's wall time and rate, the bulk upsert's, the ratio, how many
-429s the sandbox answered, and the peak RSS.
+For each size, the sandbox generates N orders and serves them over real HTTP on localhost from a process of
+its own (its CPU is not counted as the sync's); this process syncs them end to end (``SyncEngine.run``:
+HTTP, mapping, upserts, stock effects, cursor) into a fresh database. Then the rows the sync stored are loaded
+into another fresh database with the same schema, indexes and constraints by the fastest plain way the
+database offers — the yardstick:
 
-    python bench/sync_ingest.py --orders 2000                       # Amazon, limits sped up 1000x
-    python bench/sync_ingest.py --orders 500 --rate-scale 1         # the real published limits
-    python bench/sync_ingest.py --orders 2000 --no-client-limits    # let the sandbox throttle us
-    python bench/sync_ingest.py --marketplace FLIPKART --database-url postgresql://postgres@127.0.0.1/bench
+* PostgreSQL: one ``COPY … FROM STDIN`` per table, in one transaction;
+* SQLite: one prepared ``executemany`` per table, in one transaction.
+
+Prints per size the sync's time and rate, the yardstick's, sync / yardstick, the 429s the sandbox answered,
+and across sizes the rate of the largest against the smallest (a sync that slows down as the tables grow
+shows there). Rate limits are off by default (the sandbox's sped up 10^6x, the client does not pace).
+
+    python bench/sync_ingest.py                                     # Amazon, 2,000 orders, SQLite
+    python bench/sync_ingest.py --orders 2000 100000                # both sizes, side by side
+    python bench/sync_ingest.py --database-url postgresql://postgres@127.0.0.1:5432/postgres
+    python bench/sync_ingest.py --stock                             # the seller has products: stock effects
+    python bench/sync_ingest.py --setting sync_overlap_seconds=600  # a Settings field for the sync's runtime
+    python bench/sync_ingest.py --profile /tmp/sync.pstats          # cProfile the (first) sync
+
+``--setting KEY=VALUE`` (repeatable) sets a field of the sync runtime's ``Settings``, so a variant of the sync
+(an optional step, a different batch size) is measured against the same yardstick; ``--compare KEY=VALUE``
+runs every size a second time with the setting and prints both.
 """
 
 from __future__ import annotations
 
 import argparse
+import cProfile
+import multiprocessing
 import resource
+import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import Engine, insert, text
 
 from robnu import migrations
 from robnu.adapters.base import HttpFactory
 from robnu.adapters.http import HttpPolicy
 from robnu.config import Settings
 from robnu.db.engine import make_engine
-from robnu.db.models import MarketplaceAccount, Order, OrderItem, Seller, Shipment
+from robnu.db.models import Product
 from robnu.domain.clock import Clock
 from robnu.domain.marketplace import ScheduleTarget
+from robnu.sandbox.clock import SandboxClock
+from robnu.sandbox.server import endpoints_of, serving
 from robnu.sandbox.world import SandboxWorld
 from robnu.services.accounts import connect_account, create_seller
 from robnu.services.runtime import Runtime
 from robnu.services.sync import SyncEngine
-from robnu.services.upsert import upsert_rows
 
 NOW = datetime(2026, 11, 20, 6, 30, tzinfo=UTC)
+# The rows an order sync stores, in foreign-key order: what the yardstick loads. (A sync step that stores more
+# rows per order, a journal of raw payloads say, adds its table here so the yardstick carries them too.)
+YARDSTICK_TABLES = ("orders", "order_items", "shipments", "stock_movements")
+# Rows the yardstick database needs before the load (not timed): the tenant, its account and its products.
+PARENT_TABLES = ("sellers", "marketplace_accounts", "products")
 
 
 def fresh_database(url: str | None, tmp: Path, label: str) -> str:
@@ -49,12 +77,6 @@ def fresh_database(url: str | None, tmp: Path, label: str) -> str:
         c.execute(text(f'CREATE DATABASE "{name}"'))
     admin.dispose()
     return url.rsplit("/", 1)[0] + "/" + name
-
-
-def rows_of(rt: Runtime, model: Any) -> list[dict[str, Any]]:
-    cols = [c.name for c in model.__table__.columns if c.name != "id"]
-    with rt.sessions() as s:
-        return [dict(zip(cols, r, strict=True)) for r in s.execute(select(*[model.__table__.c[c] for c in cols]))]
 
 
 def peak_rss_mib() -> float:
@@ -85,8 +107,9 @@ def sandbox_account(
     client_limits: bool = True,
     days: float = 20,
 ) -> Bench:
-    """One marketplace's sandbox with ``orders`` orders over the last ``days`` days, a fresh migrated database
-    (SQLite file in ``tmp``, or a new PostgreSQL database ``robnu_bench_<label>``), a seller and its account.
+    """One marketplace's in-process sandbox with ``orders`` orders over the last ``days`` days, a fresh migrated
+    database (SQLite file in ``tmp``, or a new PostgreSQL database ``robnu_bench_<label>``), a seller and its
+    account.
 
     ``rate_scale`` speeds up the sandbox's published limits and, unless ``client_limits`` is off, the client's
     pacing alike (1 = the real limits)."""
@@ -105,95 +128,261 @@ def sandbox_account(
 
 
 def connected_runtime(
-    marketplace: str, creds: dict[str, Any], http: HttpFactory, clock: Clock, *, tmp: Path, url: str | None, label: str
+    marketplace: str,
+    creds: dict[str, Any],
+    http: HttpFactory,
+    clock: Clock,
+    *,
+    tmp: Path,
+    url: str | None,
+    label: str,
+    settings: dict[str, Any] | None = None,
 ) -> tuple[Runtime, int, int]:
-    """A Runtime on a fresh migrated database, a seller and its account on ``marketplace``: (rt, seller, account)."""
+    """A Runtime on a fresh migrated database, a seller and its account on ``marketplace``: (rt, seller, account).
+    ``settings`` overrides fields of the runtime's ``Settings``."""
     db_url = fresh_database(url, tmp, label)
-    rt = Runtime.create(Settings(data_dir=tmp, database_url=db_url, backfill_days=30), http=http, clock=clock)
+    fields = {"data_dir": tmp, "database_url": db_url, "backfill_days": 30, **(settings or {})}
+    rt = Runtime.create(Settings(**fields), http=http, clock=clock)
     rt.upgrade_database()
     seller = create_seller(rt, "Bench")
-    fields = rt.registry.get(marketplace).satellite.credentials.model_fields
-    account = connect_account(rt, seller, marketplace, {k: v for k, v in creds.items() if k in fields})
+    cred_fields = rt.registry.get(marketplace).satellite.credentials.model_fields
+    account = connect_account(rt, seller, marketplace, {k: v for k, v in creds.items() if k in cred_fields})
     return rt, seller, account
+
+
+# ---------------------------------------------------------------------------------------------- the sandbox
+
+
+@dataclass
+class ServedSandbox:
+    creds: dict[str, Any]
+    endpoints: dict[str, dict[str, str]]
+    skus: list[str]  # the seller SKUs its orders are made of
+    generate_s: float
+    throttled: int = 0  # the 429s it answered, known once it stopped
+
+
+def _serve(marketplace: str, orders: int, rate_scale: float, days: float, conn: Connection) -> None:
+    """The sandbox's process: generate the orders, serve them on localhost until told to stop, report 429s."""
+    world = SandboxWorld.frozen_at(NOW, codes=(marketplace,), rate_scale=rate_scale)
+    sandbox = world[marketplace]
+    creds = sandbox.create_account()
+    t0 = time.perf_counter()
+    sandbox.generate_orders(creds["account_key"], orders, days=days)
+    generate_s = time.perf_counter() - t0
+    with serving(world) as served:
+        conn.send((creds, endpoints_of(served), _skus(sandbox, creds["account_key"]), generate_s))
+        conn.recv()
+    conn.send(sandbox.kit.limiter.throttled)
+
+
+def _skus(sandbox: Any, account_key: str) -> list[str]:
+    """The SKUs of the account's catalog, where the sandbox keeps one the way Amazon's does (else none)."""
+    world = getattr(sandbox, "world", None)
+    account = getattr(world, "account", None)
+    if account is None:
+        return []
+    catalog = getattr(account(account_key), "catalog", [])
+    return sorted({s.seller_sku for s in catalog})
+
+
+@contextmanager
+def served_sandbox(marketplace: str, orders: int, *, rate_scale: float, days: float = 20) -> Iterator[ServedSandbox]:
+    """A sandbox with ``orders`` generated orders, served over HTTP from another process for the block."""
+    fork = multiprocessing.get_context("fork")
+    ours, theirs = fork.Pipe()
+    server = fork.Process(target=_serve, args=(marketplace, orders, rate_scale, days, theirs), daemon=True)
+    server.start()
+    try:
+        creds, endpoints, skus, generate_s = ours.recv()
+        served = ServedSandbox(creds, endpoints, skus, generate_s)
+        yield served
+    finally:
+        ours.send("stop")
+        if ours.poll(30):
+            served.throttled = ours.recv()
+        server.join(timeout=10)
+        if server.is_alive():
+            server.kill()
+
+
+# ---------------------------------------------------------------------------------------------- the yardstick
+
+
+def table_rows(engine: Engine, table: str) -> tuple[list[str], list[tuple[Any, ...]]]:
+    """Every column and row of ``table`` as the driver reads them (ids included), in id order."""
+    raw = engine.raw_connection()
+    try:
+        cur = raw.cursor()
+        cur.execute(f"SELECT * FROM {table} ORDER BY 1")
+        columns = [d[0] for d in cur.description]
+        rows = [tuple(r) for r in cur.fetchall()]
+        cur.close()
+        raw.rollback()
+    finally:
+        raw.close()
+    return columns, rows
+
+
+@dataclass
+class Yardstick:
+    seconds: float
+    rows: dict[str, int] = field(default_factory=dict)
+
+
+def yardstick(source: Engine, url: str | None, tmp: Path, label: str) -> Yardstick:
+    """Load the rows ``source`` holds in YARDSTICK_TABLES into a fresh database of the same schema (COPY on
+    PostgreSQL, a prepared executemany on SQLite, one transaction) and time it."""
+    target = make_engine(fresh_database(url, tmp, label))
+    migrations.upgrade(target)
+    parents = {t: table_rows(source, t) for t in PARENT_TABLES}
+    data = {t: table_rows(source, t) for t in YARDSTICK_TABLES}
+    _load(target, parents)  # not timed: the tenant, its account and products exist before any sync
+    raw = target.raw_connection()
+    try:
+        t0 = time.perf_counter()
+        _load_raw(raw, target.dialect.name, data)
+        seconds = time.perf_counter() - t0
+    finally:
+        raw.close()
+    target.dispose()
+    return Yardstick(seconds, {t: len(rows) for t, (_cols, rows) in data.items()})
+
+
+def _load(engine: Engine, data: dict[str, tuple[list[str], list[tuple[Any, ...]]]]) -> None:
+    raw = engine.raw_connection()
+    try:
+        _load_raw(raw, engine.dialect.name, data)
+    finally:
+        raw.close()
+
+
+def _load_raw(raw: Any, dialect: str, data: dict[str, tuple[list[str], list[tuple[Any, ...]]]]) -> None:
+    cur = raw.cursor()
+    for table, (columns, rows) in data.items():
+        if not rows:
+            continue
+        names = ", ".join(columns)
+        if dialect == "postgresql":
+            with cur.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            marks = ", ".join("?" for _ in columns)
+            cur.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", rows)
+    raw.commit()
+    cur.close()
+
+
+# ---------------------------------------------------------------------------------------------- the run
+
+
+@dataclass
+class Result:
+    orders: int
+    variant: str
+    fetched: int
+    status: str
+    sync_s: float
+    cpu_s: float  # this process's CPU time during the sync (all its threads)
+    yard: Yardstick
+    throttled: int
+    generate_s: float
+
+    @property
+    def rate(self) -> float:
+        return self.fetched / self.sync_s
+
+
+def measure(
+    args: argparse.Namespace, orders: int, settings: dict[str, Any], variant: tuple[int, str], tmp: Path
+) -> Result:
+    with served_sandbox(args.marketplace, orders, rate_scale=args.rate_scale) as sandbox:
+        policy = HttpPolicy(backoff_base=0.05, backoff_cap=2.0, rate_scale=args.rate_scale if args.client_limits else 0)
+        http = HttpFactory(policy=policy, endpoints=sandbox.endpoints)
+        label = f"sync_{orders}_{variant[0]}"
+        rt, seller, account = connected_runtime(
+            args.marketplace, sandbox.creds, http, SandboxClock(frozen_at=NOW),
+            tmp=tmp, url=args.database_url, label=label, settings=settings,
+        )
+        if args.stock:
+            with rt.engine.begin() as c:
+                c.execute(insert(Product), [
+                    {"seller_id": seller, "sku": sku, "on_hand": 1_000_000, "reserved": 0, "stock_version": 0,
+                     "created_at": NOW, "updated_at": NOW}
+                    for sku in sandbox.skus
+                ])
+        profiler = cProfile.Profile() if args.profile else None
+        cpu0 = time.process_time()
+        t0 = time.perf_counter()
+        if profiler:
+            profiler.enable()
+        outcome = SyncEngine(rt).run(account, ScheduleTarget.ORDERS)
+        sync_s = time.perf_counter() - t0
+        cpu_s = time.process_time() - cpu0
+        if profiler:
+            profiler.disable()
+            profiler.dump_stats(args.profile)
+            args.profile = None  # the first sync only
+    yard = yardstick(rt.engine, args.database_url, tmp, f"yardstick_{orders}_{variant[0]}")
+    rt.engine.dispose()
+    return Result(orders, variant[1], outcome.fetched, str(outcome.status), sync_s, cpu_s, yard, sandbox.throttled,
+                  sandbox.generate_s)
+
+
+def parse_settings(pairs: list[str]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or key not in Settings.model_fields:
+            sys.exit(f"--setting/--compare takes KEY=VALUE with KEY a Settings field, got {pair!r}")
+        out[key] = value
+    return out
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--marketplace", default="AMAZON_IN")
-    parser.add_argument("--orders", type=int, default=2000)
-    parser.add_argument("--rate-scale", type=float, default=1000.0, help="1 = the published rate limits")
-    parser.add_argument("--no-client-limits", action="store_true", help="do not pace requests client-side")
+    parser.add_argument("--orders", type=int, nargs="+", default=[2000], help="one or more sizes")
     parser.add_argument("--database-url", default=None, help="a PostgreSQL server URL (default: SQLite files)")
+    parser.add_argument("--rate-scale", type=float, default=1e6, help="1 = the published rate limits")
+    parser.add_argument("--client-limits", action="store_true", help="let the client pace itself (off by default)")
+    parser.add_argument("--stock", action="store_true", help="give the seller products: stock effects are applied")
+    parser.add_argument("--setting", action="append", default=[], metavar="KEY=VALUE", help="a Settings field")
+    parser.add_argument("--compare", action="append", default=[], metavar="KEY=VALUE",
+                        help="also run every size with this setting (repeatable: one variant with all of them)")
+    parser.add_argument("--profile", default=None, metavar="FILE", help="cProfile the first sync into FILE")
     args = parser.parse_args()
 
     tmp = Path(tempfile.mkdtemp(prefix="robnu-bench-"))
-    bench = sandbox_account(
-        args.marketplace,
-        args.orders,
-        tmp=tmp,
-        database_url=args.database_url,
-        rate_scale=args.rate_scale,
-        client_limits=not args.no_client_limits,
-    )
-    try:
-        _measure(args, tmp, bench)
-    finally:
-        bench.world.close()  # its in-process transport runs a thread that would keep a failed run alive
+    base = parse_settings(args.setting)
+    variants = [("as set", base)]
+    if args.compare:
+        variants.append((" ".join(args.compare), {**base, **parse_settings(args.compare)}))
+    results = [
+        measure(args, n, settings, (k, name), tmp) for n in args.orders for k, (name, settings) in enumerate(variants)
+    ]
 
-
-def _measure(args: argparse.Namespace, tmp: Path, bench: Bench) -> None:
-    sandbox, rt, seller, account = bench.sandbox, bench.rt, bench.seller, bench.account
-    t0 = time.perf_counter()
-    outcome = SyncEngine(rt).run(account, ScheduleTarget.ORDERS)
-    sync_s = time.perf_counter() - t0
-    throttled = sandbox.kit.limiter.throttled
-
-    # The same rows, bulk-upserted in one statement per table into an empty database of the same kind.
-    orders, items, shipments = rows_of(rt, Order), rows_of(rt, OrderItem), rows_of(rt, Shipment)
-    bulk_url = fresh_database(args.database_url, tmp, "bulk")
-    bulk = make_engine(bulk_url)
-    migrations.upgrade(bulk)
-    with bulk.begin() as c:
-        c.execute(Seller.__table__.insert().values(id=seller, name="Bench", plan="FREE", created_at=NOW))
-        with rt.sessions() as s:
-            acct = s.get(MarketplaceAccount, account)
-            assert acct is not None
-            values = {col.name: getattr(acct, col.key) for col in MarketplaceAccount.__table__.columns}
-        c.execute(MarketplaceAccount.__table__.insert().values(**values))
-    from sqlalchemy.orm import Session
-
-    t0 = time.perf_counter()
-    with Session(bulk) as s:
-        ids: dict[str, int] = {}
-        for chunk in range(0, len(orders), 1000):  # SQLite caps the number of bound variables
-            ids.update(upsert_rows(s, Order, orders[chunk:chunk + 1000]))
-        old_to_new = {}
-        with rt.sessions() as src:
-            for external_id, old_id in src.execute(select(Order.external_id, Order.id)):
-                old_to_new[old_id] = ids[external_id]
-        for row in items:
-            row["order_id"] = old_to_new[row["order_id"]]
-        for row in shipments:
-            row["order_id"] = old_to_new[row["order_id"]]
-        for chunk in range(0, len(items), 2000):
-            upsert_rows(s, OrderItem, items[chunk:chunk + 2000])
-        for chunk in range(0, len(shipments), 2000):
-            upsert_rows(s, Shipment, shipments[chunk:chunk + 2000])
-        s.commit()
-    bulk_s = time.perf_counter() - t0
-
-    rss_mb = peak_rss_mib()
     db = "PostgreSQL" if args.database_url else "SQLite"
-    print(f"marketplace          {args.marketplace} ({db}); sandbox rate scale {args.rate_scale:g}; "
-          f"client limits {'off' if args.no_client_limits else 'on'}")
-    print(f"orders generated     {args.orders} in {bench.generate_s:.2f} s")
-    print(f"sync (end to end)    {outcome.fetched} orders, {len(items)} items in {sync_s:.2f} s "
-          f"= {outcome.fetched / sync_s:,.0f} orders/s  [{outcome.status}]")
-    print(f"raw bulk upsert      {len(orders)} orders, {len(items)} items in {bulk_s:.2f} s "
-          f"= {len(orders) / max(bulk_s, 1e-9):,.0f} orders/s")
-    print(f"ratio                sync / bulk = {sync_s / max(bulk_s, 1e-9):.1f}x")
-    print(f"429s from sandbox    {throttled}")
-    print(f"peak RSS             {rss_mb:.0f} MiB")
+    how = "COPY per table" if args.database_url else "one prepared executemany per table"
+    print(f"marketplace  {args.marketplace} ({db}); sandbox in its own process, rate scale {args.rate_scale:g}; "
+          f"client pacing {'on' if args.client_limits else 'off'}; stock effects {'on' if args.stock else 'off'}")
+    print(f"yardstick    the same rows into empty tables of the same schema: {how}, one transaction")
+    print(f"{'orders':>8} {'variant':<16}{'synced':>8}{'rows':>8}{'sync s':>9}{'CPU s':>8}{'orders/s':>10}"
+          f"{'yardstick s':>13}{'sync/yard':>11}{'429s':>6}")
+    for r in results:
+        print(f"{r.orders:>8} {r.variant[:15]:<16}{r.fetched:>8}{sum(r.yard.rows.values()):>8}{r.sync_s:>9.2f}"
+              f"{r.cpu_s:>8.2f}{r.rate:>10,.0f}{r.yard.seconds:>13.3f}{r.sync_s / r.yard.seconds:>10.1f}x"
+              f"{r.throttled:>6}  [{r.status}]")
+    for r in results[:len(variants)]:
+        print(f"rows stored  {r.orders} orders: " + ", ".join(f"{t} {n:,}" for t, n in r.yard.rows.items() if n))
+    for name, _ in variants:
+        mine = [r for r in results if r.variant == name]
+        if len(mine) > 1:
+            small, large = mine[0], mine[-1]
+            print(f"linearity    {name}: {large.orders:,} orders at {large.rate:,.0f}/s vs {small.orders:,} at "
+                  f"{small.rate:,.0f}/s = {large.rate / small.rate:.2f}x the rate")
+    print(f"peak RSS     {peak_rss_mib():.0f} MiB (this process, all runs; bench/memory.py measures per size)")
 
 
 if __name__ == "__main__":

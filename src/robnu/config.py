@@ -39,6 +39,9 @@ class Settings(BaseSettings):
     # blocks the next run of its (account, target) for at most this long. None: 60 s on SQLite (the embedded
     # runner, where a restart should pick up quickly), 300 s on PostgreSQL (workers ride out longer stalls).
     sync_lease_seconds: int | None = Field(default=None, ge=2, le=86_400)
+    # How many records the adapter may fetch and map ahead of the batch being written, in a thread of its
+    # own (the marketplace's answer and the database's write overlap); 0 reads in the sync's own thread.
+    sync_read_ahead_records: int = Field(default=500, ge=0, le=100_000)
     http_max_retries: int = 5
     http_backoff_base_seconds: float = 0.5
     http_timeout_seconds: float = 30.0

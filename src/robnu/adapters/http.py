@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import httpx
+import orjson
 
 from robnu.adapters.errors import (
     MarketplaceAuthError,
@@ -25,6 +26,16 @@ from robnu.security.redaction import redact
 log = logging.getLogger("robnu.http")
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+
+
+def json_of(response: httpx.Response) -> Any:
+    """The response body as JSON: parsed by orjson (several times faster on the pages a sync reads), and by
+    the standard library where orjson refuses what it accepts (NaN, numbers beyond 64 bits, other UTFs).
+    Raises ValueError when the body is not JSON."""
+    try:
+        return orjson.loads(response.content)
+    except orjson.JSONDecodeError:
+        return json.loads(response.content)
 
 
 class AuthProvider(Protocol):
@@ -127,13 +138,16 @@ class MarketplaceHttp:
         refreshed = False
         attempt = 0
         while True:
-            self.limiter.acquire(operation)
             if json_body is not None:
                 content = json.dumps(json_body, separators=(",", ":")).encode()
                 headers = {**(headers or {}), "Content-Type": "application/json"}
             request = self.client.build_request(method, url, params=params, content=content, data=data, headers=headers)
+            # Authenticate before taking a rate-limit token: minting an access token is slow, and the time
+            # between our token and the marketplace seeing the request would let our bucket run ahead of theirs.
             if auth is not None:
                 auth.apply(request)
+            if self.limiter.acquire(operation) and auth is not None:
+                auth.apply(request)  # signed afresh after a wait (timestamps and nonces must be current)
             started = time.perf_counter()
             try:
                 response = self.client.send(request)
@@ -142,6 +156,7 @@ class MarketplaceHttp:
                 self._log(request, None, started, type(exc).__name__)
                 attempt = self._retry_or_raise(attempt, operation, f"{type(exc).__name__}: {exc}", None)
                 continue
+            self.limiter.answered(operation)
             self._log(request, response, started, None)
             self._correct_rate(operation, response)
             status = response.status_code
@@ -154,6 +169,7 @@ class MarketplaceHttp:
             if status in RETRY_STATUSES:
                 if status == 429:
                     self.throttled += 1
+                    self.limiter.refund(operation)
                 attempt = self._retry_or_raise(attempt, operation, f"HTTP {status}", response)
                 continue
             if status in ok_statuses:
@@ -171,7 +187,7 @@ class MarketplaceHttp:
         while True:
             response = self.request(operation, method, url, **kwargs)
             try:
-                return response.json()
+                return json_of(response)
             except ValueError:
                 attempt = self._retry_or_raise(attempt, operation, "response body is not valid JSON", None)
 

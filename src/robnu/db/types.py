@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -58,3 +59,21 @@ class Money(TypeDecorator[Decimal]):
         if value is None:
             return None
         return Decimal(str(value)).quantize(MONEY_PLACES)
+
+
+def _utc_for_sqlite(value: datetime | None) -> str | None:
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        raise ValueError("datetime must be timezone-aware (UTC is stored)")
+    # SQLAlchemy's SQLite DateTime storage format, "YYYY-MM-DD HH:MM:SS.ffffff", written by C code.
+    return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ", "microseconds")
+
+
+def bulk_bind_processor(column_type: TypeEngine[Any], dialect: Dialect) -> Callable[[Any], Any] | None:
+    """The column type's bind processor for ``dialect`` (what SQLAlchemy applies to a bound value), with a
+    faster equal one where the general one is slow for bulk writes (UTC datetimes on SQLite).
+    ``tests/unit/test_column_types.py`` checks that both give the same values."""
+    if isinstance(column_type, UTCDateTime) and dialect.name == "sqlite":
+        return _utc_for_sqlite
+    return column_type.dialect_impl(dialect).bind_processor(dialect)

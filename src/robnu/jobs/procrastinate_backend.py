@@ -105,15 +105,44 @@ def defer_run(conn: Connection, settings: JobSettings, due: schedules.DueRun) ->
     return int(job_id)
 
 
+# Every due run in one statement; a run whose (account, target) already waits in the queue is left out (its
+# queueing lock is taken), as ``defer_run`` would leave it out one by one.
+_DEFER_MANY = text(
+    "SELECT count(*) FROM unnest(procrastinate_defer_jobs_v1(ARRAY("
+    " SELECT ROW(:queue, :task, 0, j.lock, j.qlock, CAST(j.args AS jsonb), NULL::timestamptz)"
+    "::procrastinate_job_to_defer_v1"
+    " FROM unnest(CAST(:locks AS text[]), CAST(:qlocks AS text[]), CAST(:args AS text[])) AS j(lock, qlock, args)"
+    " WHERE NOT EXISTS (SELECT 1 FROM procrastinate_jobs p WHERE p.queueing_lock = j.qlock AND p.status = 'todo')"
+    ")))"
+)
+
+
+def defer_runs(conn: Connection, settings: JobSettings, due: list[schedules.DueRun]) -> int:
+    """Defer every due run on ``conn``'s transaction in one statement; returns how many were deferred. Should
+    a queueing lock be taken meanwhile (another ticker), the runs are deferred one by one instead."""
+    if not due:
+        return 0
+    params = {
+        "queue": settings.queue,
+        "task": RUN_TASK,
+        "locks": [f"robnu:account:{d.account_id}" for d in due],
+        "qlocks": [f"robnu:run:{d.account_id}:{d.target}" for d in due],
+        "args": [
+            json.dumps({"account_id": d.account_id, "target": d.target, "schedule_id": d.schedule_id}) for d in due
+        ],
+    }
+    try:
+        with conn.begin_nested():
+            return int(conn.execute(_DEFER_MANY, params).scalar_one())
+    except IntegrityError:
+        return sum(defer_run(conn, settings, d) is not None for d in due)
+
+
 def enqueue_due(rt: Runtime, settings: JobSettings) -> int:
     """One tick: claim due schedules and defer their runs in one transaction. Returns jobs deferred."""
-    deferred = 0
     with rt.session() as s:
         due = schedules.claim_due(s, rt.clock.now(), limit=settings.batch)
-        conn = s.connection()
-        for d in due:
-            if defer_run(conn, settings, d) is not None:
-                deferred += 1
+        deferred = defer_runs(s.connection(), settings, due)
     if due:
         log.info("tick: %d due, %d deferred", len(due), deferred)
     return deferred

@@ -281,9 +281,18 @@ def claim_due(
 ) -> list[DueRun]:
     """Due, enabled schedules of accounts that need no reconnect (the SLA watchdog's whatever the account),
     oldest first; each one's ``next_run_at`` is moved to its next slot in this transaction, so it is claimed
-    exactly once."""
+    exactly once. A few statements whatever the number: one locking read, one batched update."""
     q = (
-        select(Schedule)
+        select(
+            Schedule.id,
+            Schedule.marketplace_account_id,
+            Schedule.seller_id,
+            Schedule.target,
+            Schedule.next_run_at,
+            Schedule.interval_seconds,
+            Schedule.cron,
+            Schedule.jitter_seconds,
+        )
         .join(MarketplaceAccount, MarketplaceAccount.id == Schedule.marketplace_account_id)
         .where(
             Schedule.enabled.is_(True),
@@ -296,12 +305,21 @@ def claim_due(
     )
     if exclude_accounts:
         q = q.where(Schedule.marketplace_account_id.not_in(list(exclude_accounts)))
-    claimed = []
-    for sc in session.execute(q).scalars():
-        assert sc.next_run_at is not None
-        claimed.append(DueRun(sc.id, sc.marketplace_account_id, sc.seller_id, sc.target, sc.next_run_at))
-        sc.next_run_at = next_due(sc, now)
-    session.flush()
+    claimed: list[DueRun] = []
+    moves: list[dict[str, object]] = []
+    cron_next: dict[str, datetime] = {}  # the next slot of each cron after ``now``: the same for every schedule
+    for sid, account_id, seller_id, target, due_at, interval, cron, jitter in session.execute(q).tuples():
+        assert due_at is not None
+        claimed.append(DueRun(sid, account_id, seller_id, target, due_at))
+        if cron:
+            if cron not in cron_next:
+                cron_next[cron] = next_due(Cadence(cron=cron), now)
+            offset = timedelta(seconds=random.uniform(0, jitter)) if jitter else timedelta(0)
+            moves.append({"id": sid, "next_run_at": cron_next[cron] + offset})
+        else:
+            moves.append({"id": sid, "next_run_at": next_due(Cadence(interval, None, jitter), now)})
+    if moves:
+        session.execute(update(Schedule), moves)  # one UPDATE by primary key, run for every row at once
     return claimed
 
 

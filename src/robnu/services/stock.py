@@ -12,7 +12,7 @@ carry it to every marketplace.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -20,11 +20,11 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from robnu.db.catalog import product_ids_for_skus
-from robnu.db.dialect import insert_for
 from robnu.db.models import InventoryTask, Listing, Product
 from robnu.db.stock_models import StockMovement
 from robnu.domain.errors import InvalidInput, NotFound
 from robnu.domain.statuses import OPEN_ORDER_STATUSES, InventoryTaskStatus, OrderStatus
+from robnu.services.upsert import insert_new
 
 OPEN = OPEN_ORDER_STATUSES
 GONE_OUT = frozenset({OrderStatus.SHIPPED, OrderStatus.DELIVERED, OrderStatus.RETURN_REQUESTED, OrderStatus.RETURNED})
@@ -55,17 +55,6 @@ def available_for(listing: Listing, level: StockLevel) -> int:
     return max(0, free)
 
 
-def _insert_movement(session: Session, values: dict[str, object]) -> bool:
-    insert_fn = insert_for(session)
-    stmt = (
-        insert_fn(StockMovement)
-        .values(**values)
-        .on_conflict_do_nothing(index_elements=["order_item_id", "kind"])
-        .returning(StockMovement.id)
-    )
-    return session.execute(stmt).first() is not None
-
-
 def _move(session: Session, product_id: int, *, on_hand: int = 0, reserved: int = 0) -> StockLevel:
     row = session.execute(
         update(Product)
@@ -80,59 +69,95 @@ def _move(session: Session, product_id: int, *, on_hand: int = 0, reserved: int 
     return StockLevel(*row)
 
 
-def apply_order_effects(
-    session: Session, seller_id: int, items: Sequence[ItemState], now: datetime, *, account_id: int | None = None
-) -> int:
-    """Apply what each item's current status means for stock; returns how many effects were new."""
-    if not items:
-        return 0
-    products = product_ids_for_skus(session, seller_id, {i.sku for i in items}, account_id)
-    done: dict[int, set[str]] = {}
-    for item_id, kind in session.execute(
-        select(StockMovement.order_item_id, StockMovement.kind).where(
-            StockMovement.order_item_id.in_([i.order_item_id for i in items])
-        )
-    ).tuples():
-        if item_id is not None:
-            done.setdefault(item_id, set()).add(kind)
-    levels: dict[int, StockLevel] = {}
-    applied = 0
+@dataclass(frozen=True, slots=True)
+class _Effect:
+    item: ItemState
+    product_id: int
+    kind: str
+    on_hand: int
+    reserved: int
 
-    def effect(item: ItemState, product_id: int, kind: str, on_hand: int, reserved: int) -> None:
-        nonlocal applied
-        if kind in done.get(item.order_item_id, set()):
-            return
-        if _insert_movement(
-            session,
-            {
-                "seller_id": seller_id,
-                "product_id": product_id,
-                "order_item_id": item.order_item_id,
-                "kind": kind,
-                "quantity": item.quantity,
-                "created_at": now,
-            },
-        ):
-            levels[product_id] = _move(session, product_id, on_hand=on_hand, reserved=reserved)
-            done.setdefault(item.order_item_id, set()).add(kind)
-            applied += 1
 
-    # Product rows are updated in id order, whatever order the items came in: two syncs touching the same
-    # products lock them in the same order (no deadlock on PostgreSQL).
-    for item in sorted(items, key=lambda i: (products.get(i.sku) or 0, i.order_item_id)):
+def _effects(items: Sequence[ItemState], products: dict[str, int], done: dict[int, set[str]]) -> list[_Effect]:
+    """What each item's status asks for that its ledger does not hold yet (once per item and kind)."""
+    wanted: dict[tuple[int, str], _Effect] = {}
+    for item in items:
         product_id = products.get(item.sku)
         if product_id is None:  # not in the SKU master: nothing to count against
             continue
+        kinds = done.get(item.order_item_id, set())
+        asked: list[tuple[str, int, int]] = []
         if item.status in OPEN or item.status in GONE_OUT:
-            effect(item, product_id, "RESERVE", 0, item.quantity)
+            asked.append(("RESERVE", 0, item.quantity))
         if item.status in GONE_OUT:
-            effect(item, product_id, "CONSUME", -item.quantity, -item.quantity)
-        elif item.status == OrderStatus.CANCELLED:
-            kinds = done.get(item.order_item_id, set())
-            if "RESERVE" in kinds and "CONSUME" not in kinds:
-                effect(item, product_id, "RELEASE", 0, -item.quantity)
-    queue_pushes(session, levels.values(), now)
-    return applied
+            asked.append(("CONSUME", -item.quantity, -item.quantity))
+        elif item.status == OrderStatus.CANCELLED and "RESERVE" in kinds and "CONSUME" not in kinds:
+            asked.append(("RELEASE", 0, -item.quantity))
+        for kind, on_hand, reserved in asked:
+            if kind not in kinds:
+                wanted.setdefault((item.order_item_id, kind), _Effect(item, product_id, kind, on_hand, reserved))
+    return list(wanted.values())
+
+
+def apply_order_effects(
+    session: Session,
+    seller_id: int,
+    items: Sequence[ItemState],
+    now: datetime,
+    *,
+    account_id: int | None = None,
+    new_items: Collection[int] = (),
+) -> int:
+    """Apply what each item's current status means for stock; returns how many effects were new.
+
+    ``new_items`` are order items inserted in this transaction: they have no ledger row yet, so their ledger
+    is not read. The whole batch costs a few statements: the ledger of the other items, one insert of every
+    new ledger row (the unique (order_item_id, kind) drops any a concurrent writer added first), and one
+    counter update per product, in product id order (two writers lock products in the same order)."""
+    if not items:
+        return 0
+    products = product_ids_for_skus(session, seller_id, {i.sku for i in items}, account_id)
+    counted = [i for i in items if i.sku in products]
+    if not counted:
+        return 0
+    done: dict[int, set[str]] = {}
+    fresh = set(new_items)
+    seen = [i.order_item_id for i in counted if i.order_item_id not in fresh]
+    if seen:
+        for item_id, kind in session.execute(
+            select(StockMovement.order_item_id, StockMovement.kind).where(StockMovement.order_item_id.in_(seen))
+        ).tuples():
+            if item_id is not None:
+                done.setdefault(item_id, set()).add(kind)
+    effects = _effects(counted, products, done)
+    if not effects:
+        return 0
+    inserted = insert_new(
+        session,
+        StockMovement,
+        [
+            {
+                "seller_id": seller_id,
+                "product_id": e.product_id,
+                "order_item_id": e.item.order_item_id,
+                "kind": e.kind,
+                "quantity": e.item.quantity,
+                "created_at": now,
+            }
+            for e in effects
+        ],
+        ("order_item_id", "kind"),
+        "order_item_id, kind",
+    )
+    applied = {(item_id, kind) for item_id, kind in inserted}
+    deltas: dict[int, tuple[int, int]] = {}
+    for e in effects:
+        if (e.item.order_item_id, e.kind) in applied:
+            on_hand, reserved = deltas.get(e.product_id, (0, 0))
+            deltas[e.product_id] = (on_hand + e.on_hand, reserved + e.reserved)
+    levels = [_move(session, pid, on_hand=dh, reserved=dr) for pid, (dh, dr) in sorted(deltas.items())]
+    queue_pushes(session, levels, now)
+    return len(applied)
 
 
 MAX_QUANTITY = 2**31 - 1

@@ -31,6 +31,7 @@ from robnu.services import lease
 from robnu.services.accounts import adapter_for
 from robnu.services.context import build_context
 from robnu.services.journal import RunJournal
+from robnu.services.read_ahead import read_ahead
 from robnu.services.runtime import Runtime
 from robnu.services.validation import record_auth_failure
 from robnu.services.writers import BatchCounts, write_orders, write_payouts, write_returns
@@ -203,22 +204,26 @@ class SyncEngine:
                     journal = RunJournal(rt, account.seller_id, account.id, adapter.code, run_id, target, window)
                     ctx.http = ctx.http.recording(journal)
                 batch: list[Any] = []
-                for record in sync.read(adapter, ctx, window):
-                    keeper.check()  # the lease was lost: stop reading (and fence refuses any write)
-                    fetched += 1
-                    if isinstance(record, Quarantine):
-                        self._quarantine(s, account, run_id, target, record)
-                        quarantined += 1
-                        continue
-                    batch.append(record)
-                    if len(batch) >= self.batch_size:
-                        q = self._flush(s, account, run_id, target, writer, batch, totals, owner, ttl)
-                        quarantined += q
-                        batch = []
-                        if journal is not None:
-                            journal.flush_if_full()
-                        if progress:
-                            progress(fetched)
+                # The journal records pages from the adapter's thread and is flushed from this one: with it on,
+                # the adapter reads in this thread (no read-ahead).
+                ahead = rt.settings.sync_read_ahead_records if journal is None else 0
+                with read_ahead(sync.read(adapter, ctx, window), ahead, name=f"sync-{account_id}-{target}") as records:
+                    for record in records:
+                        keeper.check()  # the lease was lost: stop reading (and fence refuses any write)
+                        fetched += 1
+                        if isinstance(record, Quarantine):
+                            self._quarantine(s, account, run_id, target, record)
+                            quarantined += 1
+                            continue
+                        batch.append(record)
+                        if len(batch) >= self.batch_size:
+                            q = self._flush(s, account, run_id, target, writer, batch, totals, owner, ttl)
+                            quarantined += q
+                            batch = []
+                            if journal is not None:
+                                journal.flush_if_full()
+                            if progress:
+                                progress(fetched)
                 if batch:
                     quarantined += self._flush(s, account, run_id, target, writer, batch, totals, owner, ttl)
                 if progress:

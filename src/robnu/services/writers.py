@@ -27,7 +27,7 @@ from robnu.services.reconciliation.payout_status import synced_status
 from robnu.services.reconciliation.payout_versions import keep_changed
 from robnu.services.returns.lifecycle import track_synced
 from robnu.services.stock import ItemState, apply_order_effects
-from robnu.services.upsert import existing_versions, upsert_rows
+from robnu.services.upsert import existing_versions, upsert_newer, upsert_rows
 
 
 @dataclass
@@ -94,6 +94,16 @@ def _order_ids(session: Session, account_id: int, external_ids: set[str]) -> dic
     return dict(rows.tuples().all())
 
 
+def _newest(records: Sequence[OrderRecord]) -> list[OrderRecord]:
+    """The newest record per external id (a batch may carry an order twice)."""
+    newest: dict[str, OrderRecord] = {}
+    for r in records:
+        kept = newest.get(r.external_id)
+        if kept is None or r.source_updated_at >= kept.source_updated_at:
+            newest[r.external_id] = r
+    return list(newest.values())
+
+
 def write_orders(
     session: Session,
     account: MarketplaceAccount,
@@ -102,8 +112,10 @@ def write_orders(
     *,
     refresh: bool = False,
 ) -> BatchCounts:
-    changed, counts = _changed(session, Order, account, records, refresh)
-    ids = upsert_rows(
+    newest = _newest(records)
+    # One statement per table, no read before: the upsert itself skips what is not newer and says what it wrote
+    # (``refresh``: a replay also rewrites what is as new as stored, so that a corrected mapping takes effect).
+    orders = upsert_newer(
         session,
         Order,
         [
@@ -120,15 +132,17 @@ def write_orders(
                 "item_count": sum(i.quantity for i in r.items),
                 "fulfilled_by": r.fulfilled_by.value,
             }
-            for r in changed
+            for r in newest
         ],
+        refresh=refresh,
     )
+    counts = BatchCounts(orders.inserted, orders.updated, len(records) - len(orders.ids))
     items: list[dict[str, Any]] = []
     shipments: list[dict[str, Any]] = []
     from_marketplace_stock: set[str] = set()  # items the marketplace ships from its own warehouse (FBA)
-    for r in changed:
-        order_id = ids.get(r.external_id)
-        if order_id is None:  # a racing writer stored something newer: theirs stands
+    for r in newest:
+        order_id = orders.ids.get(r.external_id)
+        if order_id is None:  # unchanged, or a racing writer stored something newer: theirs stands
             continue
         if r.fulfilled_by is FulfilledBy.MARKETPLACE:
             from_marketplace_stock.update(i.external_id for i in r.items)
@@ -171,19 +185,20 @@ def write_orders(
                     "package_height_cm": sh.package.height_cm if sh.package else None,
                 }
             )
-    item_ids = upsert_rows(session, OrderItem, items)
-    upsert_rows(session, Shipment, shipments)
+    written = upsert_newer(session, OrderItem, items, refresh=refresh)
+    upsert_newer(session, Shipment, shipments, returning=False, refresh=refresh)
     # Stock follows the order in the same transaction, exactly once per effect (see services.stock).
     apply_order_effects(
         session,
         account.seller_id,
         [
-            ItemState(item_ids[i["external_id"]], i["sku"], i["quantity"], i["status"])
+            ItemState(written.ids[i["external_id"]], i["sku"], i["quantity"], i["status"])
             for i in items
-            if i["external_id"] in item_ids and i["external_id"] not in from_marketplace_stock
+            if i["external_id"] in written.ids and i["external_id"] not in from_marketplace_stock
         ],
         now,
         account_id=account.id,
+        new_items={written.ids[e] for e in written.new},
     )
     return counts
 

@@ -21,6 +21,7 @@ from robnu.adapters.ajio.auth import AjioAuth
 from robnu.adapters.ajio.mapping import money
 from robnu.adapters.client import MarketplaceClient
 from robnu.adapters.errors import TransientMarketplaceError
+from robnu.adapters.http import json_of
 from robnu.adapters.ratelimit import OperationLimit
 from robnu.domain.clock import ist_day
 
@@ -281,7 +282,7 @@ class AjioClient(MarketplaceClient[AjioAuth]):
 
 def _json_obj(response: httpx.Response) -> dict[str, Any]:
     try:
-        body = response.json()
+        body = json_of(response)
     except ValueError as exc:
         raise TransientMarketplaceError(
             f"AJIO answered HTTP {response.status_code} with a body that is not JSON"

@@ -21,7 +21,7 @@ from robnu.adapters.amazon_in.credentials import AmazonCredentials
 from robnu.adapters.amazon_in.mapping import api_time
 from robnu.adapters.client import MarketplaceClient
 from robnu.adapters.errors import MarketplaceRequestError, TransientMarketplaceError
-from robnu.adapters.http import MarketplaceHttp
+from robnu.adapters.http import MarketplaceHttp, json_of
 from robnu.adapters.ratelimit import OperationLimit
 
 CODE = "AMAZON_IN"
@@ -72,7 +72,7 @@ class PageTokenRejected(Exception):
 
 def _body(response: httpx.Response) -> Any:
     try:
-        return response.json()
+        return json_of(response)
     except ValueError:
         return None
 

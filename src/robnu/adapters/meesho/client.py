@@ -52,10 +52,19 @@ LIMITS: dict[str, OperationLimit] = {
 class SharedBucketLimiter(ClientRateLimiter):
     """Meesho meters every call of one key in one bucket; a few operations have a bucket on top."""
 
-    def acquire(self, operation: str) -> None:
-        super().acquire("default")
-        if operation != "default" and operation in LIMITS:
-            super().acquire(operation)
+    def _buckets(self, operation: str) -> list[str]:
+        return ["default", operation] if operation != "default" and operation in LIMITS else ["default"]
+
+    def acquire(self, operation: str) -> float:
+        return sum(super(SharedBucketLimiter, self).acquire(bucket) for bucket in self._buckets(operation))
+
+    def answered(self, operation: str) -> None:
+        for bucket in self._buckets(operation):
+            super().answered(bucket)
+
+    def refund(self, operation: str) -> None:
+        for bucket in self._buckets(operation):
+            super().refund(bucket)
 
 
 def _created_key(row: Mapping[str, Any]) -> datetime | None:
