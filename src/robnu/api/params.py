@@ -8,8 +8,8 @@ from typing import Any
 from fastapi import Path
 
 MAX_ID = 2**53 - 1
-# A one-line name: no control characters, not starting or ending with a space (what the services accept).
-NAME_PATTERN = r"^[^\s\x00-\x1f\x7f](?:[^\x00-\x1f\x7f]*[^\s\x00-\x1f\x7f])?$"
+# A one-line name: no control characters (C0 and C1), not starting or ending with a space (what the services accept).
+NAME_PATTERN = r"^[^\s\x00-\x1f\x7f-\x9f](?:[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f])?$"
 
 
 def id_path() -> Any:
