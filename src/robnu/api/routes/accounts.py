@@ -21,7 +21,7 @@ from robnu.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, keyset, page
 from robnu.api.params import id_path
 from robnu.api.problems import problem_responses
 from robnu.db.models import Marketplace, MarketplaceAccount, MarketplaceCredentialEvent
-from robnu.domain.errors import InvalidInput, NotFound
+from robnu.domain.errors import Conflict, InvalidInput, NotFound
 from robnu.domain.permissions import Permission
 from robnu.services import accounts as account_service
 from robnu.services.credentials import SECRET_MASK
@@ -196,7 +196,7 @@ def build_router(registry: AdapterRegistry) -> APIRouter:
         """Check the credentials with one real call to the marketplace; recorded as a credential event."""
         account, _code = _account(tenant, account_id)
         if account.disconnected_at is not None:
-            raise InvalidInput("account_id", "is disconnected; reconnect it first")
+            raise Conflict("account_id", "is disconnected; reconnect it first")
         outcome = validate_account(tenant.rt, account.id)
         return ValidationOut(
             account_id=account.id,

@@ -21,6 +21,8 @@ def _printable(value: str) -> str:
 Printable = Annotated[str, AfterValidator(_printable)]
 """A request body's text field: control characters (a NUL the database would refuse) are a 422 naming it."""
 
+TEXT_PATTERN = r"^[^\x00-\x1f\x7f-\x9f]*$"  # no control characters, as the read models check
+SEARCH_PATTERN = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$"  # and not blank
 ERRORS = problem_responses(401, 403, 404, 422, 429)
 MAX_ID = 2**63 - 1
 
@@ -29,5 +31,5 @@ CursorQuery = Annotated[str | None, Query(max_length=400, description="next_curs
 LimitQuery = Annotated[int, Query(ge=1, le=MAX_LIMIT, description="rows per page")]
 AccountQuery = Annotated[int | None, Query(ge=1, le=MAX_ID, description="only this account's rows")]
 MarketplaceQuery = Annotated[str | None, Query(max_length=32, description="only rows of accounts on this marketplace")]
-StatusQuery = Annotated[str | None, Query(max_length=32)]
-SearchQuery = Annotated[str | None, Query(max_length=100, description="an exact id or AWB")]
+StatusQuery = Annotated[str | None, Query(max_length=32, pattern=TEXT_PATTERN)]
+SearchQuery = Annotated[str | None, Query(max_length=100, pattern=TEXT_PATTERN, description="an exact id or AWB")]

@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from robnu.api.deps import Tenant, require
-from robnu.api.routes.read_common import ERRORS
+from robnu.api.routes.read_common import ERRORS, SEARCH_PATTERN
 from robnu.domain.permissions import Permission
 from robnu.services.queries.search import MAX_QUERY, SearchHit, search
 
@@ -18,7 +18,9 @@ NEEDS = {"RETURN": Permission.RETURNS_READ, "PAYOUT": Permission.PAYOUTS_READ}
 
 @router.get("/search", response_model=list[SearchHit], responses=ERRORS)
 def search_ids(
-    q: Annotated[str, Query(min_length=1, max_length=MAX_QUERY, description="an id or AWB, exact")],
+    q: Annotated[
+        str, Query(min_length=1, max_length=MAX_QUERY, pattern=SEARCH_PATTERN, description="an id or AWB, exact")
+    ],
     tenant: Tenant = require(Permission.ORDERS_READ),
 ) -> list[SearchHit]:
     allowed = tenant.principal.permissions

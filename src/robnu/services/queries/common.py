@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
@@ -26,6 +27,9 @@ T = TypeVar("T")
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
+
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+"""C0 and C1 control characters: what a text filter refuses (the API's schemas say the same in a pattern)."""
 
 
 class Dto(BaseModel):
@@ -186,8 +190,8 @@ def text_value(field: str, value: str | None) -> str | None:
     if value is None:
         return None
     text = value.strip()
-    if not text.isprintable():
-        raise InvalidInput(field, "must be printable text")
+    if CONTROL_CHARACTERS.search(text):
+        raise InvalidInput(field, "must not contain control characters")
     return text or None
 
 

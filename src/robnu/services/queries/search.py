@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from robnu.db.claims_models import ReturnAwb
 from robnu.db.models import MarketplacePayout, Order, OrderReturn, Shipment
 from robnu.domain.errors import InvalidInput
-from robnu.services.queries.common import AccountRef, Dto, seller_accounts
+from robnu.services.queries.common import CONTROL_CHARACTERS, AccountRef, Dto, seller_accounts
 
 MAX_QUERY = 100
 MAX_HITS = 100
@@ -30,8 +30,8 @@ class SearchHit(Dto):
 
 def _codes(q: str) -> list[str]:
     text = q.strip()
-    if not text.isprintable():
-        raise InvalidInput("q", "must be printable text")
+    if CONTROL_CHARACTERS.search(text):
+        raise InvalidInput("q", "must not contain control characters")
     if not text:
         raise InvalidInput("q", "must not be empty")
     if len(text) > MAX_QUERY:
