@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Callable
-from typing import Any
+from typing import Annotated, Any
 
+from fastapi import Header
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from sqlalchemy import select
@@ -19,6 +21,10 @@ from robnu.db.tenancy_models import IdempotencyKey
 
 HEADER = "Idempotency-Key"
 MAX_KEY = 200
+KEY_PATTERN = r"^[!-~]([ -~]*[!-~])?$"  # visible ASCII (what a header carries intact), no space at either end
+IdempotencyKeyHeader = Annotated[
+    str | None, Header(alias=HEADER, min_length=1, max_length=MAX_KEY, pattern=KEY_PATTERN, description="retry-safe")
+]
 
 
 def request_hash(method: str, path: str, body: BaseModel) -> str:
@@ -34,12 +40,9 @@ def run_once(
     create: Callable[[], BaseModel],
 ) -> JSONResponse:
     if key is not None:
-        if not key or len(key) > MAX_KEY or not key.isprintable():
-            raise ApiProblem(
-                422,
-                f"{HEADER}: must be 1 to {MAX_KEY} printable characters",
-                errors=[FieldError(field=HEADER, message=f"must be 1 to {MAX_KEY} printable characters")],
-            )
+        if len(key) > MAX_KEY or not re.fullmatch(KEY_PATTERN, key):
+            reason = f"must be 1 to {MAX_KEY} visible ASCII characters"
+            raise ApiProblem(422, f"{HEADER}: {reason}", errors=[FieldError(field=HEADER, message=reason)])
         seen = tenant.session.execute(select(IdempotencyKey).where(IdempotencyKey.key == key)).scalar_one_or_none()
         if seen is not None:
             if seen.request_hash != fingerprint:

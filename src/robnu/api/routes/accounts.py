@@ -9,14 +9,14 @@ import json
 from datetime import datetime
 from typing import Annotated, Any, Literal, Union
 
-from fastapi import APIRouter, Header, Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, Field, create_model
 from sqlalchemy import select
 
 from robnu.adapters.base import MarketplaceAdapter
 from robnu.adapters.registry import AdapterRegistry
 from robnu.api.deps import Tenant, require
-from robnu.api.idempotency import HEADER, request_hash, run_once
+from robnu.api.idempotency import IdempotencyKeyHeader, request_hash, run_once
 from robnu.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, keyset, page
 from robnu.api.params import id_path
 from robnu.api.problems import problem_responses
@@ -168,7 +168,7 @@ def build_router(registry: AdapterRegistry) -> APIRouter:
         body: ConnectIn,  # type: ignore[valid-type]
         request: Request,
         tenant: Tenant = require(Permission.ACCOUNTS_WRITE),
-        idempotency_key: str | None = Header(default=None, alias=HEADER, max_length=200),
+        idempotency_key: IdempotencyKeyHeader = None,
     ) -> Response:
         """Connect an account: the credentials' shape is checked (errors name the field), they are sealed,
         default schedules are created. Validate it next (``POST /v1/accounts/{id}/validate``)."""

@@ -7,11 +7,11 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Header, Query, Request, Response
-from pydantic import BaseModel, Field
+from fastapi import APIRouter, Query, Request, Response
+from pydantic import BaseModel, Field, WithJsonSchema
 
 from robnu.api.deps import Tenant, require
-from robnu.api.idempotency import HEADER, request_hash, run_once
+from robnu.api.idempotency import IdempotencyKeyHeader, request_hash, run_once
 from robnu.api.routes.read_common import (
     ERRORS,
     AccountQuery,
@@ -21,7 +21,10 @@ from robnu.api.routes.read_common import (
     MarketplaceQuery,
     Printable,
     StatusQuery,
+    one_of,
 )
+from robnu.domain.claims import ClaimStatus
+from robnu.domain.deductions import Posture
 from robnu.domain.permissions import Permission
 from robnu.services.claims.claims import Actor
 from robnu.services.claims.disputes import file_dispute, resolve, storage_for
@@ -29,7 +32,9 @@ from robnu.services.queries import money
 from robnu.services.queries.common import DEFAULT_LIMIT, Page
 
 router = APIRouter(prefix="/v1", tags=["money"])
-PeriodQuery = Annotated[str | None, Query(max_length=7, description="an IST month, YYYY-MM")]
+PeriodQuery = Annotated[
+    str | None, Query(max_length=7, pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])$", description="an IST month, YYYY-MM")
+]
 
 
 def _actor(tenant: Tenant) -> Actor:
@@ -64,8 +69,8 @@ def list_adjustments(
     marketplace: MarketplaceQuery = None,
     account_id: AccountQuery = None,
     period: PeriodQuery = None,
-    status: StatusQuery = None,
-    posture: StatusQuery = None,
+    status: Annotated[str | None, one_of(money.AdjustmentStatus)] = None,
+    posture: Annotated[str | None, one_of(Posture)] = None,
     recoverable_only: bool = False,
     cursor: CursorQuery = None,
     limit: LimitQuery = DEFAULT_LIMIT,
@@ -98,7 +103,7 @@ def dispute(
     request: Request,
     body: DisputeIn | None = None,
     tenant: Tenant = require(Permission.CLAIMS_RESOLVE),
-    idempotency_key: Annotated[str | None, Header(alias=HEADER, max_length=200)] = None,
+    idempotency_key: IdempotencyKeyHeader = None,
 ) -> Response:
     """File a dispute of a recoverable adjustment: a claim with its evidence packet assembled. Filing again
     answers with the claim already filed."""
@@ -125,7 +130,7 @@ def list_claims(
     tenant: Tenant = require(Permission.CLAIMS_READ),
     marketplace: MarketplaceQuery = None,
     account_id: AccountQuery = None,
-    status: StatusQuery = None,
+    status: Annotated[str | None, one_of(ClaimStatus)] = None,
     cursor: CursorQuery = None,
     limit: LimitQuery = DEFAULT_LIMIT,
 ) -> Page[money.ClaimView]:
@@ -139,11 +144,17 @@ def get_claim(claim_id: IdPath, tenant: Tenant = require(Permission.CLAIMS_READ)
     return money.get_claim(tenant.session, tenant.seller_id, claim_id)
 
 
+# Money comes in as a decimal string (as it goes out): the schema states the form, the validator the limits.
+MoneyIn = Annotated[
+    Decimal,
+    Field(gt=0, max_digits=14, decimal_places=4),
+    WithJsonSchema({"type": "string", "pattern": r"^(?=.*[1-9])[0-9]{1,10}(\.[0-9]{1,4})?$"}),
+]
+
+
 class ResolveIn(BaseModel):
     outcome: Literal["won", "lost"]
-    amount: Decimal | None = Field(
-        default=None, gt=0, max_digits=14, decimal_places=4, description="recovered (won); default: the claim"
-    )
+    amount: MoneyIn | None = Field(default=None, description="recovered (won), a decimal string; default: the claim")
     reason: Printable | None = Field(default=None, max_length=500)
 
 

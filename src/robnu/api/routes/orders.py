@@ -9,6 +9,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
+from robnu.adapters.processing import ProcessingStatus
 from robnu.api.deps import Tenant, require
 from robnu.api.routes.read_common import (
     ERRORS,
@@ -18,9 +19,10 @@ from robnu.api.routes.read_common import (
     LimitQuery,
     MarketplaceQuery,
     SearchQuery,
-    StatusQuery,
+    one_of,
 )
 from robnu.domain.permissions import Permission
+from robnu.domain.statuses import OrderStatus
 from robnu.services.queries import orders
 from robnu.services.queries.common import DEFAULT_LIMIT, Page
 
@@ -32,8 +34,8 @@ def list_orders(
     tenant: Tenant = require(Permission.ORDERS_READ),
     marketplace: MarketplaceQuery = None,
     account_id: AccountQuery = None,
-    status: StatusQuery = None,
-    processing_status: StatusQuery = None,
+    status: Annotated[str | None, one_of(OrderStatus)] = None,
+    processing_status: Annotated[str | None, one_of(ProcessingStatus)] = None,
     processing_stage: Annotated[int | None, Query(ge=0, le=100)] = None,
     ordered_from: datetime | None = None,
     ordered_to: datetime | None = None,

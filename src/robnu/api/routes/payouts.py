@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
 from fastapi import APIRouter
 
@@ -15,9 +16,10 @@ from robnu.api.routes.read_common import (
     LimitQuery,
     MarketplaceQuery,
     SearchQuery,
-    StatusQuery,
+    one_of,
 )
 from robnu.domain.permissions import Permission
+from robnu.domain.statuses import PayoutStatus
 from robnu.services.queries import payouts
 from robnu.services.queries.common import DEFAULT_LIMIT, Page
 
@@ -29,7 +31,7 @@ def list_payouts(
     tenant: Tenant = require(Permission.PAYOUTS_READ),
     marketplace: MarketplaceQuery = None,
     account_id: AccountQuery = None,
-    status: StatusQuery = None,
+    status: Annotated[str | None, one_of(PayoutStatus)] = None,
     paid_from: datetime | None = None,
     paid_to: datetime | None = None,
     q: SearchQuery = None,

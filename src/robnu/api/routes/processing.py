@@ -3,6 +3,9 @@ manifest by hand (where its closure policy waits for the user, or allows it now)
 
 from __future__ import annotations
 
+from datetime import date
+from typing import Annotated
+
 from fastapi import APIRouter
 
 from robnu.api.deps import Tenant, require
@@ -14,12 +17,13 @@ from robnu.api.routes.read_common import (
     IdPath,
     LimitQuery,
     MarketplaceQuery,
-    StatusQuery,
+    one_of,
 )
 from robnu.domain.permissions import Permission
 from robnu.services.processing import process_account
 from robnu.services.queries import processing
 from robnu.services.queries.common import DEFAULT_LIMIT, Page
+from robnu.services.queries.processing import BatchStatus
 from robnu.services.queries.sla import SlaBatchView, sla_board
 from robnu.services.tenancy import tenant_session
 
@@ -31,13 +35,14 @@ def list_batches(
     tenant: Tenant = require(Permission.PROCESSING_READ),
     marketplace: MarketplaceQuery = None,
     account_id: AccountQuery = None,
-    status: StatusQuery = None,
-    ist_day: StatusQuery = None,
+    status: Annotated[str | None, one_of(BatchStatus)] = None,
+    ist_day: date | None = None,
     cursor: CursorQuery = None,
     limit: LimitQuery = DEFAULT_LIMIT,
 ) -> Page[processing.BatchView]:
     """Newest first; each with its orders counted by processing status. ``ist_day``: YYYY-MM-DD."""
-    filters = processing.BatchFilters(marketplace=marketplace, account_id=account_id, status=status, ist_day=ist_day)
+    day = None if ist_day is None else ist_day.isoformat()
+    filters = processing.BatchFilters(marketplace=marketplace, account_id=account_id, status=status, ist_day=day)
     return processing.list_batches(tenant.session, tenant.seller_id, filters, cursor=cursor, limit=limit)
 
 

@@ -7,11 +7,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Request, Response
+from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, Field
 
 from robnu.api.deps import Tenant, require
-from robnu.api.idempotency import HEADER, request_hash, run_once
+from robnu.api.idempotency import IdempotencyKeyHeader, request_hash, run_once
 from robnu.api.routes.read_common import (
     ERRORS,
     AccountQuery,
@@ -21,10 +21,11 @@ from robnu.api.routes.read_common import (
     MarketplaceQuery,
     Printable,
     SearchQuery,
-    StatusQuery,
+    one_of,
 )
-from robnu.domain.claims import ScanMode
+from robnu.domain.claims import ReturnInternalStatus, ScanMode
 from robnu.domain.permissions import Permission
+from robnu.domain.statuses import ReturnKind, ReturnStatus
 from robnu.services.claims.claims import Actor
 from robnu.services.claims.disputes import storage_for
 from robnu.services.queries import returns
@@ -39,9 +40,9 @@ def list_returns(
     tenant: Tenant = require(Permission.RETURNS_READ),
     marketplace: MarketplaceQuery = None,
     account_id: AccountQuery = None,
-    kind: StatusQuery = None,
-    status: StatusQuery = None,
-    internal_status: StatusQuery = None,
+    kind: Annotated[str | None, one_of(ReturnKind)] = None,
+    status: Annotated[str | None, one_of(ReturnStatus)] = None,
+    internal_status: Annotated[str | None, one_of(ReturnInternalStatus)] = None,
     requested_from: datetime | None = None,
     requested_to: datetime | None = None,
     q: SearchQuery = None,
@@ -91,7 +92,7 @@ def receive_scan(
     body: ScanIn,
     request: Request,
     tenant: Tenant = require(Permission.RETURNS_SCAN),
-    idempotency_key: Annotated[str | None, Header(alias=HEADER, max_length=200)] = None,
+    idempotency_key: IdempotencyKeyHeader = None,
 ) -> Response:
     """Receive the return the code resolves to (first scan sets ``received``; a repeat is recorded and changes
     nothing). A code matching several returns is refused, naming them."""

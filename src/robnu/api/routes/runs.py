@@ -4,6 +4,7 @@ account in the background and answers with the run to poll."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
@@ -17,12 +18,15 @@ from robnu.api.routes.read_common import (
     IdPath,
     LimitQuery,
     MarketplaceQuery,
-    StatusQuery,
+    one_of,
 )
 from robnu.domain.errors import NotFound
+from robnu.domain.marketplace import SYNC_TARGETS, ScheduleTarget
 from robnu.domain.permissions import Permission
+from robnu.domain.statuses import SyncRunStatus
 from robnu.services.queries import runs
 from robnu.services.queries.common import DEFAULT_LIMIT, Page, seller_accounts
+from robnu.services.reports import RunOutcome
 from robnu.services.sync_now import start_sync, sync_target
 from robnu.services.tenancy import tenant_session
 
@@ -52,8 +56,8 @@ def list_sync_runs(
     tenant: Tenant = require(Permission.RUNS_READ),
     marketplace: MarketplaceQuery = None,
     account_id: AccountQuery = None,
-    target: StatusQuery = None,
-    status: StatusQuery = None,
+    target: Annotated[str | None, one_of(ScheduleTarget)] = None,
+    status: Annotated[str | None, one_of(SyncRunStatus)] = None,
     started_from: datetime | None = None,
     started_to: datetime | None = None,
     cursor: CursorQuery = None,
@@ -73,8 +77,8 @@ def list_run_reports(
     tenant: Tenant = require(Permission.RUNS_READ),
     marketplace: MarketplaceQuery = None,
     account_id: AccountQuery = None,
-    target: StatusQuery = None,
-    status: StatusQuery = None,
+    target: Annotated[str | None, one_of(ScheduleTarget)] = None,
+    status: Annotated[str | None, one_of(RunOutcome)] = None,
     started_from: datetime | None = None,
     started_to: datetime | None = None,
     cursor: CursorQuery = None,
@@ -90,7 +94,12 @@ def get_run_report(report_id: IdPath, tenant: Tenant = require(Permission.RUNS_R
 
 
 class SyncIn(BaseModel):
-    target: str = Field(min_length=1, max_length=32, description="ORDERS, RETURNS or PAYOUTS")
+    target: str = Field(
+        min_length=1,
+        max_length=32,
+        description="ORDERS, RETURNS or PAYOUTS",
+        json_schema_extra={"pattern": "^(" + "|".join(sorted(SYNC_TARGETS)) + ")$"},
+    )
     since: datetime | None = Field(default=None, description="re-read from this time instead of the cursor")
 
 

@@ -4,12 +4,21 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path
 from pydantic import BaseModel, Field
 
 from robnu.api.deps import Tenant, require
-from robnu.api.routes.read_common import ERRORS, AccountQuery, IdPath, MarketplaceQuery, Printable
+from robnu.api.routes.read_common import (
+    ERRORS,
+    AccountQuery,
+    IdPath,
+    MarketplaceQuery,
+    Printable,
+    one_of,
+    values_pattern,
+)
 from robnu.domain.errors import NotFound
+from robnu.domain.marketplace import ScheduleTarget
 from robnu.domain.permissions import Permission
 from robnu.services import schedules as schedule_service
 from robnu.services.queries import runs
@@ -17,7 +26,14 @@ from robnu.services.queries.common import AccountRef, seller_accounts
 from robnu.services.tenancy import tenant_session
 
 router = APIRouter(prefix="/v1", tags=["schedules"])
-TargetPath = Annotated[str, Path(max_length=32, description="ORDERS, RETURNS, PAYOUTS, INVENTORY, …")]
+TargetPath = Annotated[
+    str,
+    Path(
+        max_length=32,
+        pattern=values_pattern(t.value for t in ScheduleTarget),
+        description="one of " + ", ".join(t.value for t in ScheduleTarget),
+    ),
+]
 
 
 @router.get("/schedules", response_model=list[runs.ScheduleView], responses=ERRORS)
@@ -87,7 +103,7 @@ def _set_enabled(tenant: Tenant, account_id: int, target: str | None, enabled: b
     return PauseOut(changed=changed, schedules=_fresh(tenant, account))
 
 
-TargetQuery = Annotated[str | None, Query(max_length=32, description="one target; all of the account's if omitted")]
+TargetQuery = Annotated[str | None, one_of(ScheduleTarget)]  # one target; all of the account's if omitted
 
 
 @router.post("/accounts/{account_id}/schedules/pause", response_model=PauseOut, responses=ERRORS)

@@ -5,28 +5,30 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query, Request, Response
+from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, Field
 
 from robnu.api.deps import Tenant, require
-from robnu.api.idempotency import HEADER, request_hash, run_once
+from robnu.api.idempotency import IdempotencyKeyHeader, request_hash, run_once
 from robnu.api.routes.read_common import (
     ERRORS,
+    TEXT_PATTERN,
     AccountQuery,
     CursorQuery,
     LimitQuery,
     MarketplaceQuery,
     Printable,
-    StatusQuery,
+    one_of,
 )
 from robnu.domain.errors import NotFound
 from robnu.domain.permissions import Permission
+from robnu.domain.statuses import InventoryTaskStatus
 from robnu.services.queries import stock
 from robnu.services.queries.common import DEFAULT_LIMIT, Page
 from robnu.services.stock import MAX_QUANTITY, adjust_on_hand
 
 router = APIRouter(prefix="/v1", tags=["stock"])
-SkuQuery = Annotated[str | None, Query(max_length=100, description="an exact seller SKU")]
+SkuQuery = Annotated[str | None, Query(max_length=100, pattern=TEXT_PATTERN, description="an exact seller SKU")]
 
 
 @router.get("/stock", response_model=Page[stock.StockView], responses=ERRORS)
@@ -51,7 +53,7 @@ def adjust_stock(
     body: AdjustIn,
     request: Request,
     tenant: Tenant = require(Permission.STOCK_WRITE),
-    idempotency_key: Annotated[str | None, Header(alias=HEADER, max_length=200)] = None,
+    idempotency_key: IdempotencyKeyHeader = None,
 ) -> Response:
     """Change on-hand stock of a SKU: recorded in the ledger and queued for every listing of it."""
 
@@ -85,7 +87,7 @@ def list_inventory_tasks(
     tenant: Tenant = require(Permission.STOCK_READ),
     marketplace: MarketplaceQuery = None,
     account_id: AccountQuery = None,
-    status: StatusQuery = None,
+    status: Annotated[str | None, one_of(InventoryTaskStatus)] = None,
     cursor: CursorQuery = None,
     limit: LimitQuery = DEFAULT_LIMIT,
 ) -> Page[stock.InventoryTaskView]:

@@ -195,9 +195,22 @@ def text_value(field: str, value: str | None) -> str | None:
     return text or None
 
 
-def check_range(field: str, start: datetime | None, end: datetime | None) -> None:
+def check_range(field: str, start: datetime | None, end: datetime | None) -> tuple[datetime | None, datetime | None]:
+    """The range ``{field}_from`` .. ``{field}_to`` in UTC. A bound with no timezone, or an end before the start,
+    is an error naming it; a bound past what UTC can hold (year 1 with a positive offset, year 9999 with a negative
+    one) bounds nothing and is dropped."""
     for name, at in ((f"{field}_from", start), (f"{field}_to", end)):
         if at is not None and at.tzinfo is None:
             raise InvalidInput(name, "must carry a timezone (e.g. 2026-11-20T00:00:00Z)")
     if start is not None and end is not None and end < start:
         raise InvalidInput(f"{field}_to", f"is before {field}_from")
+    return _utc_or_none(start), _utc_or_none(end)
+
+
+def _utc_or_none(at: datetime | None) -> datetime | None:
+    if at is None:
+        return None
+    try:
+        return at.astimezone(UTC)
+    except OverflowError:
+        return None

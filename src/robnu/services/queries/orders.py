@@ -183,7 +183,7 @@ def list_orders(
     """The seller's orders, newest first (``ordered_at``, then id), one page after ``cursor``."""
     status = enum_value("status", filters.status, OrderStatus)
     p_status = enum_value("processing_status", filters.processing_status, ProcessingStatus)
-    check_range("ordered", filters.ordered_from, filters.ordered_to)
+    ordered_from, ordered_to = check_range("ordered", filters.ordered_from, filters.ordered_to)
     accounts = seller_accounts(s, seller_id)
     allowed = account_ids_for(accounts, marketplace=filters.marketplace, account_id=filters.account_id)
     if allowed == []:
@@ -201,10 +201,10 @@ def list_orders(
         q = q.where(OrderProcessing.status == p_status)
     if filters.processing_stage is not None:
         q = q.where(OrderProcessing.stage == filters.processing_stage)
-    if filters.ordered_from is not None:
-        q = q.where(Order.ordered_at >= filters.ordered_from)
-    if filters.ordered_to is not None:
-        q = q.where(Order.ordered_at < filters.ordered_to)
+    if ordered_from is not None:
+        q = q.where(Order.ordered_at >= ordered_from)
+    if ordered_to is not None:
+        q = q.where(Order.ordered_at < ordered_to)
     code = text_value("q", filters.q)
     if code:
         by_awb = exists().where(Shipment.order_id == Order.id, Shipment.seller_id == seller_id, Shipment.awb == code)

@@ -105,7 +105,7 @@ def list_payouts(
 ) -> Page[PayoutSummary]:
     """The seller's payouts, newest first (as Robnu first stored them), one page after ``cursor``."""
     status = enum_value("status", filters.status, PayoutStatus)
-    check_range("paid", filters.paid_from, filters.paid_to)
+    paid_from, paid_to = check_range("paid", filters.paid_from, filters.paid_to)
     accounts = seller_accounts(s, seller_id)
     allowed = account_ids_for(accounts, marketplace=filters.marketplace, account_id=filters.account_id)
     if allowed == []:
@@ -115,10 +115,10 @@ def list_payouts(
         q = q.where(MarketplacePayout.marketplace_account_id.in_(allowed))
     if status is not None:
         q = q.where(MarketplacePayout.status == status)
-    if filters.paid_from is not None:
-        q = q.where(MarketplacePayout.paid_at >= filters.paid_from)
-    if filters.paid_to is not None:
-        q = q.where(MarketplacePayout.paid_at < filters.paid_to)
+    if paid_from is not None:
+        q = q.where(MarketplacePayout.paid_at >= paid_from)
+    if paid_to is not None:
+        q = q.where(MarketplacePayout.paid_at < paid_to)
     code = text_value("q", filters.q)
     if code:
         q = q.where(MarketplacePayout.external_id == code)

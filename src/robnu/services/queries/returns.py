@@ -146,7 +146,7 @@ def list_returns(
     kind = enum_value("kind", filters.kind, ReturnKind)
     status = enum_value("status", filters.status, ReturnStatus)
     internal = enum_value("internal_status", filters.internal_status, ReturnInternalStatus)
-    check_range("requested", filters.requested_from, filters.requested_to)
+    requested_from, requested_to = check_range("requested", filters.requested_from, filters.requested_to)
     accounts = seller_accounts(s, seller_id)
     allowed = account_ids_for(accounts, marketplace=filters.marketplace, account_id=filters.account_id)
     if allowed == []:
@@ -160,10 +160,10 @@ def list_returns(
         q = q.where(OrderReturn.status == status)
     if internal is not None:
         q = q.where(OrderReturn.internal_status == internal)
-    if filters.requested_from is not None:
-        q = q.where(OrderReturn.requested_at >= filters.requested_from)
-    if filters.requested_to is not None:
-        q = q.where(OrderReturn.requested_at < filters.requested_to)
+    if requested_from is not None:
+        q = q.where(OrderReturn.requested_at >= requested_from)
+    if requested_to is not None:
+        q = q.where(OrderReturn.requested_at < requested_to)
     code = text_value("q", filters.q)
     if code:
         by_awb = exists().where(

@@ -137,7 +137,7 @@ def list_sync_runs(
     """Sync runs, newest first."""
     target = enum_value("target", filters.target, ScheduleTarget)
     status = enum_value("status", filters.status, SyncRunStatus)
-    check_range("started", filters.started_from, filters.started_to)
+    started_from, started_to = check_range("started", filters.started_from, filters.started_to)
     accounts = seller_accounts(s, seller_id)
     allowed = account_ids_for(accounts, marketplace=filters.marketplace, account_id=filters.account_id)
     if allowed == []:
@@ -149,10 +149,10 @@ def list_sync_runs(
         q = q.where(SyncRun.target == target)
     if status is not None:
         q = q.where(SyncRun.status == status)
-    if filters.started_from is not None:
-        q = q.where(SyncRun.started_at >= filters.started_from)
-    if filters.started_to is not None:
-        q = q.where(SyncRun.started_at < filters.started_to)
+    if started_from is not None:
+        q = q.where(SyncRun.started_at >= started_from)
+    if started_to is not None:
+        q = q.where(SyncRun.started_at < started_to)
     rows, next_cursor = paginate(
         s, q, SYNC_RUNS, cursor=cursor, limit=limit, sort_values=lambda r: (r[0].started_at, r[0].id)
     )
@@ -223,7 +223,7 @@ def list_run_reports(
     """Run reports, newest first."""
     target = enum_value("target", filters.target, ScheduleTarget)
     status = enum_value("status", filters.status, RunOutcome)
-    check_range("started", filters.started_from, filters.started_to)
+    started_from, started_to = check_range("started", filters.started_from, filters.started_to)
     accounts = seller_accounts(s, seller_id)
     allowed = account_ids_for(accounts, marketplace=filters.marketplace, account_id=filters.account_id)
     if allowed == []:
@@ -235,10 +235,10 @@ def list_run_reports(
         q = q.where(RunReport.target == target)
     if status is not None:
         q = q.where(RunReport.status == status)
-    if filters.started_from is not None:
-        q = q.where(RunReport.started_at >= filters.started_from)
-    if filters.started_to is not None:
-        q = q.where(RunReport.started_at < filters.started_to)
+    if started_from is not None:
+        q = q.where(RunReport.started_at >= started_from)
+    if started_to is not None:
+        q = q.where(RunReport.started_at < started_to)
     rows, next_cursor = paginate(
         s, q, REPORTS, cursor=cursor, limit=limit, sort_values=lambda r: (r[0].started_at, r[0].id)
     )
