@@ -34,5 +34,16 @@
     });
   }
   drawCharts(document);
+  // A keyboard-wedge scanner types into whatever has focus: the scan box takes it back after any click elsewhere
+  // (except another field of its form) and selects its text, so the next parcel's code replaces the last.
+  const scanBox = document.querySelector("input[data-keep-focus]");
+  if (scanBox) {
+    scanBox.focus();
+    document.addEventListener("click", function (ev) {
+      const t = ev.target;
+      if (t instanceof Element && t.closest("input, select, textarea, summary, a, button")) return;
+      scanBox.focus();
+    });
+  }
   document.body.addEventListener("htmx:afterSwap", function (ev) { drawCharts(ev.target); });
 })();
