@@ -1,0 +1,166 @@
+"""The money recovery pages on two sellers' real data (tests/queries/conftest.py): a month's reconciliation,
+one claim (resolved won or lost by a role with claims:resolve) and the receive scan for a barcode reader. Each
+asks for its permission, unsafe requests need the CSRF token, bad input names the field, and another seller's
+claim is 404."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import func, select
+
+from robnu.db.claims_models import ReturnClaim, ReturnScanEvent
+from robnu.db.models import OrderReturn
+from robnu.db.money_models import Adjustment, ReconciliationBatch
+from robnu.domain.permissions import Role, permissions_of
+from robnu.services import users as user_service
+from robnu.services.claims.claims import Actor
+from robnu.services.claims.disputes import file_dispute, storage_for
+from robnu.web.serve import build_app
+from tests.api.conftest import PASSWORD
+from tests.queries.conftest import Data, SellerData
+from tests.queries.conftest import data as data  # the module-scoped data fixture
+from tests.web.test_pages import sign_in
+
+
+def _email(seller: SellerData, role: Role) -> str:
+    return f"{role.lower()}@seller{seller.seller_id}.in"
+
+
+@pytest.fixture(scope="module")
+def client(data: Data) -> Iterator[TestClient]:
+    now = data.rt.clock.now()
+    with data.rt.session() as s:
+        for seller in (data.a, data.b):
+            for role in Role:
+                user = user_service.add_member(s, seller.seller_id, _email(seller, role), role, now)
+                user_service.set_password(s, user.user_id, PASSWORD, now)
+    with TestClient(build_app(data.rt), base_url="http://testserver") as c:
+        yield c
+
+
+def _first(data: Data, model: Any, seller: SellerData, *where: Any) -> Any:
+    with data.rt.sessions() as s:
+        return s.execute(select(model).where(model.seller_id == seller.seller_id, *where).limit(1)).scalar_one()
+
+
+def _filed_claim(data: Data, seller: SellerData) -> int:
+    """A fresh claim: a dispute of one of the seller's open recoverable adjustments."""
+    adjustment = _first(data, Adjustment, seller, Adjustment.status == "OPEN", Adjustment.is_recoverable.is_(True))
+    with data.rt.session() as s:
+        claim = file_dispute(
+            s,
+            storage_for(data.rt),
+            adjustment.id,
+            actor=Actor("test"),
+            now=data.rt.clock.now(),
+            marketplace_ref="TKT-WEB",
+            seller_id=seller.seller_id,
+        )
+        s.flush()
+        return int(claim.id)
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_each_money_page_needs_its_permission(client: TestClient, data: Data, role: Role) -> None:
+    batch = _first(data, ReconciliationBatch, data.a)
+    claim = _first(data, ReturnClaim, data.a)
+    pages = {
+        f"/reconciliation/{batch.period}": "reconciliation:read",
+        f"/claims/{claim.id}": "claims:read",
+        "/returns/scan": "returns:scan",
+    }
+    sign_in(client, _email(data.a, role))
+    held = permissions_of(role)
+    for path, permission in pages.items():
+        r = client.get(path)
+        assert r.status_code == (200 if permission in held else 403), (role, path, r.status_code)
+        nav_href = "/returns/scan" if path == "/returns/scan" else path.rsplit("/", 1)[0]
+        if permission in held and path != f"/claims/{claim.id}":
+            assert f'href="{nav_href}"' in r.text, (role, path)  # the nav links to it
+    client.cookies.clear()
+    r = client.get("/returns/scan", follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == "/login?next=/returns/scan"
+
+
+def test_the_reconciliation_page_shows_each_accounts_latest_run(client: TestClient, data: Data) -> None:
+    batch = _first(data, ReconciliationBatch, data.a)
+    sign_in(client, _email(data.a, Role.FINANCE))
+    page = client.get(f"/reconciliation/{batch.period}")
+    assert page.status_code == 200 and " matched · " in page.text and " deltas · " in page.text
+    assert "recoverable" in page.text and "Adjustments" in page.text
+    r = client.get("/reconciliation", follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"].startswith("/reconciliation/20")
+    r = client.get("/reconciliation", params={"period": batch.period}, follow_redirects=False)
+    assert r.headers["location"] == f"/reconciliation/{batch.period}"
+    bad = client.get("/reconciliation/2026-13")
+    assert bad.status_code == 400 and "period: must be a month" in bad.text
+    assert "No reconciliation has run for 1999-01" in client.get("/reconciliation/1999-01").text
+
+
+def test_another_sellers_claim_is_not_found(client: TestClient, data: Data) -> None:
+    theirs = _first(data, ReturnClaim, data.b)
+    csrf = sign_in(client, _email(data.a, Role.OWNER))
+    assert client.get(f"/claims/{theirs.id}").status_code == 404
+    r = client.post(f"/claims/{theirs.id}/resolve", data={"outcome": "lost", "csrf_token": csrf})
+    assert r.status_code == 404 and theirs.reference not in r.text
+    with data.rt.sessions() as s:
+        assert s.get(ReturnClaim, theirs.id).status == theirs.status  # type: ignore[union-attr]
+
+
+def test_resolving_a_claim_won(client: TestClient, data: Data) -> None:
+    claim_id = _filed_claim(data, data.a)
+    csrf = sign_in(client, _email(data.a, Role.OPERATOR))  # claims:read, not claims:resolve
+    page = client.get(f"/claims/{claim_id}")
+    assert page.status_code == 200 and "TKT-WEB" in page.text and 'action="/claims/' not in page.text
+    assert client.post(f"/claims/{claim_id}/resolve", data={"outcome": "won", "csrf_token": csrf}).status_code == 403
+    csrf = sign_in(client, _email(data.a, Role.FINANCE))
+    page = client.get(f"/claims/{claim_id}")
+    assert f'action="/claims/{claim_id}/resolve"' in page.text and "Evidence" in page.text
+    assert client.post(f"/claims/{claim_id}/resolve", data={"outcome": "won"}).status_code == 403  # no CSRF token
+    r = client.post(f"/claims/{claim_id}/resolve", data={"outcome": "won", "amount": "ten", "csrf_token": csrf})
+    assert r.status_code == 400 and "amount: " in r.text and 'value="ten"' in r.text
+    r = client.post(f"/claims/{claim_id}/resolve", data={"outcome": "maybe", "csrf_token": csrf})
+    assert r.status_code == 400 and "outcome: must be won or lost" in r.text
+    r = client.post(
+        f"/claims/{claim_id}/resolve",
+        data={"outcome": "won", "amount": "10.50", "csrf_token": csrf},
+        follow_redirects=False,
+    )
+    assert r.status_code == 303 and r.headers["location"] == f"/claims/{claim_id}?done=won"
+    page = client.get(r.headers["location"]).text
+    assert "resolved won" in page and "Resolved won" in page
+    with data.rt.sessions() as s:
+        assert s.get(ReturnClaim, claim_id).status == "resolved_won"  # type: ignore[union-attr]
+    again = client.post(f"/claims/{claim_id}/resolve", data={"outcome": "lost", "csrf_token": csrf})
+    assert again.status_code == 400  # the claim's state refuses it, and the page says so
+
+
+def test_the_scan_form_receives_a_return_once(client: TestClient, data: Data) -> None:
+    ret = _first(data, OrderReturn, data.a, OrderReturn.return_awb.is_not(None), OrderReturn.received_at.is_(None))
+    theirs = _first(data, OrderReturn, data.b, OrderReturn.return_awb.is_not(None))
+    csrf = sign_in(client, _email(data.a, Role.OPERATOR))
+    form = client.get("/returns/scan").text
+    assert "data-keep-focus" in form and "autofocus" in form and 'name="csrf_token"' in form
+    assert client.post("/returns/scan", data={"code": ret.return_awb}).status_code == 403  # no CSRF token
+    first = client.post("/returns/scan", data={"code": ret.return_awb, "warehouse": "WH-1", "csrf_token": csrf})
+    assert first.status_code == 200 and "scan-ok" in first.text and "Received" in first.text
+    assert ret.external_id in first.text and 'value="WH-1"' in first.text
+    repeat = client.post("/returns/scan", data={"code": ret.return_awb, "csrf_token": csrf})
+    assert repeat.status_code == 200 and "scan-repeat" in repeat.text and "Already received" in repeat.text
+    with data.rt.sessions() as s:
+        scans = s.scalars(select(ReturnScanEvent.first).where(ReturnScanEvent.return_id == ret.id)).all()
+        assert list(scans) == [True, False]
+        assert s.get(OrderReturn, ret.id).internal_status == "received"  # type: ignore[union-attr]
+    empty = client.post("/returns/scan", data={"code": " ", "csrf_token": csrf})
+    assert empty.status_code == 400 and "scan-bad" in empty.text and "code: " in empty.text
+    other = client.post("/returns/scan", data={"code": theirs.return_awb, "csrf_token": csrf})
+    assert other.status_code == 400 and "code: " in other.text  # another seller's parcel does not resolve
+    with data.rt.sessions() as s:
+        n = s.scalar(select(func.count()).select_from(ReturnScanEvent).where(ReturnScanEvent.return_id == theirs.id))
+        assert n == 0
+    csrf = sign_in(client, _email(data.a, Role.FINANCE))  # no returns:scan
+    assert client.post("/returns/scan", data={"code": ret.return_awb, "csrf_token": csrf}).status_code == 403
