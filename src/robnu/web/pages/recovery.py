@@ -79,7 +79,8 @@ def _claim_page(
 def claim_page(
     request: Request, claim_id: int, d: Dashboard = Depends(dashboard), viewer: Viewer = Depends(need(P.CLAIMS_READ))
 ) -> HTMLResponse:
-    return _claim_page(request, d, viewer, claim_id, done=request.query_params.get("done"))
+    done = request.query_params.get("done")
+    return _claim_page(request, d, viewer, claim_id, done=done if done in ("won", "lost") else None)
 
 
 def _parse_resolution(form: dict[str, str]) -> tuple[str, Decimal | None, str | None]:
@@ -93,8 +94,11 @@ def _parse_resolution(form: dict[str, str]) -> tuple[str, Decimal | None, str | 
             amount = Decimal(raw.replace(",", "").lstrip("₹"))
         except InvalidOperation:
             raise InvalidInput("amount", f"{raw[:20]!r} is not an amount in rupees (e.g. 1348.50)") from None
-        if not amount.is_finite() or amount <= 0 or amount >= Decimal("1e10") or -amount.as_tuple().exponent > 4:  # type: ignore[operator]
-            raise InvalidInput("amount", "must be more than 0, below ₹10,000,000,000, at most 4 decimals")
+        exponent = amount.as_tuple().exponent
+        if not amount.is_finite() or not isinstance(exponent, int) or exponent < -4:
+            raise InvalidInput("amount", "must be an amount in rupees with at most 4 decimals")
+        if amount <= 0 or amount >= Decimal("1e10"):
+            raise InvalidInput("amount", "must be more than 0 and below ₹10,000,000,000")
     reason = form.get("reason", "").strip() or None
     if reason is not None and (len(reason) > 500 or not reason.isprintable()):
         raise InvalidInput("reason", "must be at most 500 printable characters")
