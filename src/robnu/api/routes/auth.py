@@ -21,7 +21,8 @@ router = APIRouter(prefix="/v1", tags=["auth"])
 
 
 class LoginIn(BaseModel):
-    email: str = Field(min_length=3, max_length=320)
+    # No control characters: the email is looked up and throttled in the database (PostgreSQL refuses a NUL).
+    email: str = Field(min_length=3, max_length=320, pattern=r"^[^\x00-\x1f\x7f-\x9f]+$")
     password: str = Field(min_length=1, max_length=256)
     seller_id: int | None = Field(default=None, ge=1, le=MAX_ID, description="default: the first seller")
     mode: Literal["bearer", "cookie"] = Field(
