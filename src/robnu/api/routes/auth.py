@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from robnu.api.cookies import CSRF_COOKIE, CSRF_HEADER, REFRESH_COOKIE, clear_session, secure, set_session
 from robnu.api.deps import check_rate, client_ip, current_principal, runtime
-from robnu.api.params import MAX_ID
+from robnu.api.params import MAX_ID, TEXT_PATTERN
 from robnu.api.problems import ApiProblem, problem_responses
 from robnu.db.models import Seller, User
 from robnu.db.tenancy_models import SellerUser
@@ -22,7 +22,7 @@ router = APIRouter(prefix="/v1", tags=["auth"])
 
 class LoginIn(BaseModel):
     # No control characters: the email is looked up and throttled in the database (PostgreSQL refuses a NUL).
-    email: str = Field(min_length=3, max_length=320, pattern=r"^[^\x00-\x1f\x7f-\x9f]+$")
+    email: str = Field(min_length=3, max_length=320, pattern=TEXT_PATTERN)
     password: str = Field(min_length=1, max_length=256)
     seller_id: int | None = Field(default=None, ge=1, le=MAX_ID, description="default: the first seller")
     mode: Literal["bearer", "cookie"] = Field(

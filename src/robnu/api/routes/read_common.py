@@ -11,6 +11,7 @@ from typing import Annotated, Any
 from fastapi import Path, Query
 from pydantic import AfterValidator, Field
 
+from robnu.api.params import TEXT_PATTERN
 from robnu.api.problems import problem_responses
 from robnu.services.queries.common import CONTROL_CHARACTERS, MAX_LIMIT
 
@@ -23,11 +24,10 @@ def _printable(value: str) -> str:
 
 # The pattern is for the schema (clients see the rule); the validator gives the error its plain words.
 Printable = Annotated[
-    str, AfterValidator(_printable), Field(json_schema_extra={"pattern": r"^[^\x00-\x1f\x7f-\x9f]*$"})
+    str, AfterValidator(_printable), Field(json_schema_extra={"pattern": TEXT_PATTERN})
 ]
 """A request body's text field: control characters (a NUL the database would refuse) are a 422 naming it."""
 
-TEXT_PATTERN = r"^[^\x00-\x1f\x7f-\x9f]*$"  # no control characters, as the read models check
 SEARCH_PATTERN = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$"  # and not blank
 ERRORS = problem_responses(401, 403, 404, 422, 429)
 MAX_ID = 2**63 - 1

@@ -10,9 +10,9 @@ from pydantic import BaseModel, Field
 
 from robnu.api.deps import Tenant, require
 from robnu.api.idempotency import IdempotencyKeyHeader, request_hash, run_once
+from robnu.api.params import TEXT_PATTERN
 from robnu.api.routes.read_common import (
     ERRORS,
-    TEXT_PATTERN,
     AccountQuery,
     CursorQuery,
     LimitQuery,
