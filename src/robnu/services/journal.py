@@ -1,15 +1,18 @@
-"""The raw-payload journal: every answer an adapter is handed during a sync run, appended to an hourly,
-gzip-compressed JSON-lines object ``raw-payloads/{seller}/{code}/{date}/{hour}.jsonl.gz`` in the storage port.
+"""The raw-payload journal: every answer an adapter is handed — sync runs, catalog reads, inventory pushes and
+the dispatch flow's calls — appended to an hourly, gzip-compressed JSON-lines object
+``raw-payloads/{seller}/{code}/{date}/{hour}.jsonl.gz`` in the storage port.
 
-Each line is one page: when, which run / target / window / account, the request's identity (method, path and
-query, minus secrets), the answer's status and its body. Secrets (token answers, signatures) are removed for
-good; buyer PII (names, phones, e-mails, addresses) is moved out of the body and sealed with the master key
-bound to the seller and account, so the journal can be read for evidence and replayed (``services.replay``)
-but never leaks a buyer's address from a bucket.
+Each line is one page: when, what kind of work received it and which run / window / push tasks / processing
+batch, stage and order it belongs to, the account, the request's identity (method, path and query, minus
+secrets), the answer's status and its body. Secrets (token answers, signatures) are removed for good; buyer
+PII (names, phones, e-mails, addresses) is moved out of the body and sealed with the master key bound to the
+seller and account, and a body that is not JSON (a label PDF, a CSV report) is sealed whole, so the journal
+can be read for evidence and replayed (``services.replay``) but never leaks a buyer's address from a bucket.
 
-Recording is cheap on purpose (the sync must not slow down): a page is kept as bytes; parsing, sealing and
-compressing happen when a buffer fills or the run ends. A journal that cannot be written is logged and the
-sync goes on (the sync's data is in the database either way)."""
+One place hooks it in: ``attach`` points the adapter context's HTTP factory at a ``PageJournal``, and
+``MarketplaceHttp`` tells it about every answer. Recording is cheap on purpose (a sync must not slow down): a
+page is kept as bytes; parsing, sealing and compressing happen when a buffer fills or the work ends. A
+journal that cannot be written is logged and the work goes on (its data is in the database either way)."""
 
 from __future__ import annotations
 
@@ -19,7 +22,8 @@ import logging
 import re
 import threading
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
@@ -31,6 +35,7 @@ import orjson
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from robnu.adapters.base import AdapterContext
 from robnu.db.storage_models import StorageObject
 from robnu.domain.records import SyncWindow
 from robnu.security import envelope
@@ -44,6 +49,9 @@ MIME = "application/x-ndjson+gzip"
 FLUSH_BYTES = 4 * 1024 * 1024  # buffered body bytes before a flush: memory stays flat on long runs
 REMOVED = "***"
 SEALED = "[sealed]"
+# What kind of work received a page (the line's "kind"); replay re-runs the sync pages only.
+SYNC, CATALOG, INVENTORY, PROCESSING = "sync", "catalog", "inventory", "processing"
+KINDS = frozenset({SYNC, CATALOG, INVENTORY, PROCESSING})
 # Keys whose values are secrets: dropped from the journal for good (compared lower-case, without - and _).
 _SECRET_KEYS = frozenset(
     {
@@ -152,50 +160,73 @@ class _Page:
     status: int
     content_type: str
     body: bytes
+    about: Mapping[str, Any]
 
 
 @dataclass
-class RunJournal:
-    """The ``PageRecorder`` of one sync run (see ``adapters.http``)."""
+class PageJournal:
+    """The ``PageRecorder`` (see ``adapters.http``) of one piece of work on one account: a sync run, a catalog
+    read, an inventory push or a processing pass. ``about`` says what the pages belong to (push tasks; the
+    processing batch, stage and order, set as the flow moves on with ``tagged``)."""
 
     rt: Runtime
     seller_id: int
     account_id: int
     code: str
-    run_id: int
-    target: str
+    kind: str = SYNC
+    run_id: int | None = None
+    target: str | None = None
     window: SyncWindow | None = None
+    about: Mapping[str, Any] = field(default_factory=dict)
     pages: int = 0
     failed: bool = False
     _buffer: list[_Page] = field(default_factory=list)
     _buffered: int = 0
+    # Pages may be recorded from an adapter's read-ahead thread while the owner flushes: both take this.
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.kind not in KINDS:
+            raise ValueError(f"kind: {self.kind!r} is not one of {sorted(KINDS)}")
 
     def __repr__(self) -> str:
-        return f"RunJournal(run={self.run_id}, pages={self.pages})"
+        return f"PageJournal({self.kind}, account={self.account_id}, run={self.run_id}, pages={self.pages})"
 
     def record(self, operation: str, request: httpx.Request, response: httpx.Response) -> None:
         url = request.url
-        self._buffer.append(
-            _Page(
-                self.rt.clock.now(),
-                operation,
-                request_identity(request.method, url.path, url.query.decode("ascii", "replace")),
-                response.status_code,
-                response.headers.get("content-type", ""),
-                response.content,
-            )
+        page = _Page(
+            self.rt.clock.now(),
+            operation,
+            request_identity(request.method, url.path, url.query.decode("ascii", "replace")),
+            response.status_code,
+            response.headers.get("content-type", ""),
+            response.content,
+            self.about,
         )
-        self.pages += 1
-        self._buffered += len(response.content)
+        with self._lock:
+            self._buffer.append(page)
+            self.pages += 1
+            self._buffered += len(response.content)
+
+    @contextmanager
+    def tagged(self, **ids: Any) -> Iterator[None]:
+        """Pages recorded in the block also say ``ids`` (a processing batch, stage, order)."""
+        outer = self.about
+        self.about = {**outer, **ids}  # replaced, never changed in place: a recorded page keeps its own
+        try:
+            yield
+        finally:
+            self.about = outer
 
     def flush_if_full(self) -> None:
-        """Called by the engine between its write transactions (never inside one: on SQLite a second writer
+        """Called by the owner between its write transactions (never inside one: on SQLite a second writer
         would wait for the first, which waits for this call)."""
         if self._buffered >= FLUSH_BYTES:
             self.flush()
 
     def flush(self) -> None:
-        pages, self._buffer, self._buffered = self._buffer, [], 0
+        with self._lock:
+            pages, self._buffer, self._buffered = self._buffer, [], 0
         if not pages or self.failed:
             return
         try:
@@ -204,13 +235,14 @@ class RunJournal:
                 by_hour[hour_key(self.seller_id, self.code, page.at)].append(self._line(page))
             for key, lines in by_hour.items():
                 append(self.rt, key, b"".join(lines), seller_id=self.seller_id)
-        except Exception:  # the journal is evidence, not the sync: say so loudly and let the sync go on
+        except Exception:  # the journal is evidence, not the work: say so loudly and let the work go on
             self.failed = True
-            log.exception("raw-payload journal of run %s could not be written; the sync goes on", self.run_id)
+            log.exception("raw-payload journal (%r) could not be written; the work goes on", self)
 
     def _line(self, page: _Page) -> bytes:
         entry: dict[str, Any] = {
-            "v": 1,
+            "v": 2,
+            "kind": self.kind,
             "at": page.at.isoformat(),
             "run": self.run_id,
             "target": self.target,
@@ -219,15 +251,16 @@ class RunJournal:
             "op": page.operation,
             "request": page.identity,
             "status": page.status,
+            "type": page.content_type,
             "sha256": hashlib.sha256(page.body).hexdigest(),  # of the body as received, before redaction
         }
+        if page.about:
+            entry["about"] = page.about
         aad = _aad(self.seller_id, self.account_id)
         try:
             parsed = orjson.loads(page.body) if page.body else None
-        except ValueError:  # not JSON (a report file, a CSV): it cannot be split field by field, so all is sealed
-            text = page.body.decode("utf-8", "replace")
-            entry["text"] = SEALED
-            entry["pii"] = envelope.encrypt(self.rt.vault.ring, orjson.dumps([[["$text"], text]]), aad)
+        except ValueError:  # not JSON (a label PDF, a CSV report): it cannot be split field by field, so all is sealed
+            entry["raw"] = envelope.encrypt(self.rt.vault.ring, page.body, aad)
         else:
             body, pii = split_body(parsed)
             entry["body"] = body
@@ -237,6 +270,39 @@ class RunJournal:
 
     def close(self) -> None:
         self.flush()
+
+
+def attach(
+    rt: Runtime,
+    ctx: AdapterContext[Any],
+    code: str,
+    kind: str,
+    *,
+    run_id: int | None = None,
+    target: str | None = None,
+    window: SyncWindow | None = None,
+    **about: Any,
+) -> PageJournal | None:
+    """When the journal is on, a ``PageJournal`` for the work ``ctx`` is about to do, and ``ctx`` changed so
+    that every answer its adapter is handed is recorded in it (the factory keeps the process-wide rate
+    buckets). The caller closes it when the work ends, outside any write transaction."""
+    if not rt.settings.journal_enabled:
+        return None
+    journal = PageJournal(
+        rt, ctx.account.seller_id, ctx.account.id, code, kind, run_id=run_id, target=target, window=window, about=about
+    )
+    ctx.http = ctx.http.recording(journal)
+    return journal
+
+
+@contextmanager
+def tagged(recorder: object, **ids: Any) -> Iterator[None]:
+    """``PageJournal.tagged`` on ``recorder`` (an HTTP factory's recorder) when it is a journal; else nothing."""
+    if isinstance(recorder, PageJournal):
+        with recorder.tagged(**ids):
+            yield
+    else:
+        yield
 
 
 def _aad(seller_id: int, account_id: int) -> bytes:
@@ -262,13 +328,16 @@ def append(rt: Runtime, key: str, lines: bytes, *, seller_id: int) -> None:
 @dataclass(frozen=True)
 class JournalPage:
     at: datetime
+    kind: str
     run: int | None
-    target: str
+    target: str | None
     account: int
     window: SyncWindow | None
+    about: Mapping[str, Any]
     operation: str
     request: str
     status: int
+    content_type: str
     body: bytes  # as the marketplace sent it (PII restored; secrets stay removed)
 
 
@@ -294,7 +363,9 @@ def read_pages(
 
 def _page(rt: Runtime, entry: dict[str, Any], at: datetime, aad: bytes) -> JournalPage:
     pii = orjson.loads(envelope.decrypt(rt.vault.ring, entry["pii"], aad)) if "pii" in entry else []
-    if "text" in entry:
+    if "raw" in entry:
+        body = envelope.decrypt(rt.vault.ring, entry["raw"], aad)
+    elif "text" in entry:  # a version 1 line: a non-JSON body sealed as text
         body = str(pii[0][1]).encode()
     else:
         restored = restore_body(entry.get("body"), pii)
@@ -302,13 +373,16 @@ def _page(rt: Runtime, entry: dict[str, Any], at: datetime, aad: bytes) -> Journ
     window = entry.get("window")
     return JournalPage(
         at=at,
+        kind=entry.get("kind", SYNC),  # version 1 journaled sync runs only
         run=entry.get("run"),
-        target=entry["target"],
+        target=entry.get("target"),
         account=entry["account"],
         window=SyncWindow(datetime.fromisoformat(window[0]), datetime.fromisoformat(window[1])) if window else None,
+        about=entry.get("about", {}),
         operation=entry["op"],
         request=entry["request"],
         status=entry["status"],
+        content_type=entry.get("type", ""),
         body=body,
     )
 

@@ -6,14 +6,16 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from itertools import islice
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy import select, union
 from sqlalchemy.orm import Session
 
+from robnu.adapters.base import AdapterContext, MarketplaceAdapter
 from robnu.db.models import Listing, MarketplaceAccount, OrderItem, Product
 from robnu.domain.errors import NotFound
 from robnu.domain.records import Quarantine
+from robnu.services import journal as page_journal
 from robnu.services.accounts import adapter_for
 from robnu.services.context import build_context
 from robnu.services.runtime import Runtime
@@ -69,77 +71,97 @@ def reconcile_account(rt: Runtime, account_id: int, *, create_products: bool = T
 
     Idempotent: a second run finds every listing and product and queues nothing new (a pending push is
     coalesced). Batches are committed as they are written (see BATCH_SIZE)."""
+    journal: page_journal.PageJournal | None = None
+    try:
+        with rt.session() as s:
+            account = s.get(MarketplaceAccount, account_id)
+            if account is None:
+                raise NotFound(f"account {account_id} does not exist")
+            adapter = adapter_for(rt, account)
+            ctx = build_context(rt, s, adapter, account, purpose="catalog")
+            journal = page_journal.attach(rt, ctx, adapter.code, page_journal.CATALOG)
+            return _read_catalog(rt, s, account, adapter, ctx, create_products, journal)
+    finally:
+        if journal is not None:  # after the last commit: the pages of a failed read are kept too
+            journal.close()
+
+
+def _read_catalog(
+    rt: Runtime,
+    s: Session,
+    account: MarketplaceAccount,
+    adapter: MarketplaceAdapter,
+    ctx: AdapterContext[Any],
+    create_products: bool,
+    journal: page_journal.PageJournal | None,
+) -> ReconcileOutcome:
+    """The catalog read and its writes, committed batch by batch (``reconcile_account``)."""
     now = rt.clock.now()
+    account_id = account.id
     listings = new_listings = new_products = drifted = unlinked = quarantined = 0
-    with rt.session() as s:
-        account = s.get(MarketplaceAccount, account_id)
-        if account is None:
-            raise NotFound(f"account {account_id} does not exist")
-        adapter = adapter_for(rt, account)
-        ctx = build_context(rt, s, adapter, account, purpose="catalog")
-        existing = {
-            lst.external_id: lst
-            for lst in s.execute(select(Listing).where(Listing.marketplace_account_id == account_id)).scalars()
-        }
-        products = {
-            p.sku: p for p in s.execute(select(Product).where(Product.seller_id == account.seller_id)).scalars()
-        }
-        products_by_id = {p.id: p for p in products.values()}
-        skus = known_skus(s, account)
-        s.commit()  # only reads so far: nothing is held open while the marketplace is asked
-        for batch in _chunks(adapter.sync_listings(ctx, skus), BATCH_SIZE):
-            for record in batch:
-                if isinstance(record, Quarantine):
-                    quarantined += 1
-                    continue
-                listings += 1
-                listing = existing.get(record.external_id)
-                # A listing the seller mapped to another SKU by hand keeps its product (listing_rules).
-                product = _mapped_by_hand(products_by_id, listing, record.seller_sku) or products.get(record.seller_sku)
-                if product is None and create_products:
-                    product = Product(
-                        seller_id=account.seller_id,
-                        sku=record.seller_sku,
-                        title=record.title,
-                        on_hand=max(0, record.quantity or 0),
-                        reserved=0,
-                        stock_version=1,
-                        created_at=now,
-                        updated_at=now,
-                    )
-                    s.add(product)
-                    s.flush()
-                    products[record.seller_sku] = product
-                    products_by_id[product.id] = product
-                    new_products += 1
-                if listing is None:
-                    listing = Listing(
-                        seller_id=account.seller_id,
-                        marketplace_account_id=account_id,
-                        external_id=record.external_id,
-                        created_at=now,
-                        buffer=0,
-                        percentage=100,
-                    )
-                    s.add(listing)
-                    existing[record.external_id] = listing
-                    new_listings += 1
-                listing.seller_sku, listing.marketplace_sku, listing.title = (
-                    record.seller_sku,
-                    record.marketplace_sku,
-                    record.title,
+    existing = {
+        lst.external_id: lst
+        for lst in s.execute(select(Listing).where(Listing.marketplace_account_id == account_id)).scalars()
+    }
+    products = {p.sku: p for p in s.execute(select(Product).where(Product.seller_id == account.seller_id)).scalars()}
+    products_by_id = {p.id: p for p in products.values()}
+    skus = known_skus(s, account)
+    s.commit()  # only reads so far: nothing is held open while the marketplace is asked
+    for batch in _chunks(adapter.sync_listings(ctx, skus), BATCH_SIZE):
+        for record in batch:
+            if isinstance(record, Quarantine):
+                quarantined += 1
+                continue
+            listings += 1
+            listing = existing.get(record.external_id)
+            # A listing the seller mapped to another SKU by hand keeps its product (listing_rules).
+            product = _mapped_by_hand(products_by_id, listing, record.seller_sku) or products.get(record.seller_sku)
+            if product is None and create_products:
+                product = Product(
+                    seller_id=account.seller_id,
+                    sku=record.seller_sku,
+                    title=record.title,
+                    on_hand=max(0, record.quantity or 0),
+                    reserved=0,
+                    stock_version=1,
+                    created_at=now,
+                    updated_at=now,
                 )
-                listing.price, listing.marketplace_quantity = record.price, record.quantity
-                listing.status, listing.raw_status = ("ACTIVE" if record.active else "INACTIVE"), record.raw_status
-                listing.source_updated_at, listing.updated_at = record.source_updated_at, now
-                listing.product_id = product.id if product is not None else None
+                s.add(product)
                 s.flush()
-                if product is None:
-                    unlinked += 1
-                    continue
-                level = level_of(s, product.id)
-                if record.quantity is not None and record.quantity != available_for(listing, level):
-                    queue_listing(s, listing, level, now, force=True)
-                    drifted += 1
-            s.commit()
+                products[record.seller_sku] = product
+                products_by_id[product.id] = product
+                new_products += 1
+            if listing is None:
+                listing = Listing(
+                    seller_id=account.seller_id,
+                    marketplace_account_id=account_id,
+                    external_id=record.external_id,
+                    created_at=now,
+                    buffer=0,
+                    percentage=100,
+                )
+                s.add(listing)
+                existing[record.external_id] = listing
+                new_listings += 1
+            listing.seller_sku, listing.marketplace_sku, listing.title = (
+                record.seller_sku,
+                record.marketplace_sku,
+                record.title,
+            )
+            listing.price, listing.marketplace_quantity = record.price, record.quantity
+            listing.status, listing.raw_status = ("ACTIVE" if record.active else "INACTIVE"), record.raw_status
+            listing.source_updated_at, listing.updated_at = record.source_updated_at, now
+            listing.product_id = product.id if product is not None else None
+            s.flush()
+            if product is None:
+                unlinked += 1
+                continue
+            level = level_of(s, product.id)
+            if record.quantity is not None and record.quantity != available_for(listing, level):
+                queue_listing(s, listing, level, now, force=True)
+                drifted += 1
+        s.commit()
+        if journal is not None:  # between write transactions (see PageJournal.flush_if_full)
+            journal.flush_if_full()
     return ReconcileOutcome(listings, new_listings, new_products, drifted, unlinked, quarantined)

@@ -24,6 +24,7 @@ from typing import Any
 from robnu.adapters.base import ProcessingReport
 from robnu.adapters.processing import FlowBatch, FlowOrder, FlowRun, ProcessingFlow, Scope, StageSpec, StepResult
 from robnu.domain.clock import IST
+from robnu.services import journal as page_journal
 from robnu.services.processing_ledger import Decision, Ledger, Outcome, Progress
 
 
@@ -62,8 +63,9 @@ def _run_batch(
     for spec in flow.stages:
         rows = ledger.at_stage(batch.id, spec.number - 1)
         if spec.scope is Scope.ORDER:
-            for row in rows:
-                _order_stage(run, ledger, spec, row, report)
+            for row in rows:  # the marketplace's answers are journaled as this batch's, stage's and order's
+                with page_journal.tagged(run.ctx.http.recorder, batch=batch.id, stage=spec.name, order=row.order_id):
+                    _order_stage(run, ledger, spec, row, report)
             continue
         if not rows:
             if done_up_to >= spec.number:
@@ -104,7 +106,8 @@ def _batch_stage(
 ) -> bool:
     """Run one batch-scope stage; True when some order went on (the batch may go to the next stage)."""
     orders = {row.order_id: ledger.order(row.order_id) for row in rows}
-    outcome = spec.run_batch(run, batch, list(orders.values()))
+    with page_journal.tagged(run.ctx.http.recorder, batch=batch.id, stage=spec.name):
+        outcome = spec.run_batch(run, batch, list(orders.values()))
     label = f"batch {batch.ist_day}#{batch.batch_no}: {spec.name}"
     if outcome.deferred:
         report.notes.append(f"{label} deferred")

@@ -42,7 +42,7 @@ from robnu.domain.marketplace import ScheduleTarget
 from robnu.domain.records import Quarantine, SyncWindow
 from robnu.services.accounts import adapter_for
 from robnu.services.context import build_context
-from robnu.services.journal import JournalPage, read_pages, request_identity
+from robnu.services.journal import SYNC, JournalPage, read_pages, request_identity
 from robnu.services.runtime import Runtime
 from robnu.services.writers import BatchCounts, write_orders, write_payouts, write_returns
 
@@ -74,7 +74,7 @@ class ReplayTransport(httpx.BaseTransport):
         else:
             raise ReplayMiss(f"the journal holds no answer to {identity}; this run cannot be replayed from it")
         self.served += 1
-        kind = "application/json" if page.body[:1] in (b"{", b"[") else "text/plain"
+        kind = page.content_type or ("application/json" if page.body[:1] in (b"{", b"[") else "text/plain")
         return httpx.Response(page.status, content=page.body, headers={"content-type": kind}, request=request)
 
 
@@ -179,7 +179,7 @@ def replay(
     pages = [
         p
         for p in read_pages(rt, seller_id=seller_id, code=adapter.code, account_id=account_id, start=start, end=end)
-        if run_id is None or p.run == run_id
+        if p.kind == SYNC and (run_id is None or p.run == run_id)  # catalog, push and processing pages aside
     ]
     if not pages:
         what = f"run {run_id}" if run_id is not None else f"{start.isoformat()} … {end.isoformat()}"
@@ -191,9 +191,7 @@ def replay(
         runs[page.run].append(page)
     if into is not None:
         _copy_owner(rt, into, account_id)
-    report = ReplayReport(
-        account_id, dry_run, target_rt.engine.url.render_as_string(hide_password=True), []
-    )
+    report = ReplayReport(account_id, dry_run, target_rt.engine.url.render_as_string(hide_password=True), [])
     for rid, run_pages in runs.items():
         report.runs.append(_replay_run(rt, target_rt, adapter, account_id, rid, run_pages, dry_run))
     return report
@@ -246,12 +244,11 @@ def _replay_run(
     dry_run: bool,
 ) -> RunReplay:
     first = pages[0]
-    target = ScheduleTarget(first.target)
-    leaf = LEAVES.get(target)
+    leaf = {str(t): lf for t, lf in LEAVES.items()}.get(first.target or "")
     if leaf is None or first.window is None:
         raise InvalidInput("run", f"run {run_id} ({first.target}) is not a sync of orders, returns or payouts")
     records, quarantined = _records(rt, adapter, account_id, leaf, first.window, pages)
-    result = RunReplay(run_id, target, len(pages), len(records), quarantined)
+    result = RunReplay(run_id, str(first.target), len(pages), len(records), quarantined)
     now = target_rt.clock.now()
     with target_rt.sessions() as t:
         account = t.get(MarketplaceAccount, account_id)

@@ -27,10 +27,10 @@ from robnu.domain.marketplace import SYNC_TARGETS, ScheduleTarget
 from robnu.domain.records import Quarantine, SyncWindow
 from robnu.domain.statuses import SyncRunStatus
 from robnu.security.redaction import redact
+from robnu.services import journal as page_journal
 from robnu.services import lease
 from robnu.services.accounts import adapter_for
 from robnu.services.context import build_context
-from robnu.services.journal import RunJournal
 from robnu.services.read_ahead import read_ahead
 from robnu.services.runtime import Runtime
 from robnu.services.validation import record_auth_failure
@@ -178,7 +178,7 @@ class SyncEngine:
         sync = _SYNCS[target]
         writer = sync.write
         window: SyncWindow | None = None
-        journal: RunJournal | None = None
+        journal: page_journal.PageJournal | None = None
         # A time-based heartbeat keeps the lease while the adapter waits on rate limits and pages; progress is
         # reported on every beat too, so a long walk of empty windows shows it is alive.
         keeper = lease.LeaseKeeper(
@@ -200,13 +200,13 @@ class SyncEngine:
                 )
                 s.commit()
                 ctx = build_context(rt, s, adapter, account, purpose=f"sync {target}")
-                if rt.settings.journal_enabled:  # every page the adapter is handed goes to the journal
-                    journal = RunJournal(rt, account.seller_id, account.id, adapter.code, run_id, target, window)
-                    ctx.http = ctx.http.recording(journal)
+                # Every page the adapter is handed goes to the journal (recorded from the read-ahead thread,
+                # flushed from this one between write transactions).
+                journal = page_journal.attach(
+                    rt, ctx, adapter.code, page_journal.SYNC, run_id=run_id, target=target, window=window
+                )
                 batch: list[Any] = []
-                # The journal records pages from the adapter's thread and is flushed from this one: with it on,
-                # the adapter reads in this thread (no read-ahead).
-                ahead = rt.settings.sync_read_ahead_records if journal is None else 0
+                ahead = rt.settings.sync_read_ahead_records
                 with read_ahead(sync.read(adapter, ctx, window), ahead, name=f"sync-{account_id}-{target}") as records:
                     for record in records:
                         keeper.check()  # the lease was lost: stop reading (and fence refuses any write)
