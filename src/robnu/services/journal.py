@@ -1,5 +1,5 @@
-"""The raw-payload journal: every answer an adapter is handed — sync runs, catalog reads, inventory pushes and
-the dispatch flow's calls — appended to an hourly, gzip-compressed JSON-lines object
+"""The raw-payload journal: every answer an adapter is handed — sync runs, catalog reads, inventory pushes, the
+dispatch flow's calls and credential checks — appended to an hourly, gzip-compressed JSON-lines object
 ``raw-payloads/{seller}/{code}/{date}/{hour}.jsonl.gz`` in the storage port.
 
 Each line is one page: when, what kind of work received it and which run / window / push tasks / processing
@@ -50,8 +50,8 @@ FLUSH_BYTES = 4 * 1024 * 1024  # buffered body bytes before a flush: memory stay
 REMOVED = "***"
 SEALED = "[sealed]"
 # What kind of work received a page (the line's "kind"); replay re-runs the sync pages only.
-SYNC, CATALOG, INVENTORY, PROCESSING = "sync", "catalog", "inventory", "processing"
-KINDS = frozenset({SYNC, CATALOG, INVENTORY, PROCESSING})
+SYNC, CATALOG, INVENTORY, PROCESSING, VALIDATION = "sync", "catalog", "inventory", "processing", "validation"
+KINDS = frozenset({SYNC, CATALOG, INVENTORY, PROCESSING, VALIDATION})
 # Keys whose values are secrets: dropped from the journal for good (compared lower-case, without - and _).
 _SECRET_KEYS = frozenset(
     {
@@ -166,8 +166,8 @@ class _Page:
 @dataclass
 class PageJournal:
     """The ``PageRecorder`` (see ``adapters.http``) of one piece of work on one account: a sync run, a catalog
-    read, an inventory push or a processing pass. ``about`` says what the pages belong to (push tasks; the
-    processing batch, stage and order, set as the flow moves on with ``tagged``)."""
+    read, an inventory push, a processing pass or a credential check. ``about`` says what the pages belong to
+    (push tasks; the processing batch, stage and order, set as the flow moves on with ``tagged``)."""
 
     rt: Runtime
     seller_id: int

@@ -8,25 +8,32 @@ from robnu.db.models import MarketplaceAccount, MarketplaceCredentialEvent
 from robnu.domain.errors import NotFound
 from robnu.domain.statuses import ValidationStatus
 from robnu.security.redaction import redact
+from robnu.services import journal as page_journal
 from robnu.services.accounts import adapter_for
 from robnu.services.context import build_context
 from robnu.services.runtime import Runtime
 
 
 def validate_account(rt: Runtime, account_id: int) -> ValidationOutcome:
-    with rt.sessions() as s:
-        account = s.get(MarketplaceAccount, account_id)
-        if account is None:
-            raise NotFound(f"account {account_id} does not exist")
-        adapter = adapter_for(rt, account)
-        ctx = build_context(rt, s, adapter, account, purpose="validation")
-        try:
-            outcome = adapter.validate_credentials(ctx)
-        except MarketplaceAuthError as exc:
-            status = ValidationStatus.INVALID if exc.needs_reconnect else ValidationStatus.ERROR
-            outcome = ValidationOutcome(status, exc.http_status, exc.code, str(exc))
-        except MarketplaceError as exc:
-            outcome = ValidationOutcome(ValidationStatus.ERROR, exc.http_status, exc.code, str(exc))
+    journal: page_journal.PageJournal | None = None
+    try:
+        with rt.sessions() as s:
+            account = s.get(MarketplaceAccount, account_id)
+            if account is None:
+                raise NotFound(f"account {account_id} does not exist")
+            adapter = adapter_for(rt, account)
+            ctx = build_context(rt, s, adapter, account, purpose="validation")
+            journal = page_journal.attach(rt, ctx, adapter.code, page_journal.VALIDATION)
+            try:
+                outcome = adapter.validate_credentials(ctx)
+            except MarketplaceAuthError as exc:
+                status = ValidationStatus.INVALID if exc.needs_reconnect else ValidationStatus.ERROR
+                outcome = ValidationOutcome(status, exc.http_status, exc.code, str(exc))
+            except MarketplaceError as exc:
+                outcome = ValidationOutcome(ValidationStatus.ERROR, exc.http_status, exc.code, str(exc))
+    finally:
+        if journal is not None:  # outside the session: a journal write is a transaction of its own
+            journal.close()
     record_validation(rt, account_id, outcome)
     return outcome
 
