@@ -22,7 +22,16 @@ shows there). Rate limits are off by default (the sandbox's sped up 10^6x, the c
 
 ``--setting KEY=VALUE`` (repeatable) sets a field of the sync runtime's ``Settings``, so a variant of the sync
 (an optional step, a different batch size) is measured against the same yardstick; ``--compare KEY=VALUE``
-runs every size a second time with the setting and prints both.
+runs every size a second time with the setting and prints both, and the second's overhead over the first.
+
+The raw-payload journal's cost (its budget: 10 % of a sync) is ``--journal``: every size with the journal off
+and on, alternating, ``--rounds`` times each (medians), the overhead in wall and CPU time, and the CPU spent
+inside the journal's own code as a share of the rest of the same sync (the figure a busy neighbour does not
+move). The journal goes to the local directory, or to S3 with ``--s3`` (a moto server on localhost, started
+here; a fresh bucket per sync) or ``--setting storage_url=s3://…``:
+
+    python bench/sync_ingest.py --journal --rounds 3                # journal off/on, local directory
+    python bench/sync_ingest.py --journal --rounds 3 --s3           # journal off/on, S3 (moto on localhost)
 """
 
 from __future__ import annotations
@@ -30,12 +39,14 @@ from __future__ import annotations
 import argparse
 import cProfile
 import multiprocessing
+import os
 import resource
+import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from multiprocessing.connection import Connection
@@ -55,6 +66,7 @@ from robnu.domain.marketplace import ScheduleTarget
 from robnu.sandbox.clock import SandboxClock
 from robnu.sandbox.server import endpoints_of, serving
 from robnu.sandbox.world import SandboxWorld
+from robnu.services import journal
 from robnu.services.accounts import connect_account, create_seller
 from robnu.services.runtime import Runtime
 from robnu.services.sync import SyncEngine
@@ -285,6 +297,7 @@ class Result:
     status: str
     sync_s: float
     cpu_s: float  # this process's CPU time during the sync (all its threads)
+    journal_cpu_s: float  # of which inside the raw-payload journal's own code (recording, then writing pages)
     yard: Yardstick
     throttled: int
     generate_s: float
@@ -301,6 +314,8 @@ def measure(
         policy = HttpPolicy(backoff_base=0.05, backoff_cap=2.0, rate_scale=args.rate_scale if args.client_limits else 0)
         http = HttpFactory(policy=policy, endpoints=sandbox.endpoints)
         label = f"sync_{orders}_{variant[0]}"
+        if args.s3_endpoint:  # a fresh bucket per sync: each starts from an empty journal, as locally
+            settings = {**settings, "storage_url": f"s3://bench-{os.urandom(6).hex()}?endpoint={args.s3_endpoint}"}
         rt, seller, account = connected_runtime(
             args.marketplace, sandbox.creds, http, SandboxClock(frozen_at=NOW),
             tmp=tmp, url=args.database_url, label=label, settings=settings,
@@ -312,7 +327,9 @@ def measure(
                      "created_at": NOW, "updated_at": NOW}
                     for sku in sandbox.skus
                 ])
+        getattr(rt.storage.primary, "ensure_bucket", lambda: None)()
         profiler = cProfile.Profile() if args.profile else None
+        JOURNAL_CPU[0] = 0.0
         cpu0 = time.process_time()
         t0 = time.perf_counter()
         if profiler:
@@ -326,8 +343,40 @@ def measure(
             args.profile = None  # the first sync only
     yard = yardstick(rt.engine, args.database_url, tmp, f"yardstick_{orders}_{variant[0]}")
     rt.engine.dispose()
-    return Result(orders, variant[1], outcome.fetched, str(outcome.status), sync_s, cpu_s, yard, sandbox.throttled,
-                  sandbox.generate_s)
+    return Result(orders, variant[1], outcome.fetched, str(outcome.status), sync_s, cpu_s, JOURNAL_CPU[0], yard,
+                  sandbox.throttled, sandbox.generate_s)
+
+
+# CPU seconds spent inside the journal's own code during the current sync (see ``time_the_journal``).
+JOURNAL_CPU = [0.0]
+
+
+def _cpu_counted(fn: Callable[..., Any]) -> Callable[..., Any]:
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        t0 = time.process_time()
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            JOURNAL_CPU[0] += time.process_time() - t0
+
+    return counted
+
+
+def time_the_journal() -> None:
+    """Count the CPU time of the journal's recording and writing of pages (process-wide: the adapter's
+    read-ahead thread records, the sync's thread writes; neither runs while the other holds the GIL)."""
+    journal.PageJournal.record = _cpu_counted(journal.PageJournal.record)  # type: ignore[method-assign]
+    journal.PageJournal.flush = _cpu_counted(journal.PageJournal.flush)  # type: ignore[method-assign]
+
+
+@contextmanager
+def local_s3() -> Iterator[str]:
+    """A moto S3 server on localhost for the run (the one the tests use); yields its endpoint."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from tests.s3_server import s3_server
+
+    with s3_server() as endpoint:
+        yield endpoint
 
 
 def parse_settings(pairs: list[str]) -> dict[str, Any]:
@@ -352,22 +401,44 @@ def main() -> None:
     parser.add_argument("--compare", action="append", default=[], metavar="KEY=VALUE",
                         help="also run every size with this setting (repeatable: one variant with all of them)")
     parser.add_argument("--profile", default=None, metavar="FILE", help="cProfile the first sync into FILE")
+    parser.add_argument("--journal", action="store_true",
+                        help="every size with the raw-payload journal off and on, and the journal's overhead")
+    parser.add_argument("--rounds", type=int, default=1, help="syncs per size and variant, alternating (medians)")
+    parser.add_argument("--s3", action="store_true", help="store documents and the journal in a local moto S3")
     args = parser.parse_args()
+    if args.journal and args.compare:
+        sys.exit("--journal is itself a comparison (journal_enabled=false vs true); leave --compare out")
 
     tmp = Path(tempfile.mkdtemp(prefix="robnu-bench-"))
     base = parse_settings(args.setting)
     variants = [("as set", base)]
-    if args.compare:
+    if args.journal:
+        variants = [(f"journal {state}", {**base, "journal_enabled": state == "on"}) for state in ("off", "on")]
+        time_the_journal()
+    elif args.compare:
         variants.append((" ".join(args.compare), {**base, **parse_settings(args.compare)}))
-    results = [
-        measure(args, n, settings, (k, name), tmp) for n in args.orders for k, (name, settings) in enumerate(variants)
-    ]
+    with ExitStack() as stack:
+        args.s3_endpoint = stack.enter_context(local_s3()) if args.s3 else None
+        results = [
+            measure(args, n, settings, (k + len(variants) * r, name), tmp)
+            for n in args.orders
+            for r in range(args.rounds)
+            for k, (name, settings) in enumerate(variants)
+        ]
+    report(args, variants, results)
 
+
+def report(args: argparse.Namespace, variants: list[tuple[str, dict[str, Any]]], results: list[Result]) -> None:
     db = "PostgreSQL" if args.database_url else "SQLite"
     how = "COPY per table" if args.database_url else "one prepared executemany per table"
+    storage = "S3 (moto on localhost)" if args.s3 else "local directory"
+    if any(pair.startswith("storage_url=") for pair in args.setting):
+        storage = "as set (storage_url)"
     print(f"marketplace  {args.marketplace} ({db}); sandbox in its own process, rate scale {args.rate_scale:g}; "
-          f"client pacing {'on' if args.client_limits else 'off'}; stock effects {'on' if args.stock else 'off'}")
+          f"client pacing {'on' if args.client_limits else 'off'}; stock effects {'on' if args.stock else 'off'}; "
+          f"storage {storage}")
     print(f"yardstick    the same rows into empty tables of the same schema: {how}, one transaction")
+    print(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())} (1, 5, 15 min) at the end")
     print(f"{'orders':>8} {'variant':<16}{'synced':>8}{'rows':>8}{'sync s':>9}{'CPU s':>8}{'orders/s':>10}"
           f"{'yardstick s':>13}{'sync/yard':>11}{'429s':>6}")
     for r in results:
@@ -378,10 +449,24 @@ def main() -> None:
         print(f"rows stored  {r.orders} orders: " + ", ".join(f"{t} {n:,}" for t, n in r.yard.rows.items() if n))
     for name, _ in variants:
         mine = [r for r in results if r.variant == name]
-        if len(mine) > 1:
+        if len(mine) > 1 and mine[-1].orders != mine[0].orders:
             small, large = mine[0], mine[-1]
             print(f"linearity    {name}: {large.orders:,} orders at {large.rate:,.0f}/s vs {small.orders:,} at "
                   f"{small.rate:,.0f}/s = {large.rate / small.rate:.2f}x the rate")
+    if len(variants) == 2:
+        (first, _), (second, _) = variants
+        for n in args.orders:
+            a = [r for r in results if r.orders == n and r.variant == first]
+            b = [r for r in results if r.orders == n and r.variant == second]
+            wall_a, wall_b = statistics.median(r.sync_s for r in a), statistics.median(r.sync_s for r in b)
+            cpu_a, cpu_b = statistics.median(r.cpu_s for r in a), statistics.median(r.cpu_s for r in b)
+            print(f"{second} vs {first}, {n:,} orders, medians of {len(a)}: wall {wall_a:.2f} -> {wall_b:.2f} s "
+                  f"({100 * (wall_b - wall_a) / wall_a:+.1f} %), CPU {cpu_a:.2f} -> {cpu_b:.2f} s "
+                  f"({100 * (cpu_b - cpu_a) / cpu_a:+.1f} %)")
+            if args.journal:
+                share = statistics.median(r.journal_cpu_s / (r.cpu_s - r.journal_cpu_s) for r in b)
+                print(f"inside the journal: {100 * share:.1f} % of the rest of the sync's CPU (median per sync; "
+                      f"budget 10 %)")
     print(f"peak RSS     {peak_rss_mib():.0f} MiB (this process, all runs; bench/memory.py measures per size)")
 
 
