@@ -11,7 +11,8 @@ can be read for evidence and replayed (``services.replay``) but never leaks a bu
 
 One place hooks it in: ``attach`` points the adapter context's HTTP factory at a ``PageJournal``, and
 ``MarketplaceHttp`` tells it about every answer. Recording is cheap on purpose (a sync must not slow down): a
-page is kept as bytes; parsing, sealing and compressing happen when a buffer fills or the work ends. A
+page is kept as bytes; parsing, sealing, compressing and storing happen in a writer thread when a buffer fills
+or the work ends. A
 journal that cannot be written is logged and the work goes on (its data is in the database either way)."""
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import re
 import threading
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -184,6 +186,7 @@ class PageJournal:
     _buffered: int = 0
     # Pages may be recorded from an adapter's read-ahead thread while the owner flushes: both take this.
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _writer: ThreadPoolExecutor | None = field(default=None, repr=False)
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -219,15 +222,26 @@ class PageJournal:
             self.about = outer
 
     def flush_if_full(self) -> None:
-        """Called by the owner between its write transactions (never inside one: on SQLite a second writer
-        would wait for the first, which waits for this call)."""
+        """Called by the owner between batches: memory stays flat on long runs."""
         if self._buffered >= FLUSH_BYTES:
             self.flush()
 
     def flush(self) -> None:
+        """Hand the buffered pages to this journal's writer thread: redacting, sealing, compressing and storing
+        them overlaps the work's own waits on the marketplace and the database instead of adding to them. One
+        thread per journal, so its appends to an hour keep their order. Its write is a transaction of its own:
+        on SQLite it waits for the owner's write transaction to commit (the owner never waits for it but in
+        ``close``)."""
         with self._lock:
             pages, self._buffer, self._buffered = self._buffer, [], 0
         if not pages or self.failed:
+            return
+        if self._writer is None:
+            self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"journal-{self.account_id}")
+        self._writer.submit(self._write, pages)
+
+    def _write(self, pages: list[_Page]) -> None:
+        if self.failed:
             return
         try:
             by_hour: dict[str, list[bytes]] = defaultdict(list)
@@ -269,7 +283,12 @@ class PageJournal:
         return orjson.dumps(entry, option=orjson.OPT_APPEND_NEWLINE)
 
     def close(self) -> None:
+        """Write what is buffered and wait until every page is stored. Call it outside any write transaction
+        of the caller's (on SQLite the writer would wait for it, and it for the writer)."""
         self.flush()
+        if self._writer is not None:
+            self._writer.shutdown(wait=True)
+            self._writer = None
 
 
 def attach(
