@@ -108,6 +108,7 @@ def test_every_answer_an_adapter_received_is_in_the_journal_once(journaled: Jour
     kept = Counter((line["request"], line["sha256"]) for line in journaled.lines if line["status"] < 300)
     assert served and kept == served
     assert len(journaled.pages) == len(journaled.lines)
+    assert {"body" in line for line in journaled.lines} == {True, False}  # both forms occur
     kinds = {(page.kind, code) for page, code in _with_code(journaled)}
     for kind in (journal.VALIDATION, journal.SYNC, journal.CATALOG, journal.INVENTORY, journal.PROCESSING):
         assert {code for k, code in kinds if k == kind} == set(CODES), kind
@@ -141,6 +142,11 @@ def test_the_pages_of_each_kind_say_what_they_belong_to_and_hold_no_secret_or_bu
     assert not [v for v in sealed if f'"{v}"' in stored]
 
     for line in lines:
+        # A small JSON body is split (readable but for its secrets and PII); a large or non-JSON one sealed whole.
+        split = line["size"] == 0 or (
+            line["size"] <= journal.SPLIT_LIMIT and line["type"].startswith("application/json")
+        )
+        assert ("body" in line, "raw" in line) == (split, not split), (line["size"], line["type"])
         about = line.get("about", {})
         if kind == journal.SYNC:
             assert line["run"] and line["target"] in ("ORDERS", "RETURNS", "PAYOUTS") and line["window"]

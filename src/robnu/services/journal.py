@@ -4,16 +4,17 @@ dispatch flow's calls and credential checks — appended to an hourly, gzip-comp
 
 Each line is one page: when, what kind of work received it and which run / window / push tasks / processing
 batch, stage and order it belongs to, the account, the request's identity (method, path and query, minus
-secrets), the answer's status and its body. Secrets (token answers, signatures) are removed for good; buyer
-PII (names, phones, e-mails, addresses) is moved out of the body and sealed with the master key bound to the
-seller and account, and a body that is not JSON (a label PDF, a CSV report) is sealed whole, so the journal
-can be read for evidence and replayed (``services.replay``) but never leaks a buyer's address from a bucket.
+secrets), the answer's status and its body. In a JSON body up to ``SPLIT_LIMIT``, secrets (token answers,
+signatures) are removed for good and buyer PII (names, phones, e-mails, addresses) is moved out of the body and
+sealed with the master key bound to the seller and account; a larger body (a page of orders) and one that is
+not JSON (a label PDF, a CSV report) is compressed and sealed whole. So the journal can be read for evidence and
+replayed (``services.replay``) but never leaks a credential or a buyer's address from a bucket.
 
 One place hooks it in: ``attach`` points the adapter context's HTTP factory at a ``PageJournal``, and
 ``MarketplaceHttp`` tells it about every answer. Recording is cheap on purpose (a sync must not slow down): a
 page is kept as bytes; parsing, sealing, compressing and storing happen in a writer thread when a buffer fills
-or the work ends. A
-journal that cannot be written is logged and the work goes on (its data is in the database either way)."""
+or the work ends. A journal that cannot be written is logged and the work goes on (its data is in the database
+either way)."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ import hashlib
 import logging
 import re
 import threading
+import zlib
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -49,6 +51,11 @@ log = logging.getLogger(__name__)
 PREFIX = "raw-payloads"
 MIME = "application/x-ndjson+gzip"
 FLUSH_BYTES = 4 * 1024 * 1024  # buffered body bytes before a flush: memory stays flat on long runs
+# A JSON body up to this size is split field by field (secrets removed, PII sealed: the rest readable in the
+# journal): token answers, push and processing answers. A larger one (a page of orders, a catalog page, a
+# report) is compressed and sealed whole, like a body that is not JSON: walking every field of it in Python
+# cost a sync at full speed a fifth of its CPU (docs/benchmarks.md), compressing and sealing it a few per cent.
+SPLIT_LIMIT = 64 * 1024
 REMOVED = "***"
 SEALED = "[sealed]"
 # What kind of work received a page (the line's "kind"); replay re-runs the sync pages only.
@@ -266,17 +273,17 @@ class PageJournal:
             "request": page.identity,
             "status": page.status,
             "type": page.content_type,
+            "size": len(page.body),
             "sha256": hashlib.sha256(page.body).hexdigest(),  # of the body as received, before redaction
         }
         if page.about:
             entry["about"] = page.about
         aad = _aad(self.seller_id, self.account_id)
-        try:
-            parsed = orjson.loads(page.body) if page.body else None
-        except ValueError:  # not JSON (a label PDF, a CSV report): it cannot be split field by field, so all is sealed
-            entry["raw"] = envelope.encrypt(self.rt.vault.ring, page.body, aad)
+        parsed = _json(page.body) if len(page.body) <= SPLIT_LIMIT else None
+        if parsed is None:
+            entry["raw"] = envelope.encrypt(self.rt.vault.ring, zlib.compress(page.body, 1), aad)
         else:
-            body, pii = split_body(parsed)
+            body, pii = split_body(parsed[0])
             entry["body"] = body
             if pii:
                 entry["pii"] = envelope.encrypt(self.rt.vault.ring, orjson.dumps(pii), aad)
@@ -322,6 +329,14 @@ def tagged(recorder: object, **ids: Any) -> Iterator[None]:
             yield
     else:
         yield
+
+
+def _json(body: bytes) -> tuple[Any] | None:
+    """The body parsed (in a 1-tuple: JSON may be null), or None when it is not JSON."""
+    try:
+        return (orjson.loads(body) if body else None,)
+    except ValueError:
+        return None
 
 
 def _aad(seller_id: int, account_id: int) -> bytes:
@@ -383,7 +398,7 @@ def read_pages(
 def _page(rt: Runtime, entry: dict[str, Any], at: datetime, aad: bytes) -> JournalPage:
     pii = orjson.loads(envelope.decrypt(rt.vault.ring, entry["pii"], aad)) if "pii" in entry else []
     if "raw" in entry:
-        body = envelope.decrypt(rt.vault.ring, entry["raw"], aad)
+        body = zlib.decompress(envelope.decrypt(rt.vault.ring, entry["raw"], aad))
     elif "text" in entry:  # a version 1 line: a non-JSON body sealed as text
         body = str(pii[0][1]).encode()
     else:
