@@ -34,6 +34,7 @@ import resource
 import sys
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -162,6 +163,7 @@ class ServedSandbox:
     skus: list[str]  # the seller SKUs its orders are made of
     generate_s: float
     throttled: int = 0  # the 429s it answered, known once it stopped
+    refused: Counter[str] = field(default_factory=Counter)  # those 429s by rate-limit bucket
 
 
 def _serve(marketplace: str, orders: int, rate_scale: float, days: float, conn: Connection) -> None:
@@ -172,10 +174,26 @@ def _serve(marketplace: str, orders: int, rate_scale: float, days: float, conn: 
     t0 = time.perf_counter()
     sandbox.generate_orders(creds["account_key"], orders, days=days)
     generate_s = time.perf_counter() - t0
+    refused = count_refusals(sandbox.kit.limiter)
     with serving(world) as served:
         conn.send((creds, endpoints_of(served), _skus(sandbox, creds["account_key"]), generate_s))
         conn.recv()
-    conn.send(sandbox.kit.limiter.throttled)
+    conn.send((sandbox.kit.limiter.throttled, refused))
+
+
+def count_refusals(server_limiter: Any) -> Counter[str]:
+    """Count a sandbox's 429s by bucket (its buckets carry the same names as the client's)."""
+    refused: Counter[str] = Counter()
+    inner = server_limiter.try_acquire
+
+    def try_acquire(account: str, operation: str) -> bool:
+        ok: bool = inner(account, operation)
+        if not ok:
+            refused[operation] += 1
+        return ok
+
+    server_limiter.try_acquire = try_acquire
+    return refused
 
 
 def _skus(sandbox: Any, account_key: str) -> list[str]:
@@ -202,7 +220,7 @@ def served_sandbox(marketplace: str, orders: int, *, rate_scale: float, days: fl
     finally:
         ours.send("stop")
         if ours.poll(30):
-            served.throttled = ours.recv()
+            served.throttled, served.refused = ours.recv()
         server.join(timeout=10)
         if server.is_alive():
             server.kill()
