@@ -200,8 +200,8 @@ class SyncEngine:
                 )
                 s.commit()
                 ctx = build_context(rt, s, adapter, account, purpose=f"sync {target}")
-                # Every page the adapter is handed goes to the journal (recorded from the read-ahead thread,
-                # flushed from this one between write transactions).
+                # Every page the adapter is handed goes to the journal (recorded in the read-ahead thread,
+                # written by the journal's own writer thread).
                 journal = page_journal.attach(
                     rt, ctx, adapter.code, page_journal.SYNC, run_id=run_id, target=target, window=window
                 )
