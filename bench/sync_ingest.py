@@ -396,7 +396,7 @@ def time_the_journal() -> None:
     """Count the CPU time of the journal's own code: recording pages (in the adapter's read-ahead thread) and
     writing them (redacting, sealing, compressing, storing: in the journal's writer thread)."""
     journal.PageJournal.record = _cpu_counted(journal.PageJournal.record)  # type: ignore[method-assign]
-    journal.PageJournal._write = _cpu_counted(journal.PageJournal._write)  # type: ignore[method-assign]
+    journal.PageJournal._seal_and_store = _cpu_counted(journal.PageJournal._seal_and_store)  # type: ignore[method-assign]
 
 
 @contextmanager

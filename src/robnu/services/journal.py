@@ -12,9 +12,9 @@ replayed (``services.replay``) but never leaks a credential or a buyer's address
 
 One place hooks it in: ``attach`` points the adapter context's HTTP factory at a ``PageJournal``, and
 ``MarketplaceHttp`` tells it about every answer. Recording is cheap on purpose (a sync must not slow down): a
-page is kept as bytes; parsing, sealing, compressing and storing happen in a writer thread when a buffer fills
-or the work ends. A journal that cannot be written is logged and the work goes on (its data is in the database
-either way)."""
+page is kept as bytes and handed, between the owner's batches, to a writer thread that parses, seals and
+compresses it meanwhile and stores the lines when enough are ready or the work ends. A journal that cannot be
+written is logged and the work goes on (its data is in the database either way)."""
 
 from __future__ import annotations
 
@@ -50,7 +50,7 @@ log = logging.getLogger(__name__)
 
 PREFIX = "raw-payloads"
 MIME = "application/x-ndjson+gzip"
-FLUSH_BYTES = 4 * 1024 * 1024  # buffered body bytes before a flush: memory stays flat on long runs
+FLUSH_BYTES = 4 * 1024 * 1024  # sealed lines kept before they are appended: memory stays flat on long runs
 # A JSON body up to this size is split field by field (secrets removed, PII sealed: the rest readable in the
 # journal): token answers, push and processing answers. A larger one (a page of orders, a catalog page, a
 # report) is compressed and sealed whole, like a body that is not JSON: walking every field of it in Python
@@ -194,6 +194,8 @@ class PageJournal:
     # Pages may be recorded from an adapter's read-ahead thread while the owner flushes: both take this.
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _writer: ThreadPoolExecutor | None = field(default=None, repr=False)
+    _lines: defaultdict[str, list[bytes]] = field(default_factory=lambda: defaultdict(list), repr=False)
+    _ready: int = 0
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:
@@ -228,34 +230,34 @@ class PageJournal:
         finally:
             self.about = outer
 
-    def flush_if_full(self) -> None:
-        """Called by the owner between batches: memory stays flat on long runs."""
-        if self._buffered >= FLUSH_BYTES:
-            self.flush()
-
-    def flush(self) -> None:
-        """Hand the buffered pages to this journal's writer thread: redacting, sealing, compressing and storing
-        them overlaps the work's own waits on the marketplace and the database instead of adding to them. One
-        thread per journal, so its appends to an hour keep their order. Its write is a transaction of its own:
-        on SQLite it waits for the owner's write transaction to commit (the owner never waits for it but in
-        ``close``)."""
+    def hand_over(self, *, final: bool = False) -> None:
+        """Hand the pages recorded so far to this journal's writer thread, which seals them while the owner goes
+        on (the owner calls it between batches) and stores them once ``FLUSH_BYTES`` of lines are ready, or at
+        the end (``final``). One thread per journal, so its appends to an hour keep their order. Its write is a
+        transaction of its own: on SQLite it waits for the owner's write transaction to commit (the owner never
+        waits for it but in ``close``)."""
         with self._lock:
             pages, self._buffer, self._buffered = self._buffer, [], 0
-        if not pages or self.failed:
+        if self.failed or not (pages or final):
             return
         if self._writer is None:
             self._writer = ThreadPoolExecutor(max_workers=1, thread_name_prefix=f"journal-{self.account_id}")
-        self._writer.submit(self._write, pages)
+        self._writer.submit(self._seal_and_store, pages, final)
 
-    def _write(self, pages: list[_Page]) -> None:
+    def _seal_and_store(self, pages: list[_Page], final: bool) -> None:
+        """In the writer thread: the pages' lines, kept by hour (``_lines``, ``_ready``: the writer's own), then
+        appended to the hours' objects when enough is ready or the work ends."""
         if self.failed:
             return
         try:
-            by_hour: dict[str, list[bytes]] = defaultdict(list)
             for page in pages:
-                by_hour[hour_key(self.seller_id, self.code, page.at)].append(self._line(page))
-            for key, lines in by_hour.items():
-                append(self.rt, key, b"".join(lines), seller_id=self.seller_id)
+                line = self._line(page)
+                self._lines[hour_key(self.seller_id, self.code, page.at)].append(line)
+                self._ready += len(line)
+            if final or self._ready >= FLUSH_BYTES:
+                lines_by_hour, self._lines, self._ready = self._lines, defaultdict(list), 0
+                for key, lines in lines_by_hour.items():
+                    append(self.rt, key, b"".join(lines), seller_id=self.seller_id)
         except Exception:  # the journal is evidence, not the work: say so loudly and let the work go on
             self.failed = True
             log.exception("raw-payload journal (%r) could not be written; the work goes on", self)
@@ -292,7 +294,7 @@ class PageJournal:
     def close(self) -> None:
         """Write what is buffered and wait until every page is stored. Call it outside any write transaction
         of the caller's (on SQLite the writer would wait for it, and it for the writer)."""
-        self.flush()
+        self.hand_over(final=True)
         if self._writer is not None:
             self._writer.shutdown(wait=True)
             self._writer = None

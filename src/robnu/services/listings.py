@@ -162,6 +162,6 @@ def _read_catalog(
                 queue_listing(s, listing, level, now, force=True)
                 drifted += 1
         s.commit()
-        if journal is not None:  # between write transactions (see PageJournal.flush_if_full)
-            journal.flush_if_full()
+        if journal is not None:  # the writer seals this chunk's pages while the next is read
+            journal.hand_over()
     return ReconcileOutcome(listings, new_listings, new_products, drifted, unlinked, quarantined)

@@ -221,7 +221,7 @@ class SyncEngine:
                             quarantined += q
                             batch = []
                             if journal is not None:
-                                journal.flush_if_full()
+                                journal.hand_over()
                             if progress:
                                 progress(fetched)
                 if batch:
