@@ -515,6 +515,11 @@ def report(args: argparse.Namespace, variants: list[tuple[str, dict[str, Any]]],
             print(f"{second} vs {first}, {n:,} orders, medians of {len(a)}: wall {wall_a:.2f} -> {wall_b:.2f} s "
                   f"({100 * (wall_b - wall_a) / wall_a:+.1f} %), CPU {cpu_a:.2f} -> {cpu_b:.2f} s "
                   f"({100 * (cpu_b - cpu_a) / cpu_a:+.1f} %)")
+            # Each round's pair ran back to back: their ratio is steadier than the medians while the load drifts.
+            wall_pair = statistics.median(y.sync_s / x.sync_s for x, y in zip(a, b, strict=True)) - 1
+            cpu_pair = statistics.median(y.cpu_s / x.cpu_s for x, y in zip(a, b, strict=True)) - 1
+            print(f"{second} vs {first}, paired (median of each round's ratio): wall {100 * wall_pair:+.1f} %, "
+                  f"CPU {100 * cpu_pair:+.1f} %")
             if args.journal:
                 share = statistics.median(r.journal_cpu_s / (r.cpu_s - r.journal_cpu_s) for r in b)
                 print(f"inside the journal: {100 * share:.1f} % of the rest of the sync's CPU (median per sync; "
