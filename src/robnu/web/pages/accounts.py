@@ -13,7 +13,7 @@ from robnu.domain.errors import InvalidInput, NotFound, UnknownMarketplace
 from robnu.domain.marketplace import ScheduleTarget
 from robnu.jobs.execute import execute_run
 from robnu.services.accounts import connect_account
-from robnu.services.dashboard.accounts import account_detail, owns_account, seller_accounts
+from robnu.services.queries.accounts import account_detail, owns_account, seller_accounts
 from robnu.services.reconnect import reconnect_account
 from robnu.services.schedules import set_enabled
 from robnu.services.validation import validate_account

@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session
 
-from robnu.services.dashboard.accounts import reconnect_flags
+from robnu.services.queries.accounts import reconnect_flags
 from robnu.services.runtime import Runtime
 from robnu.web import formatting
 from robnu.web.jobs import JobBoard

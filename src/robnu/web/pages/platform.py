@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 
-from robnu.services.dashboard.accounts import AccountRow, seller_accounts
+from robnu.services.queries.accounts import AccountRow, seller_accounts
 from robnu.web import permissions as P
 from robnu.web.pages.core import Dashboard, dashboard, need, render
 from robnu.web.viewer import Viewer
