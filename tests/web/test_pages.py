@@ -25,6 +25,7 @@ PAGES = {
     "/orders": "orders:read",
     "/returns": "returns:read",
     "/payouts": "payouts:read",
+    "/claims": "claims:read",
     "/stock": "stock:read",
     "/process/batches": "processing:read",
     "/process/sla-watchdog": "processing:read",

@@ -45,6 +45,7 @@ NAV = (
     ("/returns/scan", "Scan returns", "returns:scan"),
     ("/payouts", "Payouts", "payouts:read"),
     ("/reconciliation", "Reconciliation", "reconciliation:read"),
+    ("/claims", "Claims", "claims:read"),
     ("/stock", "Stock", "stock:read"),
     ("/process/batches", "Processing", "processing:read"),
     ("/process/sla-watchdog", "SLA watchdog", "processing:read"),
