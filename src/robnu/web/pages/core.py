@@ -18,13 +18,12 @@ from sqlalchemy.orm import Session
 from robnu.services.queries.accounts import reconnect_flags
 from robnu.services.runtime import Runtime
 from robnu.web import formatting
-from robnu.web.jobs import JobBoard
+from robnu.web.jobs import JobBoard, SessionScope
 from robnu.web.viewer import Forbidden, LoginRequired, Viewer
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
 ViewerResolver = Callable[[Request], Viewer | None]
-SessionScope = Callable[[Runtime, int], Any]  # (rt, seller id) -> context manager yielding a Session
 
 
 def make_templates() -> Jinja2Templates:

@@ -1,6 +1,6 @@
 """Money recovery: a month's reconciliation per account (matched lines, deltas, what is recoverable), the claims
-list and one claim with its events and evidence (resolved won or lost here), and the receive scan for a keyboard-wedge barcode
-reader. Data comes through the same services and permissions as /v1."""
+list and one claim with its events and evidence (resolved won or lost here), and the receive scan for a
+keyboard-wedge barcode reader. Data comes through the same services and permissions as /v1."""
 
 from __future__ import annotations
 
@@ -85,9 +85,7 @@ def claims_page(
             )
         except InvalidInput as exc:  # the field named above an empty list
             error, page = exc, Page[money.ClaimView](items=[])
-    return render(
-        request, d, viewer, "claims.html", page=page, status=status, statuses=list(ClaimStatus), error=error
-    )
+    return render(request, d, viewer, "claims.html", page=page, status=status, statuses=list(ClaimStatus), error=error)
 
 
 def _claim_page(
