@@ -4,9 +4,11 @@ one token refresh on an expired-token answer, typed errors, and redacted request
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import logging
 import random
+import ssl
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -26,6 +28,14 @@ from robnu.security.redaction import redact
 log = logging.getLogger("robnu.http")
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+
+
+@functools.cache
+def tls_context() -> ssl.SSLContext:
+    """One verifying TLS context per process, shared by every client: building one loads the CA bundle, which
+    costs tens of milliseconds — more than a sync of an account with nothing new spends on its HTTP calls.
+    An SSLContext may be shared by clients and threads (each connection gets its own SSL object)."""
+    return httpx.create_ssl_context()
 
 
 def json_of(response: httpx.Response) -> Any:
@@ -105,7 +115,7 @@ class MarketplaceHttp:
         self.limiter = limiter or ClientRateLimiter(limits, scale=policy.rate_scale, sleep=policy.sleep)
         self.rate_limit_header = rate_limit_header
         borrowed = _BorrowedTransport(transport) if transport is not None else None
-        self.client = httpx.Client(base_url=base_url, transport=borrowed, timeout=policy.timeout)
+        self.client = httpx.Client(base_url=base_url, transport=borrowed, timeout=policy.timeout, verify=tls_context())
         self.retries = 0  # how many attempts were retried, for run reports and benchmarks
         self.throttled = 0  # how many 429s the marketplace answered
 
