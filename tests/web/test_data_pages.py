@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 
 from robnu.domain.clock import ist_day
 from robnu.domain.permissions import Role
-from robnu.services.queries import orders, payouts, processing, returns, stock
+from robnu.services.queries import orders, payouts, processing, returns, runs, stock
 from robnu.services.queries.common import MAX_LIMIT
 from robnu.services.tenancy import tenant_session
 from robnu.web.formatting import inr
@@ -118,3 +118,15 @@ def _cells(html: str, label: str) -> list[str]:
             cell = head + rest.partition(">")[2]
         out.append(cell.strip())
     return out
+
+
+def test_the_runs_page_lists_the_sellers_reports(client: TestClient, data: Data) -> None:
+    sign_in(client, _email(data.a, Role.VIEWER))
+    mine = _read(data, data.a, runs.list_run_reports, limit=MAX_LIMIT).items
+    theirs = _read(data, data.b, runs.list_run_reports, limit=MAX_LIMIT).items
+    assert mine and theirs
+    assert _hrefs(client.get("/runs").text, "/runs/") == {str(r.id) for r in mine}
+    succeeded = _hrefs(client.get("/runs", params={"status": "SUCCEEDED"}).text, "/runs/")
+    assert succeeded == {str(r.id) for r in mine if r.status == "SUCCEEDED"}
+    assert client.get(f"/runs/{mine[0].id}").status_code == 200
+    assert client.get(f"/runs/{theirs[0].id}").status_code == 404
