@@ -1,21 +1,38 @@
-"""A seller's marketplace accounts with their credential history and schedules (never a secret)."""
+"""A seller's marketplace accounts and their credential events as the seller reads them (``GET /v1/accounts``,
+the dashboard's accounts, registry and reconnect banner). Never a secret: the API adds each account's identity
+fields, masked, from the credential satellite itself."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from pydantic import Field
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from robnu.db.models import Marketplace, MarketplaceAccount, MarketplaceCredentialEvent, Schedule
+from robnu.db.models import Marketplace, MarketplaceAccount, MarketplaceCredentialEvent
 from robnu.domain.errors import NotFound
+from robnu.services.queries.common import DEFAULT_LIMIT, Dto, Keyset, Page, paginate, text_value
 
-EVENTS_SHOWN = 20
+ACCOUNTS = Keyset("accounts", (MarketplaceAccount.id,), descending=False)
+EVENTS = Keyset("credential-events", (MarketplaceCredentialEvent.occurred_at, MarketplaceCredentialEvent.id))
 
 
-@dataclass(frozen=True)
-class CredentialEventRow:
+class AccountView(Dto):
+    id: int
+    marketplace: str
+    external_account_id: str
+    display_name: str
+    connected: bool = Field(description="false once disconnected (credentials deleted)")
+    needs_reconnect: bool
+    last_validation_status: str
+    last_validated_at: datetime | None
+    created_at: datetime
+
+
+class CredentialEventView(Dto):
+    id: int
     occurred_at: datetime
     kind: str
     http_status: int | None
@@ -24,105 +41,87 @@ class CredentialEventRow:
 
 
 @dataclass(frozen=True)
-class ScheduleRow:
-    id: int
-    target: str
-    interval_seconds: int | None
-    cron: str | None
-    enabled: bool
-    next_run_at: datetime | None
-    last_run_at: datetime | None
-    last_run_status: str | None
+class AccountFilters:
+    marketplace: str | None = None
+    needs_reconnect: bool | None = None
+    connected: bool | None = None
 
 
-@dataclass
-class AccountRow:
-    id: int
-    marketplace: str
-    external_account_id: str
-    display_name: str
-    last_validation_status: str
-    last_validated_at: datetime | None
-    needs_reconnect: bool
-    events: list[CredentialEventRow] = field(default_factory=list)
-    schedules: list[ScheduleRow] = field(default_factory=list)
-
-
-def seller_accounts(s: Session, seller_id: int) -> list[AccountRow]:
-    return [
-        AccountRow(
-            a.id,
-            code,
-            a.external_account_id,
-            a.display_name,
-            a.last_validation_status,
-            a.last_validated_at,
-            a.needs_reconnect,
-        )
-        for a, code in s.execute(
-            select(MarketplaceAccount, Marketplace.code)
-            .join(Marketplace, Marketplace.id == MarketplaceAccount.marketplace_id)
-            .where(MarketplaceAccount.seller_id == seller_id)
-            .order_by(Marketplace.code, MarketplaceAccount.id)
-        ).all()
-    ]
-
-
-def account_detail(s: Session, seller_id: int, account_id: int) -> AccountRow:
-    """One of the seller's accounts; another seller's is NotFound, exactly like one that does not exist."""
-    row = next((a for a in seller_accounts(s, seller_id) if a.id == account_id), None)
-    if row is None:
-        raise NotFound(f"account {account_id} does not exist")
-    row.events = [
-        CredentialEventRow(e.occurred_at, e.kind, e.http_status, e.code, e.message)
-        for e in s.execute(
-            select(MarketplaceCredentialEvent)
-            .where(
-                MarketplaceCredentialEvent.seller_id == seller_id,
-                MarketplaceCredentialEvent.marketplace_account_id == account_id,
-            )
-            .order_by(MarketplaceCredentialEvent.occurred_at.desc(), MarketplaceCredentialEvent.id.desc())
-            .limit(EVENTS_SHOWN)
-        ).scalars()
-    ]
-    row.schedules = [
-        ScheduleRow(
-            sc.id,
-            sc.target,
-            sc.interval_seconds,
-            sc.cron,
-            sc.enabled,
-            sc.next_run_at,
-            sc.last_run_at,
-            sc.last_run_status,
-        )
-        for sc in s.execute(
-            select(Schedule)
-            .where(Schedule.seller_id == seller_id, Schedule.marketplace_account_id == account_id)
-            .order_by(Schedule.target)
-        ).scalars()
-    ]
-    return row
-
-
-def owns_account(s: Session, seller_id: int, account_id: int) -> bool:
-    return (
-        s.execute(
-            select(MarketplaceAccount.id).where(
-                MarketplaceAccount.seller_id == seller_id, MarketplaceAccount.id == account_id
-            )
-        ).scalar_one_or_none()
-        is not None
+def _view(a: MarketplaceAccount, code: str) -> AccountView:
+    return AccountView(
+        id=a.id,
+        marketplace=code,
+        external_account_id=a.external_account_id,
+        display_name=a.display_name,
+        connected=a.disconnected_at is None,
+        needs_reconnect=a.needs_reconnect,
+        last_validation_status=a.last_validation_status,
+        last_validated_at=a.last_validated_at,
+        created_at=a.created_at,
     )
 
 
-def reconnect_flags(s: Session, seller_id: int) -> list[tuple[int, str]]:
-    """(account id, display name) of every account that needs reconnecting: the banner on every page."""
-    return [
-        (int(i), str(n))
-        for i, n in s.execute(
-            select(MarketplaceAccount.id, MarketplaceAccount.display_name)
-            .where(MarketplaceAccount.seller_id == seller_id, MarketplaceAccount.needs_reconnect.is_(True))
-            .order_by(MarketplaceAccount.id)
-        ).all()
-    ]
+def _query(seller_id: int) -> Select[tuple[MarketplaceAccount, str]]:
+    return (
+        select(MarketplaceAccount, Marketplace.code)
+        .join(Marketplace, Marketplace.id == MarketplaceAccount.marketplace_id)
+        .where(MarketplaceAccount.seller_id == seller_id)
+    )
+
+
+def list_accounts(
+    s: Session,
+    seller_id: int,
+    filters: AccountFilters = AccountFilters(),
+    *,
+    cursor: str | None = None,
+    limit: int = DEFAULT_LIMIT,
+) -> Page[AccountView]:
+    """The seller's accounts in the order they were connected."""
+    q = _query(seller_id)
+    code = text_value("marketplace", filters.marketplace)
+    if code:
+        q = q.where(Marketplace.code == code)
+    if filters.needs_reconnect is not None:
+        q = q.where(MarketplaceAccount.needs_reconnect.is_(filters.needs_reconnect))
+    if filters.connected is not None:
+        gone = MarketplaceAccount.disconnected_at
+        q = q.where(gone.is_(None) if filters.connected else gone.is_not(None))
+    rows, next_cursor = paginate(s, q, ACCOUNTS, cursor=cursor, limit=limit, sort_values=lambda r: (r[0].id,))
+    return Page[AccountView](items=[_view(a, code) for a, code in rows], next_cursor=next_cursor)
+
+
+def get_account(s: Session, seller_id: int, account_id: int) -> AccountView:
+    """One of the seller's accounts; another seller's is NotFound, exactly like one that does not exist."""
+    row = s.execute(_query(seller_id).where(MarketplaceAccount.id == account_id)).one_or_none()
+    if row is None:
+        raise NotFound(f"account {account_id} does not exist")
+    return _view(row[0], row[1])
+
+
+def list_credential_events(
+    s: Session, seller_id: int, account_id: int, *, cursor: str | None = None, limit: int = DEFAULT_LIMIT
+) -> Page[CredentialEventView]:
+    """The account's validations and authentication failures, newest first."""
+    get_account(s, seller_id, account_id)
+    q = select(MarketplaceCredentialEvent).where(
+        MarketplaceCredentialEvent.seller_id == seller_id,
+        MarketplaceCredentialEvent.marketplace_account_id == account_id,
+    )
+    rows, next_cursor = paginate(
+        s, q, EVENTS, cursor=cursor, limit=limit, sort_values=lambda r: (r[0].occurred_at, r[0].id)
+    )
+    return Page[CredentialEventView](
+        items=[
+            CredentialEventView(
+                id=e.id,
+                occurred_at=e.occurred_at,
+                kind=e.kind,
+                http_status=e.http_status,
+                code=e.code,
+                message=e.message,
+            )
+            for (e,) in rows
+        ],
+        next_cursor=next_cursor,
+    )

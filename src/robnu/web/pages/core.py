@@ -15,7 +15,8 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session
 
-from robnu.services.queries.accounts import reconnect_flags
+from robnu.services.queries.accounts import AccountFilters, list_accounts
+from robnu.services.queries.common import MAX_LIMIT
 from robnu.services.runtime import Runtime
 from robnu.web import formatting
 from robnu.web.jobs import JobBoard, SessionScope
@@ -114,7 +115,8 @@ def render(
     flags: list[tuple[int, str]] = []
     if viewer is not None:
         with d.session(viewer) as s:
-            flags = reconnect_flags(s, viewer.seller_id)
+            flagged = list_accounts(s, viewer.seller_id, AccountFilters(needs_reconnect=True), limit=MAX_LIMIT)
+        flags = [(a.id, a.display_name) for a in flagged.items]
     return d.templates.TemplateResponse(
         request,
         template,
