@@ -111,17 +111,5 @@ def list_credential_events(
     rows, next_cursor = paginate(
         s, q, EVENTS, cursor=cursor, limit=limit, sort_values=lambda r: (r[0].occurred_at, r[0].id)
     )
-    return Page[CredentialEventView](
-        items=[
-            CredentialEventView(
-                id=e.id,
-                occurred_at=e.occurred_at,
-                kind=e.kind,
-                http_status=e.http_status,
-                code=e.code,
-                message=e.message,
-            )
-            for (e,) in rows
-        ],
-        next_cursor=next_cursor,
-    )
+    events = [CredentialEventView.model_validate(e, from_attributes=True) for (e,) in rows]  # its columns, by name
+    return Page[CredentialEventView](items=events, next_cursor=next_cursor)

@@ -101,9 +101,18 @@ def today_board(s: Session, registry: AdapterRegistry, seller_id: int, now: date
     # Each account's fields for AccountToday, filled in by the queries below.
     board: dict[int, dict[str, Any]] = {
         a.id: {
-            **dict(account_id=a.id, marketplace=code, display_name=a.display_name, needs_reconnect=a.needs_reconnect),
-            **dict(new_orders=0, held_total=0, pushes_pending=0, pushes_failed=0, last_run=None),
-            **dict(waiting=[], held=[], open_batches=[]),
+            "account_id": a.id,
+            "marketplace": code,
+            "display_name": a.display_name,
+            "needs_reconnect": a.needs_reconnect,
+            "new_orders": 0,
+            "waiting": [],
+            "held": [],
+            "held_total": 0,
+            "open_batches": [],
+            "pushes_pending": 0,
+            "pushes_failed": 0,
+            "last_run": None,
         }
         for a, code in accounts
     }
