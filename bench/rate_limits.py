@@ -29,13 +29,15 @@ from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from sync_ingest import sandbox_account  # bench/ is not a package
+from sync_ingest import NOW, connected_runtime, served_sandbox  # bench/ is not a package
 
+from robnu.adapters.base import HttpFactory
+from robnu.adapters.http import HttpPolicy
 from robnu.adapters.ratelimit import ClientRateLimiter, OperationLimit
 from robnu.domain.marketplace import ScheduleTarget
+from robnu.sandbox.clock import SandboxClock
 from robnu.services.sync import SyncEngine
 
 DEFAULT_ORDERS = {"AJIO": 3000, "MEESHO": 10000, "AMAZON_IN": 2000, "FLIPKART": 10000}
@@ -62,21 +64,6 @@ def counting_tokens() -> Iterator[tuple[Counter[str], list[ClientRateLimiter]]]:
         ClientRateLimiter.acquire = original  # type: ignore[method-assign]
 
 
-def refusals(server_limiter: Any) -> Counter[str]:
-    """Count the sandbox's 429s by bucket (its buckets carry the same names as the client's)."""
-    refused: Counter[str] = Counter()
-    inner = server_limiter.try_acquire
-
-    def try_acquire(account: str, operation: str) -> bool:
-        ok: bool = inner(account, operation)
-        if not ok:
-            refused[operation] += 1
-        return ok
-
-    server_limiter.try_acquire = try_acquire
-    return refused
-
-
 def minimum_seconds(requests: int, limit: OperationLimit, scale: float) -> float:
     return max(0, requests - limit.burst) / (limit.rate * scale)
 
@@ -94,19 +81,20 @@ def main() -> None:
     ).LIMITS
 
     tmp = Path(tempfile.mkdtemp(prefix="robnu-bench-"))
-    bench = sandbox_account(
-        args.marketplace, orders, tmp=tmp, database_url=args.database_url, label="rate", rate_scale=args.rate_scale
-    )
-    refused = refusals(bench.sandbox.kit.limiter)
-    try:
+    # The sandbox enforces the limits from a process of its own: its CPU (building pages) is not the sync's, as
+    # a real marketplace's is not, and its clock runs while the sync waits.
+    with served_sandbox(args.marketplace, orders, rate_scale=args.rate_scale) as sandbox:
+        policy = HttpPolicy(backoff_base=0.05, backoff_cap=2.0, rate_scale=args.rate_scale)
+        rt, _seller, account = connected_runtime(
+            args.marketplace, sandbox.creds, HttpFactory(policy=policy, endpoints=sandbox.endpoints),
+            SandboxClock(frozen_at=NOW), tmp=tmp, url=args.database_url, label="rate",
+        )
         with counting_tokens() as (counts, limiters):
             t0 = time.perf_counter()
-            outcome = SyncEngine(bench.rt).run(bench.account, ScheduleTarget.ORDERS)
+            outcome = SyncEngine(rt).run(account, ScheduleTarget.ORDERS)
             wall_s = time.perf_counter() - t0
-    finally:
-        bench.world.close()
     waited_s = sum(lim.waited_seconds for lim in limiters)
-    throttled = bench.sandbox.kit.limiter.throttled
+    throttled, refused = sandbox.throttled, sandbox.refused
 
     rows = []  # (bucket, tokens taken, of which answered 429, published limit, minimum for the accepted ones)
     for bucket, n in counts.most_common():
@@ -118,7 +106,7 @@ def main() -> None:
     db = "PostgreSQL" if args.database_url else "SQLite"
     scale = "the published limits" if args.rate_scale == 1 else f"limits sped up {args.rate_scale:g}x"
     print(f"marketplace          {args.marketplace} ({db}); rate scale {args.rate_scale:g} ({scale}); client pacing on")
-    print(f"orders               {orders} generated in {bench.generate_s:.2f} s; "
+    print(f"orders               {orders} generated in {sandbox.generate_s:.2f} s; "
           f"{outcome.fetched} records synced [{outcome.status}]")
     print(f"{'bucket':<26}{'requests':>9}{'429s':>6}{'rate/s':>9}{'burst':>7}{'minimum s':>11}")
     for bucket, n, n429, limit, min_s in rows:

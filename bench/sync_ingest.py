@@ -34,6 +34,7 @@ import resource
 import sys
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -49,15 +50,17 @@ from robnu.adapters.base import HttpFactory
 from robnu.adapters.http import HttpPolicy
 from robnu.config import Settings
 from robnu.db.engine import make_engine
-from robnu.db.models import Product
+from robnu.db.models import MarketplaceAccount, Product
 from robnu.domain.clock import Clock
 from robnu.domain.marketplace import ScheduleTarget
+from robnu.domain.records import SyncWindow
 from robnu.sandbox.clock import SandboxClock
 from robnu.sandbox.server import endpoints_of, serving
 from robnu.sandbox.world import SandboxWorld
-from robnu.services.accounts import connect_account, create_seller
+from robnu.services.accounts import adapter_for, connect_account, create_seller
+from robnu.services.context import build_context
 from robnu.services.runtime import Runtime
-from robnu.services.sync import SyncEngine
+from robnu.services.sync import SyncEngine, get_run
 
 NOW = datetime(2026, 11, 20, 6, 30, tzinfo=UTC)
 # The rows an order sync stores, in foreign-key order: what the yardstick loads. (A sync step that stores more
@@ -160,6 +163,7 @@ class ServedSandbox:
     skus: list[str]  # the seller SKUs its orders are made of
     generate_s: float
     throttled: int = 0  # the 429s it answered, known once it stopped
+    refused: Counter[str] = field(default_factory=Counter)  # those 429s by rate-limit bucket
 
 
 def _serve(marketplace: str, orders: int, rate_scale: float, days: float, conn: Connection) -> None:
@@ -170,10 +174,26 @@ def _serve(marketplace: str, orders: int, rate_scale: float, days: float, conn: 
     t0 = time.perf_counter()
     sandbox.generate_orders(creds["account_key"], orders, days=days)
     generate_s = time.perf_counter() - t0
+    refused = count_refusals(sandbox.kit.limiter)
     with serving(world) as served:
         conn.send((creds, endpoints_of(served), _skus(sandbox, creds["account_key"]), generate_s))
         conn.recv()
-    conn.send(sandbox.kit.limiter.throttled)
+    conn.send((sandbox.kit.limiter.throttled, refused))
+
+
+def count_refusals(server_limiter: Any) -> Counter[str]:
+    """Count a sandbox's 429s by bucket (its buckets carry the same names as the client's)."""
+    refused: Counter[str] = Counter()
+    inner = server_limiter.try_acquire
+
+    def try_acquire(account: str, operation: str) -> bool:
+        ok: bool = inner(account, operation)
+        if not ok:
+            refused[operation] += 1
+        return ok
+
+    server_limiter.try_acquire = try_acquire
+    return refused
 
 
 def _skus(sandbox: Any, account_key: str) -> list[str]:
@@ -200,7 +220,7 @@ def served_sandbox(marketplace: str, orders: int, *, rate_scale: float, days: fl
     finally:
         ours.send("stop")
         if ours.poll(30):
-            served.throttled = ours.recv()
+            served.throttled, served.refused = ours.recv()
         server.join(timeout=10)
         if server.is_alive():
             server.kill()
@@ -288,10 +308,16 @@ class Result:
     yard: Yardstick
     throttled: int
     generate_s: float
+    read_s: float  # the adapter's stream of the same window read into nothing: fetch + parse + map, no storing
 
     @property
     def rate(self) -> float:
         return self.fetched / self.sync_s
+
+    @property
+    def store_s(self) -> float:
+        """What storing added to the marketplace-bound read (at least 1 ms, so that the ratio stays finite)."""
+        return max(0.001, self.sync_s - self.read_s)
 
 
 def measure(
@@ -324,10 +350,30 @@ def measure(
             profiler.disable()
             profiler.dump_stats(args.profile)
             args.profile = None  # the first sync only
+        read_s = read_only_seconds(rt, account, outcome.run_id)
     yard = yardstick(rt.engine, args.database_url, tmp, f"yardstick_{orders}_{variant[0]}")
     rt.engine.dispose()
     return Result(orders, variant[1], outcome.fetched, str(outcome.status), sync_s, cpu_s, yard, sandbox.throttled,
-                  sandbox.generate_s)
+                  sandbox.generate_s, read_s)
+
+
+def read_only_seconds(rt: Runtime, account_id: int, run_id: int) -> float:
+    """The floor the marketplace sets: the adapter reads the sync's own window again — the same pages over the
+    same HTTP, parsed and mapped — and the records go nowhere. A sync cannot be faster than this, whatever the
+    database takes; what it spends above it is what storing costs."""
+    run = get_run(rt, run_id)
+    assert run.window_start is not None and run.window_end is not None
+    window = SyncWindow(start=run.window_start, end=run.window_end)
+    with rt.sessions() as s:
+        account = s.get(MarketplaceAccount, account_id)
+        assert account is not None
+        adapter = adapter_for(rt, account)
+        ctx = build_context(rt, s, adapter, account, purpose="bench read floor")
+        started = time.perf_counter()
+        records = sum(1 for _ in adapter.sync_orders(ctx, window))
+        seconds = time.perf_counter() - started
+    assert records >= run.fetched, (records, run.fetched)
+    return seconds
 
 
 def parse_settings(pairs: list[str]) -> dict[str, Any]:
@@ -368,11 +414,14 @@ def main() -> None:
     print(f"marketplace  {args.marketplace} ({db}); sandbox in its own process, rate scale {args.rate_scale:g}; "
           f"client pacing {'on' if args.client_limits else 'off'}; stock effects {'on' if args.stock else 'off'}")
     print(f"yardstick    the same rows into empty tables of the same schema: {how}, one transaction")
+    print("read floor   the adapter's read of the same window with nothing stored (fetch + parse + map);"
+          " store = sync - read")
     print(f"{'orders':>8} {'variant':<16}{'synced':>8}{'rows':>8}{'sync s':>9}{'CPU s':>8}{'orders/s':>10}"
-          f"{'yardstick s':>13}{'sync/yard':>11}{'429s':>6}")
+          f"{'yardstick s':>13}{'sync/yard':>11}{'read s':>8}{'sync/read':>11}{'store/yard':>12}{'429s':>6}")
     for r in results:
         print(f"{r.orders:>8} {r.variant[:15]:<16}{r.fetched:>8}{sum(r.yard.rows.values()):>8}{r.sync_s:>9.2f}"
               f"{r.cpu_s:>8.2f}{r.rate:>10,.0f}{r.yard.seconds:>13.3f}{r.sync_s / r.yard.seconds:>10.1f}x"
+              f"{r.read_s:>8.2f}{r.sync_s / r.read_s:>10.2f}x{r.store_s / r.yard.seconds:>11.1f}x"
               f"{r.throttled:>6}  [{r.status}]")
     for r in results[:len(variants)]:
         print(f"rows stored  {r.orders} orders: " + ", ".join(f"{t} {n:,}" for t, n in r.yard.rows.items() if n))

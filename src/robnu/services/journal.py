@@ -167,26 +167,38 @@ class RunJournal:
     window: SyncWindow | None = None
     pages: int = 0
     failed: bool = False
-    _buffer: list[_Page] = field(default_factory=list)
+    _buffer: list[tuple[datetime, bytes]] = field(default_factory=list)  # (page time, its journal line)
     _buffered: int = 0
+    _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def __repr__(self) -> str:
         return f"RunJournal(run={self.run_id}, pages={self.pages})"
 
     def record(self, operation: str, request: httpx.Request, response: httpx.Response) -> None:
+        """Called from the thread that reads the marketplace (the sync's read-ahead): the page is split, sealed
+        and serialised there, while the engine's thread writes the previous batch, and only the finished line
+        is handed over under the lock."""
         url = request.url
-        self._buffer.append(
-            _Page(
-                self.rt.clock.now(),
-                operation,
-                request_identity(request.method, url.path, url.query.decode("ascii", "replace")),
-                response.status_code,
-                response.headers.get("content-type", ""),
-                response.content,
-            )
+        page = _Page(
+            self.rt.clock.now(),
+            operation,
+            request_identity(request.method, url.path, url.query.decode("ascii", "replace")),
+            response.status_code,
+            response.headers.get("content-type", ""),
+            response.content,
         )
-        self.pages += 1
-        self._buffered += len(response.content)
+        if self.failed:
+            return
+        try:
+            line = self._line(page)
+        except Exception:  # like a failed flush: the journal stops, the sync goes on
+            self.failed = True
+            log.exception("raw-payload journal of run %s could not seal a page; the sync goes on", self.run_id)
+            return
+        with self._lock:
+            self._buffer.append((page.at, line))
+            self.pages += 1
+            self._buffered += len(line)
 
     def flush_if_full(self) -> None:
         """Called by the engine between its write transactions (never inside one: on SQLite a second writer
@@ -195,13 +207,14 @@ class RunJournal:
             self.flush()
 
     def flush(self) -> None:
-        pages, self._buffer, self._buffered = self._buffer, [], 0
+        with self._lock:
+            pages, self._buffer, self._buffered = self._buffer, [], 0
         if not pages or self.failed:
             return
         try:
             by_hour: dict[str, list[bytes]] = defaultdict(list)
-            for page in pages:
-                by_hour[hour_key(self.seller_id, self.code, page.at)].append(self._line(page))
+            for at, line in pages:
+                by_hour[hour_key(self.seller_id, self.code, at)].append(line)
             for key, lines in by_hour.items():
                 append(self.rt, key, b"".join(lines), seller_id=self.seller_id)
         except Exception:  # the journal is evidence, not the sync: say so loudly and let the sync go on

@@ -204,9 +204,9 @@ class SyncEngine:
                     journal = RunJournal(rt, account.seller_id, account.id, adapter.code, run_id, target, window)
                     ctx.http = ctx.http.recording(journal)
                 batch: list[Any] = []
-                # The journal records pages from the adapter's thread and is flushed from this one: with it on,
-                # the adapter reads in this thread (no read-ahead).
-                ahead = rt.settings.sync_read_ahead_records if journal is None else 0
+                # The journal records pages in the adapter's (read-ahead) thread and is flushed from this one,
+                # between write transactions.
+                ahead = rt.settings.sync_read_ahead_records
                 with read_ahead(sync.read(adapter, ctx, window), ahead, name=f"sync-{account_id}-{target}") as records:
                     for record in records:
                         keeper.check()  # the lease was lost: stop reading (and fence refuses any write)
