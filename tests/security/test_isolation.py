@@ -21,7 +21,7 @@ from robnu.db.scope import CrossTenantWrite
 from robnu.db.tenancy_models import AuditEvent, SellerUser
 from robnu.domain.marketplace import ScheduleTarget
 from robnu.domain.permissions import Permission
-from robnu.services import api_tokens
+from robnu.services import api_tokens, web_jobs
 from robnu.services.accounts import create_seller_with_owner
 from robnu.services.audit import Actor
 from robnu.services.runtime import Runtime
@@ -66,6 +66,7 @@ def tenants(settings: Settings) -> Iterator[Tenants]:
                 s.add(Product(seller_id=seller, sku=f"SKU-{name}", created_at=now, updated_at=now))
                 s.flush()
                 adjust_on_hand(s, seller, f"SKU-{name}", 5, "received", now)
+                web_jobs.create(s, seller, f"job-{name}", "Sync now", 3, now)  # a dashboard job in progress
                 api_tokens.create(
                     s,
                     seller,
@@ -146,7 +147,7 @@ def test_scoped_app_role_reads_exactly_its_own_rows(tenants: Tenants) -> None:
             visible = {t: _count(conn, t) for t in tables if t != "users"}
             users = conn.execute(text("SELECT email FROM users")).scalars().all()
     assert {t: n for t, n in others.items() if n} == {}
-    assert visible == own
+    assert visible == own and own["web_jobs"] == 1
     assert users == ["owner@a.in"]
 
 

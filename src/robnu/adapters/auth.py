@@ -13,6 +13,7 @@ marketplace writes only ``exchange`` (the call that gets a token), ``token_expir
 
 from __future__ import annotations
 
+import threading
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
@@ -97,6 +98,9 @@ class CachedTokenAuth(MarketplaceAuth, Generic[C]):
         self.minted = 0  # exchanges made by this instance (for tests and run reports)
         self.fresh: str | None = None  # the token this instance minted last
         self._memory: tuple[str, datetime] | None = None
+        # A page walk asks for its next page from a helper thread (adapters.prefetch) while the caller may call
+        # too: one thread mints, the other waits for its token instead of minting a second one.
+        self._minting = threading.RLock()
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(minted={self.minted})"
@@ -111,11 +115,12 @@ class CachedTokenAuth(MarketplaceAuth, Generic[C]):
         return [*super().secrets(), *live]
 
     def token(self) -> str:
-        cached = self._memory or self.tokens.get()
-        if cached is not None and cached[1] - self.margin > self.clock.now():
-            self._memory = cached
-            return cached[0]
-        return self.mint()
+        with self._minting:
+            cached = self._memory or self.tokens.get()
+            if cached is not None and cached[1] - self.margin > self.clock.now():
+                self._memory = cached
+                return cached[0]
+            return self.mint()
 
     def mint(self) -> str:
         token, lifetime = self.exchange()

@@ -191,9 +191,7 @@ def replay(
         runs[page.run].append(page)
     if into is not None:
         _copy_owner(rt, into, account_id)
-    report = ReplayReport(
-        account_id, dry_run, target_rt.engine.url.render_as_string(hide_password=True), []
-    )
+    report = ReplayReport(account_id, dry_run, target_rt.engine.url.render_as_string(hide_password=True), [])
     for rid, run_pages in runs.items():
         report.runs.append(_replay_run(rt, target_rt, adapter, account_id, rid, run_pages, dry_run))
     return report

@@ -22,6 +22,7 @@ from robnu.adapters.amazon_in.mapping import api_time
 from robnu.adapters.client import MarketplaceClient
 from robnu.adapters.errors import MarketplaceRequestError, TransientMarketplaceError
 from robnu.adapters.http import MarketplaceHttp, json_of
+from robnu.adapters.prefetch import prefetched
 from robnu.adapters.ratelimit import OperationLimit
 
 CODE = "AMAZON_IN"
@@ -251,13 +252,14 @@ class AmazonClient(MarketplaceClient[AmazonAuth]):
         next_token: Callable[[Any], str | None],
     ) -> Iterator[dict[str, Any]]:
         restarts = 0
-        token: str | None = None
         while True:
-            query = dict(params)
-            if token:
-                query[token_param] = token
             try:
-                body = self.call(operation, "GET", path, params=query, paged=token is not None)
+                yield from prefetched(
+                    lambda token: self._page(operation, path, params, token_param, token),
+                    next_token,
+                    name=f"amazon-{operation}",
+                )
+                return
             except PageTokenRejected:
                 restarts += 1
                 self.restarts += 1
@@ -265,14 +267,17 @@ class AmazonClient(MarketplaceClient[AmazonAuth]):
                     raise TransientMarketplaceError(
                         f"Amazon {operation}: page tokens kept being rejected; gave up after {restarts} restarts"
                     ) from None
-                token = None
-                continue
-            if not isinstance(body, dict):
-                raise TransientMarketplaceError(f"Amazon {operation} answered a body that is not an object")
-            yield body
-            token = next_token(body)
-            if not token:
-                return
+
+    def _page(
+        self, operation: str, path: str, params: dict[str, Any], token_param: str, token: str | None
+    ) -> dict[str, Any]:
+        query = dict(params)
+        if token:
+            query[token_param] = token
+        body = self.call(operation, "GET", path, params=query, paged=token is not None)
+        if not isinstance(body, dict):
+            raise TransientMarketplaceError(f"Amazon {operation} answered a body that is not an object")
+        return body
 
     # ------------------------------------------------------------------ listings
     def patch_quantity(self, sku: str, quantity: int) -> dict[str, Any]:

@@ -46,6 +46,7 @@ class OrderFilters:
     account_id: int | None = None
     status: str | None = None
     processing_status: str | None = None
+    held: bool = False  # held for any reason: an exception (HELD) or the free tier's daily limit (HELD_QUOTA)
     processing_stage: int | None = None
     ordered_from: datetime | None = None
     ordered_to: datetime | None = None
@@ -231,6 +232,8 @@ def list_orders(
         q = q.where(Order.status == status)
     if p_status is not None:
         q = q.where(OrderProcessing.status == p_status)
+    if filters.held:
+        q = q.where(OrderProcessing.status.in_((ProcessingStatus.HELD, ProcessingStatus.HELD_QUOTA)))
     if filters.processing_stage is not None:
         q = q.where(OrderProcessing.stage == filters.processing_stage)
     if ordered_from is not None:
