@@ -204,7 +204,8 @@ def drain(rt: Runtime, world: SandboxWorld, settings: JobSettings, count: int) -
             )
         ).tuples()
         for schedule_id, account, seller in orders:
-            defer_run(c, settings, schedules.DueRun(schedule_id, account, seller, str(ScheduleTarget.ORDERS), NOW))
+            due = schedules.DueRun(schedule_id, account, seller, str(ScheduleTarget.ORDERS), NOW, "AMAZON_IN")
+            defer_run(c, settings, due)
     queue = ProcrastinateQueue(rt, settings)
     stop = threading.Event()
     worker = threading.Thread(target=queue.serve, args=(stop, 4), daemon=True)

@@ -9,15 +9,16 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Iterator
+from decimal import Decimal
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from robnu.api.app import create_app
 from robnu.db.claims_models import ReturnClaim
-from robnu.db.models import MarketplacePayout, Order, OrderReturn, Product, Shipment, SyncRun
+from robnu.db.models import MarketplacePayout, Order, OrderReturn, PayoutLineItem, Product, Shipment, SyncRun
 from robnu.db.money_models import Adjustment, ReconciliationBatch
 from robnu.db.processing_models import ProcessingBatch
 from robnu.db.stock_models import Document, StockMovement
@@ -320,3 +321,50 @@ def test_the_read_models_are_what_the_api_serves(client: TestClient, data: Data,
     with data.rt.sessions() as s:
         page = order_queries.list_orders(s, data.a.seller_id, limit=20)
     assert client.get("/v1/orders?limit=20", headers=a_admin).json() == page.model_dump(mode="json")
+
+
+def test_the_overview_and_the_chart_series_count_the_callers_rows(
+    client: TestClient, data: Data, a_admin: dict[str, str]
+) -> None:
+    today = client.get("/v1/today", headers=a_admin).json()
+    accounts = {a["account_id"] for a in today["accounts"]}
+    assert accounts == {data.a.ajio.account_id, *data.a.others.values()}
+    assert today["free_tier"]["used"] >= 0 and sum(a["new_orders"] for a in today["accounts"]) > 0
+    per_day = client.get("/v1/stats/orders-per-day", params={"days": 366}, headers=a_admin).json()
+    with data.rt.sessions() as s:
+        placed = s.execute(select(func.count(Order.id)).where(Order.seller_id == data.a.seller_id)).scalar_one()
+        paid = s.execute(
+            select(func.sum(MarketplacePayout.net_amount)).where(MarketplacePayout.seller_id == data.a.seller_id)
+        ).scalar_one()
+        fees = s.execute(
+            select(func.sum(PayoutLineItem.amount)).where(
+                PayoutLineItem.seller_id == data.a.seller_id, PayoutLineItem.amount < 0
+            )
+        ).scalar_one()
+    assert sum(d["orders"] for d in per_day) == placed  # the sandbox's orders are all within the year
+    assert {d["marketplace"] for d in per_day} == {"AJIO", "MEESHO"}
+    assert client.get("/v1/stats/orders-per-day", params={"days": 0}, headers=a_admin).status_code == 422
+    months = client.get("/v1/stats/payouts-per-month", headers=a_admin).json()
+    assert sum(Decimal(m["net_paid"]) for m in months) == paid and sum(Decimal(m["fees"]) for m in months) == -fees
+    history = client.get("/v1/sla/history", headers=a_admin).json()
+    assert {p["batch_id"] for p in history} <= _ids(data, ProcessingBatch, data.a)
+
+
+def test_the_fields_and_filters_the_dashboard_reads(client: TestClient, data: Data, a_admin: dict[str, str]) -> None:
+    held = _pages(client, "/v1/orders", a_admin, held="true")
+    assert held and {o["processing_status"] for o in held} <= {"HELD", "HELD_QUOTA"}
+    payout = _first(data, MarketplacePayout, data.a)
+    body = client.get(f"/v1/payouts/{payout.id}", headers=a_admin).json()
+    negative = sum((Decimal(li["amount"]) for li in body["lines"] if Decimal(li["amount"]) < 0), Decimal(0))
+    assert Decimal(body["fees"]) == -negative and body["reconciliation_status"] in ("RECONCILED", "DELTAS", "NOT_RUN")
+    claim = _first(data, ReturnClaim, data.a, ReturnClaim.adjustment_id.is_not(None))
+    adjustments = _pages(client, "/v1/adjustments", a_admin)
+    assert {a["id"]: a["claim_id"] for a in adjustments}[claim.adjustment_id] == claim.id
+    disputed = _first(data, Adjustment, data.a, Adjustment.id == claim.adjustment_id)
+    lines = client.get(f"/v1/payouts/{disputed.payout_id}", headers=a_admin).json()["lines"]
+    assert claim.id in {li["claim_id"] for li in lines}
+    batches = _pages(client, "/v1/processing/batches", a_admin)
+    newest = max(b["ist_day"] for b in batches)
+    recent = _pages(client, "/v1/processing/batches", a_admin, ist_day_from=newest)
+    assert recent and {b["ist_day"] for b in recent} == {newest}
+    assert all(b["lowest_open_stage"] is None or b["lowest_open_stage"] >= 0 for b in batches)

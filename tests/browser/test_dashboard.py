@@ -67,7 +67,17 @@ def test_today_and_main_pages_render_for_a_signed_in_owner_and_pass_axe(as_owner
     assert re.search(r"\d+ of 25", page.locator("main").inner_text())  # the free tier's use today
     shot(page, "today")
     problems = {"/": axe_violations(page)}
-    for path in ("/orders", "/process/sla-watchdog", "/accounts", "/platform/marketplace-registry", "/payouts"):
+    for path in (
+        "/orders",
+        "/process/sla-watchdog",
+        "/accounts",
+        "/platform/marketplace-registry",
+        "/payouts",
+        "/claims",
+        "/process/batches",
+        "/stock",
+        "/returns",
+    ):
         page.goto(path)
         problems[path] = axe_violations(page)
         shot(page, path.strip("/").replace("/", "-") or "today")

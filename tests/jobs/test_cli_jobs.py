@@ -19,6 +19,7 @@ from sqlalchemy import select, update
 from typer.testing import CliRunner
 
 from robnu.cli import common
+from robnu.cli.exits import ExitCode
 from robnu.cli.main import app
 from robnu.config import Settings, get_settings
 from robnu.db.models import Order, RunReport, Schedule, SyncCursor
@@ -29,7 +30,7 @@ from robnu.services.accounts import connect_account, create_seller
 from robnu.services.reports import ReportData, RunOutcome, save_report
 from robnu.services.runtime import Runtime
 from tests.factories import credentials
-from tests.jobs.conftest import remove_kirana_hub
+from tests.jobs.conftest import remove_kirana_hub, requires_pg
 from tests.sandbox_wiring import connect_sandbox_account
 
 ROOT = Path(__file__).parents[2]
@@ -169,3 +170,10 @@ def test_robnu_run_keeps_a_seller_in_sync_and_stops_on_ctrl_c(rt: Runtime, setti
         assert not s.execute(select(SyncCursor.id).where(SyncCursor.lease_owner.is_not(None))).first()
         runs = s.execute(select(RunReport.status).where(RunReport.target == "ORDERS")).scalars().all()
     assert runs.count("SUCCEEDED") >= 2
+
+
+@requires_pg
+def test_worker_refuses_an_unknown_marketplace(cli: CliRunner) -> None:
+    result = cli.invoke(app, ["worker", "--marketplace", "NOPE"])
+    assert result.exit_code == ExitCode.BAD_INPUT, result.output
+    assert "marketplace" in result.output and "'NOPE'" in result.output and "AJIO" in result.output

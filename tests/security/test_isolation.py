@@ -16,12 +16,12 @@ from sqlalchemy.exc import DBAPIError, ProgrammingError
 from robnu.adapters.registry import registry
 from robnu.config import Settings
 from robnu.db import rls
-from robnu.db.models import Base, MarketplaceAccount, Order, Product, Seller
+from robnu.db.models import Base, Marketplace, MarketplaceAccount, Order, Product, Seller, User
 from robnu.db.scope import CrossTenantWrite
 from robnu.db.tenancy_models import AuditEvent, SellerUser
 from robnu.domain.marketplace import ScheduleTarget
 from robnu.domain.permissions import Permission
-from robnu.services import api_tokens
+from robnu.services import api_tokens, web_jobs
 from robnu.services.accounts import create_seller_with_owner
 from robnu.services.audit import Actor
 from robnu.services.runtime import Runtime
@@ -66,6 +66,7 @@ def tenants(settings: Settings) -> Iterator[Tenants]:
                 s.add(Product(seller_id=seller, sku=f"SKU-{name}", created_at=now, updated_at=now))
                 s.flush()
                 adjust_on_hand(s, seller, f"SKU-{name}", 5, "received", now)
+                web_jobs.create(s, seller, f"job-{name}", "Sync now", 3, now)  # a dashboard job in progress
                 api_tokens.create(
                     s,
                     seller,
@@ -146,7 +147,7 @@ def test_scoped_app_role_reads_exactly_its_own_rows(tenants: Tenants) -> None:
             visible = {t: _count(conn, t) for t in tables if t != "users"}
             users = conn.execute(text("SELECT email FROM users")).scalars().all()
     assert {t: n for t, n in others.items() if n} == {}
-    assert visible == own
+    assert visible == own and own["web_jobs"] == 1
     assert users == ["owner@a.in"]
 
 
@@ -223,3 +224,29 @@ def test_scoped_session_sees_only_its_seller(tenants: Tenants) -> None:
         s.flush()
     with rt.sessions() as s:
         assert s.execute(select(Product.id).where(Product.sku == "STOLEN")).first() is None
+
+
+def test_scope_filters_every_table_of_a_statement_for_each_seller_in_turn(tenants: Tenants) -> None:
+    """The same statements, compiled once and cached, run for A, then B, then A again: each time every table
+    in them (joined ones too) is filtered to that seller, users to its members and sellers to itself."""
+    rt, a, b = tenants.rt, tenants.a, tenants.b
+    joined = (
+        select(Order.seller_id, MarketplaceAccount.seller_id, Marketplace.code)
+        .join(MarketplaceAccount, MarketplaceAccount.id == Order.marketplace_account_id)
+        .join(Marketplace, Marketplace.id == MarketplaceAccount.marketplace_id)
+    )
+    # a tenant table joined to one without a seller: only its own criteria can keep other sellers out
+    accounts_only = (
+        select(MarketplaceAccount.seller_id)
+        .select_from(Marketplace)
+        .join(MarketplaceAccount, MarketplaceAccount.marketplace_id == Marketplace.id)
+    )
+    for seller in (a, b, a):
+        with tenant_session(rt, seller) as s:
+            rows = s.execute(joined).all()
+            assert rows and {(o, m) for o, m, _ in rows} == {(seller, seller)}
+            assert {code for *_, code in rows} == {"AJIO", "MEESHO"}  # a table without a seller is not emptied
+            assert set(s.execute(accounts_only).scalars()) == {seller}
+            assert s.execute(select(Seller.id)).scalars().all() == [seller]
+            emails = set(s.execute(select(User.email)).scalars())
+            assert emails == {f"owner@{'a' if seller == a else 'b'}.in"}

@@ -168,3 +168,30 @@ def test_the_scan_form_receives_a_return_once(client: TestClient, data: Data) ->
         assert n == 0
     csrf = sign_in(client, _email(data.a, Role.FINANCE))  # no returns:scan
     assert client.post("/returns/scan", data={"code": ret.return_awb, "csrf_token": csrf}).status_code == 403
+
+
+def test_the_claims_list_filters_by_status_and_links_each_claim(client: TestClient, data: Data) -> None:
+    mine = _first(data, ReturnClaim, data.a)
+    theirs = _first(data, ReturnClaim, data.b)
+    sign_in(client, _email(data.a, Role.FINANCE))
+    page = client.get("/claims")
+    assert page.status_code == 200 and 'href="/claims" aria-current="page"' in page.text  # in the nav
+    assert f'href="/claims/{mine.id}"' in page.text and mine.reference in page.text
+    assert f'href="/claims/{theirs.id}"' not in page.text and theirs.reference not in page.text
+    same = client.get("/claims", params={"status": mine.status}).text
+    assert f'href="/claims/{mine.id}"' in same
+    other_status = "cancelled" if mine.status != "cancelled" else "filed"
+    assert f'href="/claims/{mine.id}"' not in client.get("/claims", params={"status": other_status}).text
+    bad = client.get("/claims", params={"status": "maybe"})
+    assert bad.status_code == 200 and "status: must be one of" in bad.text
+
+
+def test_an_adjustment_shows_the_claim_it_belongs_to(client: TestClient, data: Data) -> None:
+    claim = _first(data, ReturnClaim, data.a, ReturnClaim.adjustment_id.is_not(None))
+    adjustment = _first(data, Adjustment, data.a, Adjustment.id == claim.adjustment_id)
+    sign_in(client, _email(data.a, Role.FINANCE))
+    page = client.get(f"/reconciliation/{adjustment.period}").text
+    assert 'href="/claims">All claims</a>' in page
+    assert f'<a href="/claims/{claim.id}">{claim.reference}</a>' in page  # in the adjustments table
+    assert adjustment.payout_id is not None  # the payout's line that raised it links the claim too
+    assert f'href="/claims/{claim.id}"' in client.get(f"/payouts/{adjustment.payout_id}").text

@@ -12,7 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from robnu.db.models import MarketplaceAccount, Order, Product
+from robnu.db.models import MarketplaceAccount, MarketplaceCredentialEvent, Order, Product
 from robnu.domain.permissions import Role, permissions_of
 from robnu.services.accounts import connect_account
 from robnu.services.runtime import Runtime
@@ -25,6 +25,7 @@ PAGES = {
     "/orders": "orders:read",
     "/returns": "returns:read",
     "/payouts": "payouts:read",
+    "/claims": "claims:read",
     "/stock": "stock:read",
     "/process/batches": "processing:read",
     "/process/sla-watchdog": "processing:read",
@@ -170,3 +171,32 @@ def test_users_page_adds_a_user_once_and_names_a_bad_field(
     r = client.post("/users", data={"email": "new@alpha.in", "role": "OPERATOR", "csrf_token": csrf})
     assert r.status_code == 200 and "one-time password" in r.text
     assert "new@alpha.in" in client.get("/users").text and "one-time password" not in client.get("/users").text
+
+
+def test_the_account_page_shows_schedules_events_and_names_a_bad_reconnect_field(
+    rt: Runtime, client: TestClient, shops: tuple[Shop, Shop]
+) -> None:
+    alpha, beta = shops
+    account = connect_account(rt, alpha.seller_id, "MEESHO", credentials("MEESHO"), display_name="Meesho main")
+    theirs = connect_account(rt, beta.seller_id, "MEESHO", credentials("MEESHO"))
+    with rt.session() as s:
+        for account_id, message in ((account, "key expired"), (theirs, "their secret trouble")):
+            seller = alpha.seller_id if account_id == account else beta.seller_id
+            s.add(
+                MarketplaceCredentialEvent(
+                    seller_id=seller,
+                    marketplace_account_id=account_id,
+                    occurred_at=rt.clock.now(),
+                    kind="AUTH_FAILED",
+                    http_status=401,
+                    message=message,
+                )
+            )
+    csrf = sign_in(client, alpha.email(Role.ADMIN))
+    page = client.get(f"/accounts/{account}").text
+    assert page.count('data-label="Target"') >= 1 and "key expired" in page and "their secret" not in page
+    r = client.post(f"/accounts/{account}/reconnect", data={"supplier_id": "12", "csrf_token": csrf})
+    assert r.status_code == 400 and "supplier_id" in r.text and 'value="12"' in r.text
+    assert "key expired" in r.text and 'data-label="Target"' in r.text  # the rest of the page is there
+    assert f'href="/accounts/{account}"' in client.get("/accounts").text
+    assert f'href="/accounts/{theirs}"' not in client.get("/platform/marketplace-registry").text

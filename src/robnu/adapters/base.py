@@ -138,9 +138,7 @@ class Adapter(Generic[C, K]):
         if declared is None:
             cls.supported_targets = implemented
             return
-        problems = [
-            f"declares {t} but {_HOW[t]} is missing" for t in sorted(frozenset(declared) - implemented)
-        ] + [
+        problems = [f"declares {t} but {_HOW[t]} is missing" for t in sorted(frozenset(declared) - implemented)] + [
             f"{_HOW[t]} is there but {t} is not declared (add it, or leave supported_targets out to derive it)"
             for t in sorted(implemented - frozenset(declared))
         ]

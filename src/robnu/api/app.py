@@ -15,6 +15,7 @@ from robnu.api.routes import (
     marketplaces,
     money,
     orders,
+    overview,
     payouts,
     processing,
     returns,
@@ -50,6 +51,7 @@ def create_app(rt: Runtime) -> FastAPI:
         marketplaces.router,
         accounts.build_router(rt.registry),
         # the seller's data (read models in robnu.services.queries) and the actions on it
+        overview.router,
         orders.router,
         returns.router,
         payouts.router,

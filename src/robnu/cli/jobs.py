@@ -169,10 +169,17 @@ def worker(
     metrics_port: Annotated[
         int | None, typer.Option(min=1, max=65535, help="serve Prometheus /metrics on this port")
     ] = None,
+    marketplace: Annotated[
+        str | None,
+        typer.Option(
+            help="take only this marketplace's runs, as its database role robnu_worker_<code> (default: the one"
+            " marketplace whose worker role the login role has, else every marketplace)",
+        ),
+    ] = None,
 ) -> None:
     """A Procrastinate worker on PostgreSQL: run as many, on as many machines, as needed."""
     from robnu.jobs import metrics
-    from robnu.jobs.procrastinate_backend import ProcrastinateQueue
+    from robnu.jobs.procrastinate_backend import ProcrastinateQueue, worker_marketplace
     from robnu.jobs.procrastinate_backend import apply_schema as apply
 
     rt = runtime()  # many workers start at once: migrate with `robnu db upgrade` before, not here
@@ -180,7 +187,10 @@ def worker(
         raise InvalidInput("database_url", "workers need PostgreSQL; on SQLite use `robnu run`")
     if apply_schema and apply(rt):
         console.print("applied Procrastinate's schema")
-    queue = ProcrastinateQueue(rt)
+    code = worker_marketplace(rt, check.text("marketplace", marketplace, max_length=32) if marketplace else None)
+    queue = ProcrastinateQueue(rt, marketplace=code)
+    listens = ", ".join(queue.queues() or ["every queue"])
+    console.print(f"robnu worker: {code or 'every marketplace'}; listening to {listens}")
     if metrics_port:
         metrics.serve(rt, metrics_port, queue=queue.settings.queue)
     queue.serve_forever(concurrency)

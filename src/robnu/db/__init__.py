@@ -10,3 +10,4 @@ from robnu.db import processing_models as processing_models
 from robnu.db import stock_models as stock_models
 from robnu.db import storage_models as storage_models
 from robnu.db import tenancy_models as tenancy_models
+from robnu.db import web_models as web_models

@@ -21,8 +21,9 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterable, Mapping
+from typing import Any
 
-from sqlalchemy import Connection, MetaData, text
+from sqlalchemy import Connection, Engine, MetaData, event, text
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +59,41 @@ $$
 
 def worker_role(code: str) -> str:
     return f"robnu_worker_{code.lower()}"
+
+
+def may_become(conn: Connection, role: str) -> bool:
+    """Whether the login role may ``SET ROLE`` to ``role`` (a member of it, or a superuser)."""
+    return bool(
+        conn.execute(
+            text("SELECT pg_has_role(session_user, oid, 'MEMBER') FROM pg_roles WHERE rolname = :r"), {"r": role}
+        ).scalar()
+    )
+
+
+def worker_marketplace(conn: Connection, codes: Iterable[str]) -> str | None:
+    """The marketplace a login role is meant to work for: the one ``robnu_worker_<code>`` it is a member of,
+    when it is neither a superuser nor a member of ``robnu_system`` (which may work for every marketplace)."""
+    superuser = conn.execute(text("SELECT rolsuper FROM pg_roles WHERE rolname = session_user")).scalar()
+    if superuser or may_become(conn, SYSTEM_ROLE):
+        return None
+    mine = [code for code in codes if may_become(conn, worker_role(code))]
+    return mine[0] if len(mine) == 1 else None
+
+
+def become(engine: Engine, role: str) -> None:
+    """Every connection ``engine`` opens from now on runs as ``role`` (``SET ROLE`` once per connection,
+    committed so that a rollback does not undo it); pooled connections of the login role are dropped."""
+    if not ROLE_NAME.fullmatch(role):
+        raise ValueError(f"not a role name Robnu makes: {role!r}")
+
+    def set_role(dbapi_connection: Any, _record: Any) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute(f'SET ROLE "{role}"')
+        cursor.close()
+        dbapi_connection.commit()
+
+    event.listen(engine, "connect", set_role)
+    engine.dispose()
 
 
 def tenant_tables(metadata: MetaData) -> list[str]:

@@ -1,11 +1,12 @@
 """The one way to open a unit of work for a tenant: ``seller_scope(sessions, seller_id)``.
 
-On every transaction the scoped session begins, PostgreSQL gets ``SET LOCAL ROLE <app role>`` (when one is
-configured) and ``set_config('app.seller_id', …, true)`` — both transaction-local, so a pooled connection
-never carries a tenant into the next transaction — and row-level security does the filtering. On both
-databases the session also adds ``seller_id = …`` to every ORM statement (``with_loader_criteria``) and
-refuses to flush a row of another seller: on SQLite, which has no row-level security, that is the isolation;
-on PostgreSQL it is a second wall and gives the planner the seller to use its ``seller_id``-leading indexes.
+On every transaction the scoped session begins, PostgreSQL gets the role ``<app role>`` (when one is
+configured) and ``app.seller_id``, both by ``set_config(…, true)`` in the statement that begins it: both
+transaction-local, so a pooled connection never carries a tenant into the next transaction; row-level
+security does the filtering. On both databases the session also adds ``seller_id = …`` to every ORM statement
+(``with_loader_criteria``) and refuses to flush a row of another seller: on SQLite, which has no row-level
+security, that is the isolation; on PostgreSQL it is a second wall and gives the planner the seller to use its
+``seller_id``-leading indexes.
 Core ``text()`` statements are not filtered on SQLite: tenant code uses the ORM.
 
 System work that must see every seller (the scheduler's tick, syncs, the CLI, sign-in) uses an ordinary,
@@ -18,7 +19,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import ColumnElement, event, select, text
+from sqlalchemy import BigInteger, BindParameter, ColumnElement, bindparam, event, select, true
 from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction, sessionmaker, with_loader_criteria
 from sqlalchemy.orm.util import LoaderCriteriaOption
 
@@ -35,30 +36,28 @@ class CrossTenantWrite(RobnuError):
     """A scoped session was asked to write a row of another seller."""
 
 
-def _criteria(seller_id: int) -> tuple[LoaderCriteriaOption, ...]:
-    # Built once per seller (immutable options, shared by its statements): building them for every mapper on
-    # every statement cost as much CPU as the read API's query itself (docs/benchmarks.md, API scale). The
-    # mapper count is part of the key: a model mapped later (a plug-in's satellite) gets its criteria too.
-    return _criteria_for(seller_id, len(Base.registry.mappers))
+def _tenant_clause(cls: type[Any], seller: BindParameter[int]) -> ColumnElement[bool]:
+    """The rows of ``cls`` the scoped seller may see: its own seller row, the users that are its members, rows
+    whose ``seller_id`` is its own; every row of a table without a seller (the marketplaces)."""
+    if cls is Seller:
+        return Seller.id == seller
+    if cls is User:
+        return User.id.in_(select(SellerUser.user_id).where(SellerUser.seller_id == seller))
+    mapper = getattr(cls, "__mapper__", None)  # None for the stand-in SQLAlchemy passes when it first reads the lambda
+    if mapper is not None and "seller_id" in mapper.columns:
+        clause: ColumnElement[bool] = getattr(cls, "seller_id") == seller  # noqa: B009
+        return clause
+    return true()
 
 
 @functools.lru_cache(maxsize=4096)
-def _criteria_for(seller_id: int, _mappers: int) -> tuple[LoaderCriteriaOption, ...]:
-    options: list[LoaderCriteriaOption] = [
-        with_loader_criteria(Seller, Seller.id == seller_id, include_aliases=True),
-        with_loader_criteria(
-            User,
-            User.id.in_(select(SellerUser.user_id).where(SellerUser.seller_id == seller_id)),
-            include_aliases=True,
-        ),
-    ]
-    for mapper in Base.registry.mappers:
-        column = mapper.columns.get("seller_id")
-        if column is not None:
-            cls = mapper.class_
-            clause: ColumnElement[bool] = getattr(cls, "seller_id") == seller_id  # noqa: B009
-            options.append(with_loader_criteria(cls, clause, include_aliases=True))
-    return tuple(options)
+def _criteria(seller_id: int) -> LoaderCriteriaOption:
+    # One option for every mapped class (``Base`` and what a plug-in maps later), resolved per class when a
+    # statement is compiled, i.e. once per statement shape: a statement's cache key carries one lambda and the
+    # seller's bound value. An option per mapped class cost ~1 ms per statement in cache keys alone
+    # (docs/benchmarks.md, API scale).
+    seller = bindparam("robnu_scope_seller", seller_id, type_=BigInteger)
+    return with_loader_criteria(Base, lambda cls: _tenant_clause(cls, seller), include_aliases=True)
 
 
 @event.listens_for(Session, "do_orm_execute")
@@ -68,7 +67,13 @@ def _filter(state: ORMExecuteState) -> None:
         return
     if state.is_column_load or state.is_relationship_load:
         return  # the parent statement's criteria propagate to these
-    state.statement = state.statement.options(*_criteria(seller_id))
+    state.statement = state.statement.options(_criteria(seller_id))
+
+
+_SET_SELLER = f"SELECT set_config('{SETTING}', %(seller)s, true)"
+# ``set_config('role', …, true)`` is ``SET LOCAL ROLE`` (same membership check) as an expression: both settings
+# in one statement.
+_SET_ROLE_AND_SELLER = f"SELECT set_config('role', %(role)s, true), set_config('{SETTING}', %(seller)s, true)"
 
 
 @event.listens_for(Session, "after_begin")
@@ -77,9 +82,16 @@ def _set_local(session: Session, _transaction: SessionTransaction, connection: A
     if seller_id is None or connection.dialect.name != "postgresql":
         return
     role = session.info.get(ROLE_KEY)
-    if role:
-        connection.exec_driver_sql(f'SET LOCAL ROLE "{role}"')
-    connection.execute(text("SELECT set_config(:name, :value, true)"), {"name": SETTING, "value": str(seller_id)})
+    params = {"seller": str(seller_id), "role": role}
+    sql = _SET_ROLE_AND_SELLER if role else _SET_SELLER
+    driver = connection.connection.driver_connection
+    if hasattr(driver, "pipeline"):
+        # Nothing has reached the server yet: psycopg begins the transaction with this statement. In a pipeline
+        # the BEGIN and the settings go in one round trip (a request's unit of work pays for every one).
+        with driver.pipeline():
+            driver.execute(sql, params)
+    else:
+        connection.exec_driver_sql(sql, params)
 
 
 @event.listens_for(Session, "before_flush")

@@ -18,7 +18,7 @@ DURATION_BUCKETS = (0.5, 1, 5, 15, 60, 300, 900, 3600)
 
 
 class JobsCollector(Collector):
-    def __init__(self, rt: Runtime, queue_depth: Callable[[], dict[str, int]] | None = None) -> None:
+    def __init__(self, rt: Runtime, queue_depth: Callable[[], dict[tuple[str, str], int]] | None = None) -> None:
         self.rt = rt
         self.queue_depth = queue_depth
 
@@ -68,26 +68,32 @@ class JobsCollector(Collector):
         yield oldest
         yield GaugeMetricFamily("robnu_schedules_paused", "Disabled schedules", value=paused)
         if self.queue_depth is not None:
-            queue = GaugeMetricFamily("robnu_queue_jobs", "Jobs in the task queue by status", labels=["status"])
-            for status, n in self.queue_depth().items():
-                queue.add_metric([status], n)
+            queue = GaugeMetricFamily(
+                "robnu_queue_jobs", "Jobs in the task queues by queue and status", labels=["queue", "status"]
+            )
+            for (name, status), n in sorted(self.queue_depth().items()):
+                queue.add_metric([name, status], n)
             yield queue
 
 
-def pg_queue_depth(rt: Runtime, queue: str) -> Callable[[], dict[str, int]] | None:
-    """Procrastinate's job counts, when the database is PostgreSQL and has its schema."""
+def pg_queue_depth(rt: Runtime, queue: str) -> Callable[[], dict[tuple[str, str], int]] | None:
+    """Procrastinate's job counts by (queue, status) over ``queue`` (the tick's) and its marketplaces' queues
+    (``queue.<code>``), when the database is PostgreSQL and has its schema."""
     if rt.engine.dialect.name != "postgresql":
         return None
 
-    def depth() -> dict[str, int]:
+    def depth() -> dict[tuple[str, str], int]:
         with rt.engine.connect() as conn:
             if not conn.execute(text("SELECT to_regclass('procrastinate_jobs') IS NOT NULL")).scalar_one():
                 return {}
             rows = conn.execute(
-                text("SELECT status::text, count(*) FROM procrastinate_jobs WHERE queue_name = :q GROUP BY status"),
+                text(
+                    "SELECT queue_name, status::text, count(*) FROM procrastinate_jobs"
+                    " WHERE queue_name = :q OR starts_with(queue_name, :q || '.') GROUP BY queue_name, status"
+                ),
                 {"q": queue},
             ).all()
-        return {str(status): int(n) for status, n in rows}
+        return {(str(name), str(status)): int(n) for name, status, n in rows}
 
     return depth
 

@@ -3,6 +3,10 @@
 * The tick (a Procrastinate periodic task, de-duplicated across workers) claims due schedules and
   defers one ``robnu.run`` job per due run **in the same transaction** that moves the schedule's
   ``next_run_at`` — the job exists if and only if the claim committed.
+* Queues: ``robnu`` for the tick and the recovery task, ``robnu.<code>`` (``robnu.ajio``, …) for the runs of
+  accounts on that marketplace. A worker started for one marketplace listens to ``robnu`` and its
+  marketplace's queue only, as that marketplace's database role (``robnu_worker_<code>``, which cannot read
+  the other marketplaces' credential satellites); an all-marketplace worker listens to every queue.
 * ``lock = robnu:account:<id>``: the jobs of one account run one after another (no two token
   refreshes race; no two runs of an (account, target) overlap); other accounts run in parallel.
 * ``queueing_lock = robnu:run:<id>:<target>``: a due run waiting in the queue is queued once.
@@ -30,6 +34,8 @@ from procrastinate.retry import BaseRetryStrategy, RetryDecision
 from sqlalchemy import Connection, text
 from sqlalchemy.exc import IntegrityError
 
+from robnu.db import rls
+from robnu.domain.errors import InvalidInput
 from robnu.jobs.execute import execute_run
 from robnu.jobs.metrics import pg_queue_depth
 from robnu.jobs.settings import JobSettings, backoff_seconds, concurrency_for
@@ -79,10 +85,38 @@ def apply_schema(rt: Runtime) -> bool:
 
     with rt.engine.begin() as conn:
         conn.execute(text("SELECT pg_advisory_xact_lock(hashtext('robnu.procrastinate.schema'))"))
-        if schema_present(conn):
-            return False
-        conn.exec_driver_sql(SchemaManager.get_schema().replace("%", "%%"))
-    return True
+        created = not schema_present(conn)
+        if created:
+            conn.exec_driver_sql(SchemaManager.get_schema().replace("%", "%%"))
+        grant_queue_tables(conn)
+    return created
+
+
+_QUEUE_TABLES = text(
+    "SELECT c.relname, c.relkind FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+    " WHERE n.nspname = current_schema() AND c.relname LIKE 'procrastinate%' AND c.relkind IN ('r', 'S')"
+    " AND pg_has_role(current_user, c.relowner, 'USAGE')"
+)
+
+
+def grant_queue_tables(conn: Connection) -> None:
+    """The queue's tables to the system and marketplace worker roles (a worker's engine acts as one of them
+    and reads queue depth); only what the connecting role owns, so a worker's own start changes nothing."""
+    roles = conn.execute(
+        text("SELECT rolname FROM pg_roles WHERE rolname = :system OR starts_with(rolname, 'robnu_worker_')"),
+        {"system": rls.SYSTEM_ROLE},
+    ).scalars()
+    listed = ", ".join(r for r in roles if rls.ROLE_NAME.fullmatch(r))
+    if not listed:
+        return
+    for name, kind in conn.execute(_QUEUE_TABLES).tuples():
+        rights = "USAGE, SELECT, UPDATE" if kind == "S" else "SELECT, INSERT, UPDATE, DELETE"
+        conn.execute(text(f'GRANT {rights} ON "{name}" TO {listed}'))
+
+
+def run_queue(settings: JobSettings, marketplace: str) -> str:
+    """The queue of one marketplace's runs: ``robnu.ajio`` for AJIO (with the default ``ROBNU_JOBS_QUEUE``)."""
+    return f"{settings.queue}.{marketplace.lower()}"
 
 
 def defer_run(conn: Connection, settings: JobSettings, due: schedules.DueRun) -> int | None:
@@ -93,7 +127,7 @@ def defer_run(conn: Connection, settings: JobSettings, due: schedules.DueRun) ->
             job_id = conn.execute(
                 _DEFER,
                 {
-                    "queue": settings.queue,
+                    "queue": run_queue(settings, due.marketplace),
                     "task": RUN_TASK,
                     "lock": f"robnu:account:{due.account_id}",
                     "qlock": f"robnu:run:{due.account_id}:{due.target}",
@@ -109,9 +143,10 @@ def defer_run(conn: Connection, settings: JobSettings, due: schedules.DueRun) ->
 # queueing lock is taken), as ``defer_run`` would leave it out one by one.
 _DEFER_MANY = text(
     "SELECT count(*) FROM unnest(procrastinate_defer_jobs_v1(ARRAY("
-    " SELECT ROW(:queue, :task, 0, j.lock, j.qlock, CAST(j.args AS jsonb), NULL::timestamptz)"
+    " SELECT ROW(j.queue, :task, 0, j.lock, j.qlock, CAST(j.args AS jsonb), NULL::timestamptz)"
     "::procrastinate_job_to_defer_v1"
-    " FROM unnest(CAST(:locks AS text[]), CAST(:qlocks AS text[]), CAST(:args AS text[])) AS j(lock, qlock, args)"
+    " FROM unnest(CAST(:queues AS text[]), CAST(:locks AS text[]), CAST(:qlocks AS text[]), CAST(:args AS text[]))"
+    " AS j(queue, lock, qlock, args)"
     " WHERE NOT EXISTS (SELECT 1 FROM procrastinate_jobs p WHERE p.queueing_lock = j.qlock AND p.status = 'todo')"
     ")))"
 )
@@ -123,7 +158,7 @@ def defer_runs(conn: Connection, settings: JobSettings, due: list[schedules.DueR
     if not due:
         return 0
     params = {
-        "queue": settings.queue,
+        "queues": [run_queue(settings, d.marketplace) for d in due],
         "task": RUN_TASK,
         "locks": [f"robnu:account:{d.account_id}" for d in due],
         "qlocks": [f"robnu:run:{d.account_id}:{d.target}" for d in due],
@@ -193,15 +228,47 @@ def make_app(rt: Runtime, settings: JobSettings | None = None) -> App:
     return app
 
 
+def worker_marketplace(rt: Runtime, requested: str | None) -> str | None:
+    """The marketplace a worker is for: ``requested`` (a registered code), else the one the login role is a
+    worker role of (``robnu_worker_<code>``, see ``rls.worker_marketplace``); None for every marketplace."""
+    codes = [a.code for a in rt.registry.all()]
+    with rt.engine.connect() as conn:
+        if requested is None:
+            return rls.worker_marketplace(conn, codes)
+        code = requested.strip().upper()
+        if code not in codes:
+            raise InvalidInput("marketplace", f"no marketplace {requested!r}; registered: {', '.join(sorted(codes))}")
+        if not rls.may_become(conn, rls.worker_role(code)):
+            raise InvalidInput(
+                "marketplace",
+                f"the database login role may not act as {rls.worker_role(code)}"
+                " (grant it that role, see docs/security.md)",
+            )
+    return code
+
+
 class ProcrastinateQueue:
-    """The port over Procrastinate: ``tick`` defers due runs; ``serve`` runs a worker."""
+    """The port over Procrastinate: ``tick`` defers due runs; ``serve`` runs a worker.
+
+    With ``marketplace`` the worker takes only that marketplace's runs (and the tick and recovery tasks), and
+    every connection of ``rt``'s engine — where runs read credentials — acts as ``robnu_worker_<code>``.
+    Procrastinate's own connections stay the login role's: they touch only the queue's tables."""
 
     name = "PROCRASTINATE"
 
-    def __init__(self, rt: Runtime, settings: JobSettings | None = None) -> None:
+    def __init__(self, rt: Runtime, settings: JobSettings | None = None, marketplace: str | None = None) -> None:
         self.rt = rt
         self.settings = settings or JobSettings()
+        self.marketplace = marketplace
+        if marketplace is not None:
+            rls.become(rt.engine, rls.worker_role(marketplace))
         self.app = make_app(rt, self.settings)
+
+    def queues(self) -> list[str] | None:
+        """What this worker listens to; None: every queue."""
+        if self.marketplace is None:
+            return None
+        return [self.settings.queue, run_queue(self.settings, self.marketplace)]
 
     def tick(self) -> int:
         return enqueue_due(self.rt, self.settings)
@@ -209,7 +276,7 @@ class ProcrastinateQueue:
     def worker_options(self, concurrency: int | None = None) -> dict[str, Any]:
         s = self.settings
         return {
-            "queues": [s.queue],
+            "queues": self.queues(),
             "name": f"{socket.gethostname()}:{os.getpid()}",
             "concurrency": concurrency or concurrency_for(s, "postgresql"),
             "update_heartbeat_interval": s.heartbeat_seconds,
@@ -237,5 +304,9 @@ class ProcrastinateQueue:
         asyncio.run(main())
 
     def queue_depth(self) -> dict[str, int]:
+        """Jobs by status over Robnu's queues (the tick's and every marketplace's)."""
         depth = pg_queue_depth(self.rt, self.settings.queue)
-        return depth() if depth else {}
+        totals: dict[str, int] = {}
+        for (_queue, status), n in (depth() if depth else {}).items():
+            totals[status] = totals.get(status, 0) + n
+        return totals

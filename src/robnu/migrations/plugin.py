@@ -47,9 +47,7 @@ _marketplaces = sa.table(
 
 def check_code(code: str) -> str:
     if not CODE_PATTERN.match(code):
-        raise ValueError(
-            f"marketplace code {code!r}: must be 2-32 characters, A-Z, 0-9 and _, starting with a letter"
-        )
+        raise ValueError(f"marketplace code {code!r}: must be 2-32 characters, A-Z, 0-9 and _, starting with a letter")
     return code
 
 

@@ -53,7 +53,7 @@ def check(code: str, name: str) -> Names:
     if code in set(MarketplaceCode):
         raise InvalidInput("code", f"{code} is a marketplace built into Robnu")
     if not NAME_PATTERN.match(name):
-        raise InvalidInput("name", "1-100 characters: letters, digits, spaces and . & ' - (e.g. \"Kirana Hub\")")
+        raise InvalidInput("name", '1-100 characters: letters, digits, spaces and . & \' - (e.g. "Kirana Hub")')
     return Names(code, name)
 
 

@@ -17,7 +17,10 @@ from robnu.domain.errors import InvalidInput, NotFound
 from robnu.services.runtime import Runtime
 
 
-def _from_row(row: DispatchSettingsRow) -> DispatchSettings:
+def settings_from_row(row: DispatchSettingsRow | None) -> DispatchSettings:
+    """An account's stored settings row as settings (the defaults where there is no row)."""
+    if row is None:
+        return DispatchSettings()
     return DispatchSettings(
         closure_policy=ClosurePolicy(row.closure_policy),
         batch_cutoffs=parse_cutoffs(row.batch_cutoffs),
@@ -33,7 +36,7 @@ def _from_row(row: DispatchSettingsRow) -> DispatchSettings:
 def stored_settings(session: Session, account_id: int) -> DispatchSettings:
     """What the account has configured (defaults where nothing is), without the seller fallback."""
     row = session.get(DispatchSettingsRow, account_id)
-    return _from_row(row) if row is not None else DispatchSettings()
+    return settings_from_row(row)
 
 
 def account_settings(rt: Runtime, account_id: int) -> DispatchSettings:

@@ -274,6 +274,7 @@ class DueRun:
     seller_id: int
     target: str
     due_at: datetime
+    marketplace: str  # the account's marketplace code: its runs go to that marketplace's queue
 
 
 def claim_due(
@@ -292,8 +293,10 @@ def claim_due(
             Schedule.interval_seconds,
             Schedule.cron,
             Schedule.jitter_seconds,
+            Marketplace.code,
         )
         .join(MarketplaceAccount, MarketplaceAccount.id == Schedule.marketplace_account_id)
+        .join(Marketplace, Marketplace.id == MarketplaceAccount.marketplace_id)
         .where(
             Schedule.enabled.is_(True),
             Schedule.next_run_at <= now,
@@ -308,9 +311,9 @@ def claim_due(
     claimed: list[DueRun] = []
     moves: list[dict[str, object]] = []
     cron_next: dict[str, datetime] = {}  # the next slot of each cron after ``now``: the same for every schedule
-    for sid, account_id, seller_id, target, due_at, interval, cron, jitter in session.execute(q).tuples():
+    for sid, account_id, seller_id, target, due_at, interval, cron, jitter, code in session.execute(q).tuples():
         assert due_at is not None
-        claimed.append(DueRun(sid, account_id, seller_id, target, due_at))
+        claimed.append(DueRun(sid, account_id, seller_id, target, due_at, code))
         if cron:
             if cron not in cron_next:
                 cron_next[cron] = next_due(Cadence(cron=cron), now)

@@ -30,12 +30,12 @@ from sqlalchemy.orm import Session
 
 from robnu.adapters.processing import ProcessingStatus
 from robnu.db.dialect import insert_for
-from robnu.db.dispatch_models import SlaEvent
+from robnu.db.dispatch_models import DispatchSettingsRow, SlaEvent
 from robnu.db.models import Marketplace, MarketplaceAccount, Order
 from robnu.db.processing_models import OrderProcessing, ProcessingBatch
 from robnu.domain.clock import IST
 from robnu.domain.dispatch import ClosurePolicy, DispatchSettings, SlaBand, band_of, headroom_pct
-from robnu.services.dispatch import effective_settings
+from robnu.services.dispatch import settings_from_row
 from robnu.services.runtime import Runtime
 
 OPEN_STATUSES = (ProcessingStatus.PENDING, ProcessingStatus.IN_PROGRESS)
@@ -123,10 +123,19 @@ def _assess(
         in_flow = in_flow.where(OrderProcessing.marketplace_account_id == account_id)
     open_orders = in_flow.subquery()
     q = (
-        select(ProcessingBatch, MarketplaceAccount, Marketplace.code, open_orders.c.n, open_orders.c.earliest)
+        select(
+            ProcessingBatch,
+            MarketplaceAccount,
+            Marketplace.code,
+            open_orders.c.n,
+            open_orders.c.earliest,
+            DispatchSettingsRow,
+        )
         .join(open_orders, open_orders.c.batch_id == ProcessingBatch.id)
         .join(MarketplaceAccount, MarketplaceAccount.id == ProcessingBatch.marketplace_account_id)
         .join(Marketplace, Marketplace.id == MarketplaceAccount.marketplace_id)
+        # the account's settings in the same statement (the seller's GSTIN fallback plays no part in timing)
+        .outerjoin(DispatchSettingsRow, DispatchSettingsRow.marketplace_account_id == MarketplaceAccount.id)
         .where(ProcessingBatch.status == "OPEN")
         .order_by(ProcessingBatch.id)
     )
@@ -143,12 +152,9 @@ def _assess(
     ):
         if band in _RANK and (batch_id not in recorded or _RANK[SlaBand(band)] > _RANK[recorded[batch_id]]):
             recorded[batch_id] = SlaBand(band)
-    settings: dict[int, DispatchSettings] = {}
     out = []
-    for batch, account, code, n, earliest in rows:
-        if account.id not in settings:
-            settings[account.id] = effective_settings(s, account)
-        cfg = replace(settings[account.id], closure_policy=_policy(batch.closure_policy))
+    for batch, account, code, n, earliest, stored in rows:
+        cfg = replace(settings_from_row(stored), closure_policy=_policy(batch.closure_policy))
         deadline = batch.cutoff_at if earliest is None else min(batch.cutoff_at, earliest)
         deadline -= timedelta(minutes=cfg.pickup_offset_minutes)
         pct = max(-_PCT_LIMIT, min(_PCT_LIMIT, headroom_pct(batch.created_at, deadline, now)))

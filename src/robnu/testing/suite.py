@@ -66,9 +66,7 @@ class ConformanceSuite:
 
     @pytest.fixture
     def harness(self, robnu_database_url: str, tmp_path: Path) -> Iterator[Harness]:
-        settings = Settings(
-            data_dir=tmp_path / "data", database_url=robnu_database_url, http_backoff_base_seconds=0.01
-        )
+        settings = Settings(data_dir=tmp_path / "data", database_url=robnu_database_url, http_backoff_base_seconds=0.01)
         with open_harness(self.profile, settings) as h:
             yield h
 

@@ -14,9 +14,9 @@ from robnu.domain.errors import Forbidden as NotAllowed
 from robnu.domain.errors import InvalidInput, NotFound
 from robnu.services.runtime import Runtime
 from robnu.services.tenancy import tenant_session
-from robnu.web.jobs import JobBoard
+from robnu.web.jobs import JobBoard, SessionScope
 from robnu.web.pages import accounts, home, money, orders, platform, process, recovery, runs, session, stock, users
-from robnu.web.pages.core import Dashboard, SessionScope, ViewerResolver, make_templates, render
+from robnu.web.pages.core import Dashboard, ViewerResolver, make_templates, render
 from robnu.web.viewer import Forbidden, LoginRequired
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -30,7 +30,7 @@ def create_dashboard(
     jobs: JobBoard | None = None,
 ) -> FastAPI:
     app = FastAPI(title="Robnu dashboard", docs_url=None, redoc_url=None, openapi_url=None)
-    app.state.dashboard = Dashboard(rt, jobs or JobBoard(), make_templates(), resolve_viewer, scope)
+    app.state.dashboard = Dashboard(rt, jobs or JobBoard(rt, scope=scope), make_templates(), resolve_viewer, scope)
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
     for module in (session, home, accounts, orders, recovery, money, stock, process, runs, platform, users):
         app.include_router(module.router)

@@ -6,7 +6,6 @@ No ``from __future__ import annotations`` here: the request bodies are built per
 FastAPI must see their classes, not their names."""
 
 import json
-from datetime import datetime
 from typing import Annotated, Any, Literal, Union
 
 from fastapi import APIRouter, Query, Request, Response
@@ -17,30 +16,22 @@ from robnu.adapters.base import MarketplaceAdapter
 from robnu.adapters.registry import AdapterRegistry
 from robnu.api.deps import Tenant, require
 from robnu.api.idempotency import IdempotencyKeyHeader, request_hash, run_once
-from robnu.api.pagination import DEFAULT_LIMIT, MAX_LIMIT, Page, keyset, page
 from robnu.api.params import id_path
 from robnu.api.problems import problem_responses
-from robnu.db.models import Marketplace, MarketplaceAccount, MarketplaceCredentialEvent
+from robnu.db.models import Marketplace, MarketplaceAccount
 from robnu.domain.errors import Conflict, InvalidInput, NotFound
 from robnu.domain.permissions import Permission
 from robnu.services import accounts as account_service
 from robnu.services.credentials import SECRET_MASK
+from robnu.services.queries import accounts as accounts_query
+from robnu.services.queries.common import DEFAULT_LIMIT, MAX_LIMIT, Page
 from robnu.services.validation import validate_account
 
 ERRORS = problem_responses(401, 403, 404, 422, 429)
 AccountId = id_path()
 
 
-class AccountOut(BaseModel):
-    id: int
-    marketplace: str
-    external_account_id: str
-    display_name: str
-    connected: bool = Field(description="false once disconnected (credentials deleted)")
-    needs_reconnect: bool
-    last_validation_status: str
-    last_validated_at: datetime | None
-    created_at: datetime
+class AccountOut(accounts_query.AccountView):
     credentials: dict[str, Any] = Field(description="identity fields; every secret masked")
 
 
@@ -52,19 +43,10 @@ class ValidationOut(BaseModel):
     message: str | None
 
 
-class CredentialEventOut(BaseModel):
-    id: int
-    occurred_at: datetime
-    kind: str
-    http_status: int | None
-    code: str | None
-    message: str | None
-
-
-def _masked(tenant: Tenant, adapter: MarketplaceAdapter, account: MarketplaceAccount) -> dict[str, Any]:
+def _masked(tenant: Tenant, adapter: MarketplaceAdapter, account_id: int) -> dict[str, Any]:
     spec = adapter.satellite
     model: Any = spec.model
-    row = tenant.session.execute(select(model).where(model.marketplace_account_id == account.id)).scalar_one_or_none()
+    row = tenant.session.execute(select(model).where(model.marketplace_account_id == account_id)).scalar_one_or_none()
     if row is None:
         return {}
     out: dict[str, Any] = {}
@@ -77,29 +59,23 @@ def _masked(tenant: Tenant, adapter: MarketplaceAdapter, account: MarketplaceAcc
     return out
 
 
-def _out(tenant: Tenant, account: MarketplaceAccount, code: str) -> AccountOut:
-    adapter = tenant.rt.registry.get(code)
-    return AccountOut(
-        id=account.id,
-        marketplace=code,
-        external_account_id=account.external_account_id,
-        display_name=account.display_name,
-        connected=account.disconnected_at is None,
-        needs_reconnect=account.needs_reconnect,
-        last_validation_status=account.last_validation_status,
-        last_validated_at=account.last_validated_at,
-        created_at=account.created_at,
-        credentials=_masked(tenant, adapter, account),
-    )
+def _out(tenant: Tenant, account: accounts_query.AccountView) -> AccountOut:
+    adapter = tenant.rt.registry.get(account.marketplace)
+    return AccountOut(**account.model_dump(), credentials=_masked(tenant, adapter, account.id))
 
 
 def _account(tenant: Tenant, account_id: int) -> tuple[MarketplaceAccount, str]:
+    """The account's row, for the actions that change it (reads go through the read model)."""
     row = tenant.session.execute(
         select(MarketplaceAccount, Marketplace.code).join(Marketplace).where(MarketplaceAccount.id == account_id)
     ).one_or_none()
     if row is None:
         raise NotFound(f"account {account_id} does not exist")
     return row[0], row[1]
+
+
+def _read(tenant: Tenant, account_id: int) -> AccountOut:
+    return _out(tenant, accounts_query.get_account(tenant.session, tenant.seller_id, account_id))
 
 
 def _connect_models(registry: AdapterRegistry) -> tuple[Any, Any]:
@@ -144,24 +120,18 @@ def build_router(registry: AdapterRegistry) -> APIRouter:
         marketplace: str | None = Query(default=None, max_length=32),
         needs_reconnect: bool | None = None,
         connected: bool | None = None,
-        cursor: str | None = Query(default=None, max_length=200),
+        cursor: str | None = Query(default=None, max_length=400),
         limit: int = Query(default=DEFAULT_LIMIT, ge=1, le=MAX_LIMIT),
     ) -> Page[AccountOut]:
-        stmt = select(MarketplaceAccount, Marketplace.code).join(Marketplace)
-        if marketplace is not None:
-            stmt = stmt.where(Marketplace.code == marketplace)
-        if needs_reconnect is not None:
-            stmt = stmt.where(MarketplaceAccount.needs_reconnect.is_(needs_reconnect))
-        if connected is not None:
-            column = MarketplaceAccount.disconnected_at
-            stmt = stmt.where(column.is_(None) if connected else column.is_not(None))
-        rows = tenant.session.execute(keyset(stmt, [MarketplaceAccount.id], cursor, limit)).all()
-        items, next_cursor = page(rows, limit, lambda r: (r[0].id,))
-        return Page[AccountOut](items=[_out(tenant, a, code) for a, code in items], next_cursor=next_cursor)
+        filters = accounts_query.AccountFilters(
+            marketplace=marketplace, needs_reconnect=needs_reconnect, connected=connected
+        )
+        found = accounts_query.list_accounts(tenant.session, tenant.seller_id, filters, cursor=cursor, limit=limit)
+        return Page[AccountOut](items=[_out(tenant, a) for a in found.items], next_cursor=found.next_cursor)
 
     @router.get("/{account_id}", response_model=AccountOut, responses=ERRORS)
     def get_account(account_id: int = AccountId, tenant: Tenant = require(Permission.ACCOUNTS_READ)) -> AccountOut:
-        return _out(tenant, *_account(tenant, account_id))
+        return _read(tenant, account_id)
 
     @router.post("", response_model=AccountOut, status_code=201, responses=ERRORS)
     def connect(
@@ -186,7 +156,7 @@ def build_router(registry: AdapterRegistry) -> APIRouter:
                 actor=tenant.principal.actor(tenant.ip),
             )
             tenant.session.flush()
-            return _out(tenant, *_account(tenant, account_id))
+            return _read(tenant, account_id)
 
         fingerprint = request_hash("POST", request.url.path, body)
         return run_once(tenant, idempotency_key, fingerprint, 201, create)
@@ -221,7 +191,7 @@ def build_router(registry: AdapterRegistry) -> APIRouter:
             tenant.session, tenant.rt, account, payload.credentials, actor=tenant.principal.actor(tenant.ip)
         )
         tenant.session.flush()
-        return _out(tenant, account, code)
+        return _read(tenant, account.id)
 
     @router.delete("/{account_id}", status_code=204, responses=ERRORS)
     def disconnect(account_id: int = AccountId, tenant: Tenant = require(Permission.ACCOUNTS_WRITE)) -> Response:
@@ -231,32 +201,20 @@ def build_router(registry: AdapterRegistry) -> APIRouter:
             account_service.disconnect_in(tenant.session, tenant.rt, account, actor=tenant.principal.actor(tenant.ip))
         return Response(status_code=204)
 
-    @router.get("/{account_id}/credential-events", response_model=Page[CredentialEventOut], responses=ERRORS)
+    @router.get(
+        "/{account_id}/credential-events",
+        response_model=Page[accounts_query.CredentialEventView],
+        responses=ERRORS,
+    )
     def credential_events(
         account_id: int = AccountId,
         tenant: Tenant = require(Permission.ACCOUNTS_READ),
-        cursor: str | None = Query(default=None, max_length=200),
+        cursor: str | None = Query(default=None, max_length=400),
         limit: int = Query(default=DEFAULT_LIMIT, ge=1, le=MAX_LIMIT),
-    ) -> Page[CredentialEventOut]:
+    ) -> Page[accounts_query.CredentialEventView]:
         """Validations and auth failures of the account, newest first (never a secret)."""
-        account, _code = _account(tenant, account_id)
-        stmt = select(MarketplaceCredentialEvent).where(MarketplaceCredentialEvent.marketplace_account_id == account.id)
-        cols = [MarketplaceCredentialEvent.occurred_at, MarketplaceCredentialEvent.id]
-        rows = tenant.session.execute(keyset(stmt, cols, cursor, limit, descending=True)).scalars().all()
-        items, next_cursor = page(rows, limit, lambda e: (e.occurred_at, e.id))
-        return Page[CredentialEventOut](
-            items=[
-                CredentialEventOut(
-                    id=e.id,
-                    occurred_at=e.occurred_at,
-                    kind=e.kind,
-                    http_status=e.http_status,
-                    code=e.code,
-                    message=e.message,
-                )
-                for e in items
-            ],
-            next_cursor=next_cursor,
+        return accounts_query.list_credential_events(
+            tenant.session, tenant.seller_id, account_id, cursor=cursor, limit=limit
         )
 
     return router

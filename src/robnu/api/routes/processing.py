@@ -24,7 +24,7 @@ from robnu.services.processing import process_account
 from robnu.services.queries import processing
 from robnu.services.queries.common import DEFAULT_LIMIT, Page
 from robnu.services.queries.processing import BatchStatus
-from robnu.services.queries.sla import SlaBatchView, sla_board
+from robnu.services.queries.sla import SlaBatchView, SlaPoint, sla_board, sla_history
 from robnu.services.tenancy import tenant_session
 
 router = APIRouter(prefix="/v1", tags=["processing"])
@@ -37,12 +37,19 @@ def list_batches(
     account_id: AccountQuery = None,
     status: Annotated[str | None, one_of(BatchStatus)] = None,
     ist_day: date | None = None,
+    ist_day_from: date | None = None,
     cursor: CursorQuery = None,
     limit: LimitQuery = DEFAULT_LIMIT,
 ) -> Page[processing.BatchView]:
-    """Newest first; each with its orders counted by processing status. ``ist_day``: YYYY-MM-DD."""
-    day = None if ist_day is None else ist_day.isoformat()
-    filters = processing.BatchFilters(marketplace=marketplace, account_id=account_id, status=status, ist_day=day)
+    """Newest first; each with its orders counted by processing status. ``ist_day``: that IST day (YYYY-MM-DD);
+    ``ist_day_from``: that day and later."""
+    filters = processing.BatchFilters(
+        marketplace=marketplace,
+        account_id=account_id,
+        status=status,
+        ist_day=None if ist_day is None else ist_day.isoformat(),
+        ist_day_from=None if ist_day_from is None else ist_day_from.isoformat(),
+    )
     return processing.list_batches(tenant.session, tenant.seller_id, filters, cursor=cursor, limit=limit)
 
 
@@ -76,3 +83,10 @@ def close_batch(batch_id: IdPath, tenant: Tenant = require(Permission.PROCESSING
 def sla(tenant: Tenant = require(Permission.PROCESSING_READ), account_id: AccountQuery = None) -> list[SlaBatchView]:
     """Every open batch with orders still in the flow: deadline, headroom and band, most at risk first."""
     return sla_board(tenant.session, tenant.seller_id, tenant.rt.clock.now(), account_id=account_id)
+
+
+@router.get("/sla/history", response_model=list[SlaPoint], responses=ERRORS)
+def sla_band_edges(tenant: Tenant = require(Permission.PROCESSING_READ), limit: LimitQuery = 200) -> list[SlaPoint]:
+    """The latest band edges the watchdog recorded (a batch's headroom as it crossed into a band), oldest first:
+    headroom over time."""
+    return sla_history(tenant.session, tenant.seller_id, limit=limit)

@@ -23,9 +23,7 @@ def _printable(value: str) -> str:
 
 
 # The pattern is for the schema (clients see the rule); the validator gives the error its plain words.
-Printable = Annotated[
-    str, AfterValidator(_printable), Field(json_schema_extra={"pattern": TEXT_PATTERN})
-]
+Printable = Annotated[str, AfterValidator(_printable), Field(json_schema_extra={"pattern": TEXT_PATTERN})]
 """A request body's text field: control characters (a NUL the database would refuse) are a 422 naming it."""
 
 SEARCH_PATTERN = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$"  # and not blank

@@ -97,6 +97,7 @@ class ReconciliationItemView(Dto):
     actual_amount: Decimal | None
     status: str
     adjustment_id: int | None
+    claim_id: int | None  # the claim filed on that adjustment, if any
     occurred_at: datetime | None
 
 
@@ -166,11 +167,14 @@ def get_reconciliation(s: Session, seller_id: int, batch_id: int) -> Reconciliat
     ).scalar_one_or_none()
     if b is None:
         raise NotFound(f"reconciliation {batch_id} does not exist")
-    items = s.execute(
-        select(ReconciliationItem)
-        .where(ReconciliationItem.batch_id == b.id, ReconciliationItem.seller_id == seller_id)
-        .order_by(ReconciliationItem.id)
-    ).scalars()
+    items = list(
+        s.execute(
+            select(ReconciliationItem)
+            .where(ReconciliationItem.batch_id == b.id, ReconciliationItem.seller_id == seller_id)
+            .order_by(ReconciliationItem.id)
+        ).scalars()
+    )
+    claims = claims_of_adjustments(s, seller_id, [i.adjustment_id for i in items if i.adjustment_id])
     return ReconciliationDetail(
         **_recon(b, seller_accounts(s, seller_id)[b.marketplace_account_id]).model_dump(),
         summary=json.loads(b.summary or "{}"),
@@ -189,6 +193,7 @@ def get_reconciliation(s: Session, seller_id: int, batch_id: int) -> Reconciliat
                 actual_amount=i.actual_amount,
                 status=i.status,
                 adjustment_id=i.adjustment_id,
+                claim_id=claims.get(i.adjustment_id) if i.adjustment_id else None,
                 occurred_at=i.occurred_at,
             )
             for i in items
@@ -229,6 +234,8 @@ class AdjustmentView(Dto):
     first_seen_at: datetime
     last_seen_at: datetime
     resolved_at: datetime | None
+    claim_id: int | None  # the claim filed on this adjustment (a dispute), if any
+    claim_reference: str | None
 
 
 class AuditEventView(Dto):
@@ -242,11 +249,9 @@ class AuditEventView(Dto):
 
 class AdjustmentDetail(AdjustmentView):
     events: list[AuditEventView]
-    claim_id: int | None
-    claim_reference: str | None
 
 
-def _adjustment(a: Adjustment, account: AccountRef) -> AdjustmentView:
+def _adjustment(a: Adjustment, account: AccountRef, claim: tuple[int, str] | None) -> AdjustmentView:
     return AdjustmentView(
         id=a.id,
         account=account,
@@ -270,6 +275,8 @@ def _adjustment(a: Adjustment, account: AccountRef) -> AdjustmentView:
         first_seen_at=a.first_seen_at,
         last_seen_at=a.last_seen_at,
         resolved_at=a.resolved_at,
+        claim_id=claim[0] if claim else None,
+        claim_reference=claim[1] if claim else None,
     )
 
 
@@ -303,8 +310,10 @@ def list_adjustments(
     rows, next_cursor = paginate(
         s, q, ADJUSTMENTS, cursor=cursor, limit=limit, sort_values=lambda r: (r[0].first_seen_at, r[0].id)
     )
+    claims = _claims_of(s, seller_id, [a.id for (a,) in rows])
     return Page[AdjustmentView](
-        items=[_adjustment(a, accounts[a.marketplace_account_id]) for (a,) in rows], next_cursor=next_cursor
+        items=[_adjustment(a, accounts[a.marketplace_account_id], claims.get(a.id)) for (a,) in rows],
+        next_cursor=next_cursor,
     )
 
 
@@ -319,20 +328,35 @@ def get_adjustment(s: Session, seller_id: int, adjustment_id: int) -> Adjustment
         .where(AdjustmentEvent.adjustment_id == a.id, AdjustmentEvent.seller_id == seller_id)
         .order_by(AdjustmentEvent.at, AdjustmentEvent.id)
     ).scalars()
-    claim = s.execute(
-        select(ReturnClaim).where(ReturnClaim.adjustment_id == a.id, ReturnClaim.seller_id == seller_id)
-    ).scalar_one_or_none()
+    claim = _claims_of(s, seller_id, [a.id]).get(a.id)
     return AdjustmentDetail(
-        **_adjustment(a, seller_accounts(s, seller_id)[a.marketplace_account_id]).model_dump(),
+        **_adjustment(a, seller_accounts(s, seller_id)[a.marketplace_account_id], claim).model_dump(),
         events=[
             AuditEventView(
                 at=e.at, action=e.action, from_value=e.from_value, to_value=e.to_value, actor=e.actor, reason=e.reason
             )
             for e in events
         ],
-        claim_id=claim.id if claim else None,
-        claim_reference=claim.reference if claim else None,
     )
+
+
+def _claims_of(s: Session, seller_id: int, adjustment_ids: list[int]) -> dict[int, tuple[int, str]]:
+    """The claim (id, reference) filed on each of these adjustments, for those that have one."""
+    if not adjustment_ids:
+        return {}
+    return {
+        int(a): (int(c), str(ref))
+        for a, c, ref in s.execute(
+            select(ReturnClaim.adjustment_id, ReturnClaim.id, ReturnClaim.reference).where(
+                ReturnClaim.seller_id == seller_id, ReturnClaim.adjustment_id.in_(set(adjustment_ids))
+            )
+        )
+    }
+
+
+def claims_of_adjustments(s: Session, seller_id: int, adjustment_ids: list[int]) -> dict[int, int]:
+    """The claim id filed on each of these adjustments (adjustment id -> claim id), for those that have one."""
+    return {a: c for a, (c, _) in _claims_of(s, seller_id, adjustment_ids).items()}
 
 
 class ClaimView(Dto):

@@ -10,8 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import and_, exists, or_, select
+from sqlalchemy import Row, and_, exists, or_, select
 from sqlalchemy.orm import Session
 
 from robnu.adapters.processing import ProcessingStatus
@@ -45,6 +46,7 @@ class OrderFilters:
     account_id: int | None = None
     status: str | None = None
     processing_status: str | None = None
+    held: bool = False  # held for any reason: an exception (HELD) or the free tier's daily limit (HELD_QUOTA)
     processing_stage: int | None = None
     ordered_from: datetime | None = None
     ordered_to: datetime | None = None
@@ -151,7 +153,7 @@ class OrderDetail(OrderSummary):
     returns: list[ReturnRef]
 
 
-def _summary(o: Order, account: AccountRef, p_status: str | None, p_stage: int | None) -> OrderSummary:
+def _summary(o: Order | Row[Any], account: AccountRef, p_status: str | None, p_stage: int | None) -> OrderSummary:
     return OrderSummary(
         id=o.id,
         external_id=o.external_id,
@@ -172,6 +174,30 @@ def _summary(o: Order, account: AccountRef, p_status: str | None, p_stage: int |
     )
 
 
+# What a list row needs, as plain columns (no ORM objects to build for a page of 50), with its account's
+# marketplace and name from the same statement.
+_LIST_COLUMNS = (
+    Order.id,
+    Order.external_id,
+    Order.marketplace_account_id,
+    Order.status,
+    Order.raw_status,
+    Order.ordered_at,
+    Order.dispatch_by,
+    Order.order_total,
+    Order.currency,
+    Order.is_cod,
+    Order.item_count,
+    Order.fulfilled_by,
+    Order.ship_city,
+    Order.ship_state_code,
+    OrderProcessing.status.label("p_status"),
+    OrderProcessing.stage.label("p_stage"),
+    Marketplace.code.label("marketplace"),
+    MarketplaceAccount.display_name.label("account_name"),
+)
+
+
 def list_orders(
     s: Session,
     seller_id: int,
@@ -184,12 +210,19 @@ def list_orders(
     status = enum_value("status", filters.status, OrderStatus)
     p_status = enum_value("processing_status", filters.processing_status, ProcessingStatus)
     ordered_from, ordered_to = check_range("ordered", filters.ordered_from, filters.ordered_to)
-    accounts = seller_accounts(s, seller_id)
-    allowed = account_ids_for(accounts, marketplace=filters.marketplace, account_id=filters.account_id)
+    allowed = [filters.account_id] if filters.account_id is not None else None
+    if filters.marketplace is not None:  # the seller's accounts there (an index range per account, not a join)
+        accounts = seller_accounts(s, seller_id)
+        allowed = account_ids_for(accounts, marketplace=filters.marketplace, account_id=filters.account_id)
     if allowed == []:
         return Page[OrderSummary](items=[])
     q = (
-        select(Order, OrderProcessing.status, OrderProcessing.stage)
+        select(*_LIST_COLUMNS)
+        .join(
+            MarketplaceAccount,
+            and_(MarketplaceAccount.id == Order.marketplace_account_id, MarketplaceAccount.seller_id == seller_id),
+        )
+        .join(Marketplace, Marketplace.id == MarketplaceAccount.marketplace_id)
         .outerjoin(OrderProcessing, and_(OrderProcessing.order_id == Order.id, OrderProcessing.seller_id == seller_id))
         .where(Order.seller_id == seller_id)
     )
@@ -199,6 +232,8 @@ def list_orders(
         q = q.where(Order.status == status)
     if p_status is not None:
         q = q.where(OrderProcessing.status == p_status)
+    if filters.held:
+        q = q.where(OrderProcessing.status.in_((ProcessingStatus.HELD, ProcessingStatus.HELD_QUOTA)))
     if filters.processing_stage is not None:
         q = q.where(OrderProcessing.stage == filters.processing_stage)
     if ordered_from is not None:
@@ -209,11 +244,18 @@ def list_orders(
     if code:
         by_awb = exists().where(Shipment.order_id == Order.id, Shipment.seller_id == seller_id, Shipment.awb == code)
         q = q.where(or_(Order.external_id == code, by_awb))
-    rows, next_cursor = paginate(
-        s, q, ORDERS, cursor=cursor, limit=limit, sort_values=lambda r: (r[0].ordered_at, r[0].id)
-    )
+    rows, next_cursor = paginate(s, q, ORDERS, cursor=cursor, limit=limit, sort_values=lambda r: (r.ordered_at, r.id))
     return Page[OrderSummary](
-        items=[_summary(o, accounts[o.marketplace_account_id], ps, st) for o, ps, st in rows], next_cursor=next_cursor
+        items=[
+            _summary(
+                r,
+                AccountRef(account_id=r.marketplace_account_id, marketplace=r.marketplace, account_name=r.account_name),
+                r.p_status,
+                r.p_stage,
+            )
+            for r in rows
+        ],
+        next_cursor=next_cursor,
     )
 
 

@@ -13,7 +13,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from robnu.db.models import MarketplacePayout, PayoutLineItem
-from robnu.db.money_models import ReconciliationItem
+from robnu.db.money_models import ReconciliationBatch, ReconciliationItem
+from robnu.domain.clock import ist_date
 from robnu.domain.errors import NotFound
 from robnu.domain.statuses import PayoutStatus
 from robnu.services.queries.common import (
@@ -29,6 +30,10 @@ from robnu.services.queries.common import (
     seller_accounts,
     text_value,
 )
+from robnu.services.queries.money import claims_of_adjustments
+from robnu.services.queries.stats import fees_by_payout
+
+NOT_RUN = "NOT_RUN"
 
 PAYOUTS = Keyset("payouts", (MarketplacePayout.created_at, MarketplacePayout.id))
 
@@ -56,6 +61,8 @@ class PayoutSummary(Dto):
     paid_at: datetime | None
     net_amount: Decimal
     currency: str
+    fees: Decimal  # every negative line (commission, fees, their GST, TCS/TDS), as a positive amount
+    reconciliation_status: str  # the latest reconciliation run of its period: RECONCILED, DELTAS or NOT_RUN
 
 
 class PayoutLineView(Dto):
@@ -73,6 +80,7 @@ class PayoutLineView(Dto):
     reconciliation_status: str | None  # None: no reconciliation run has looked at this line yet
     expected_amount: Decimal | None
     adjustment_id: int | None
+    claim_id: int | None  # the claim filed on that adjustment, if any
 
 
 class PayoutDetail(PayoutSummary):
@@ -80,7 +88,39 @@ class PayoutDetail(PayoutSummary):
     reconciliation: dict[str, int]  # line count per reconciliation status ("NOT_RECONCILED" for the rest)
 
 
-def _summary(p: MarketplacePayout, account: AccountRef) -> PayoutSummary:
+def _period(p: MarketplacePayout) -> str | None:
+    """The IST month a payout belongs to for reconciliation (its period's end, else when it was paid)."""
+    at = p.period_end or p.paid_at or p.period_start
+    return ist_date(at)[:7] if at else None
+
+
+def _reconciled(s: Session, seller_id: int, payouts: list[MarketplacePayout]) -> dict[int, str]:
+    """Each payout's reconciliation status: the status of the latest run of its account and period."""
+    wanted = {(p.marketplace_account_id, period) for p in payouts if (period := _period(p)) is not None}
+    latest: dict[tuple[int, str], str] = {}
+    if wanted:
+        for account_id, period, status in s.execute(
+            select(ReconciliationBatch.marketplace_account_id, ReconciliationBatch.period, ReconciliationBatch.status)
+            .where(
+                ReconciliationBatch.seller_id == seller_id,
+                ReconciliationBatch.period.in_({period for _, period in wanted}),
+            )
+            .order_by(ReconciliationBatch.run_no, ReconciliationBatch.id)
+        ):
+            latest[(account_id, period)] = status  # later runs overwrite earlier ones
+    return {p.id: latest.get((p.marketplace_account_id, _period(p) or ""), NOT_RUN) for p in payouts}
+
+
+def _summaries(s: Session, seller_id: int, payouts: list[MarketplacePayout]) -> list[PayoutSummary]:
+    accounts = seller_accounts(s, seller_id)
+    fees = fees_by_payout(s, seller_id, [p.id for p in payouts])
+    reconciled = _reconciled(s, seller_id, payouts)
+    return [
+        _summary(p, accounts[p.marketplace_account_id], fees.get(p.id, Decimal(0)), reconciled[p.id]) for p in payouts
+    ]
+
+
+def _summary(p: MarketplacePayout, account: AccountRef, fees: Decimal, reconciliation: str) -> PayoutSummary:
     return PayoutSummary(
         id=p.id,
         external_id=p.external_id,
@@ -92,6 +132,8 @@ def _summary(p: MarketplacePayout, account: AccountRef) -> PayoutSummary:
         paid_at=p.paid_at,
         net_amount=p.net_amount,
         currency=p.currency,
+        fees=fees,
+        reconciliation_status=reconciliation,
     )
 
 
@@ -125,9 +167,7 @@ def list_payouts(
     rows, next_cursor = paginate(
         s, q, PAYOUTS, cursor=cursor, limit=limit, sort_values=lambda r: (r[0].created_at, r[0].id)
     )
-    return Page[PayoutSummary](
-        items=[_summary(p, accounts[p.marketplace_account_id]) for (p,) in rows], next_cursor=next_cursor
-    )
+    return Page[PayoutSummary](items=_summaries(s, seller_id, [p for (p,) in rows]), next_cursor=next_cursor)
 
 
 def get_payout(s: Session, seller_id: int, payout_id: int) -> PayoutDetail:
@@ -136,7 +176,6 @@ def get_payout(s: Session, seller_id: int, payout_id: int) -> PayoutDetail:
     ).scalar_one_or_none()
     if payout is None:
         raise NotFound(f"payout {payout_id} does not exist")
-    account = seller_accounts(s, seller_id)[payout.marketplace_account_id]
     lines = list(
         s.execute(
             select(PayoutLineItem)
@@ -152,6 +191,7 @@ def get_payout(s: Session, seller_id: int, payout_id: int) -> PayoutDetail:
     ).scalars():
         if item.payout_line_id is not None:
             newest[item.payout_line_id] = item  # later batches overwrite earlier ones
+    claims = claims_of_adjustments(s, seller_id, [i.adjustment_id for i in newest.values() if i.adjustment_id])
     views = []
     for line in lines:
         rec = newest.get(line.id)
@@ -171,9 +211,10 @@ def get_payout(s: Session, seller_id: int, payout_id: int) -> PayoutDetail:
                 reconciliation_status=rec.status if rec else None,
                 expected_amount=rec.expected_amount if rec else None,
                 adjustment_id=rec.adjustment_id if rec else None,
+                claim_id=claims.get(rec.adjustment_id) if rec and rec.adjustment_id else None,
             )
         )
     counts = Counter(v.reconciliation_status or "NOT_RECONCILED" for v in views)
     return PayoutDetail(
-        **_summary(payout, account).model_dump(), lines=views, reconciliation=dict(sorted(counts.items()))
+        **_summaries(s, seller_id, [payout])[0].model_dump(), lines=views, reconciliation=dict(sorted(counts.items()))
     )

@@ -3,7 +3,7 @@ processing status, and one batch's orders and step history (the batch-level stag
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
@@ -44,6 +44,7 @@ class BatchFilters:
     account_id: int | None = None
     status: str | None = None
     ist_day: str | None = None
+    ist_day_from: str | None = None  # this IST day (YYYY-MM-DD) and later
 
 
 class BatchView(Dto):
@@ -59,6 +60,7 @@ class BatchView(Dto):
     created_at: datetime
     updated_at: datetime
     orders: dict[str, int]  # order count per processing status
+    lowest_open_stage: int | None  # the lowest stage completed by an order still in the flow (None: none is)
 
 
 class BatchOrderView(Dto):
@@ -75,20 +77,35 @@ class BatchDetail(BatchView):
     steps: list[StepView]
 
 
-def _counts(s: Session, seller_id: int, batch_ids: list[int]) -> dict[int, dict[str, int]]:
-    out: dict[int, dict[str, int]] = {i: {} for i in batch_ids}
+IN_FLOW = ("PENDING", "IN_PROGRESS")
+
+
+@dataclass
+class _Tally:
+    orders: dict[str, int] = field(default_factory=dict)
+    lowest_open_stage: int | None = None
+
+
+def _counts(s: Session, seller_id: int, batch_ids: list[int]) -> dict[int, _Tally]:
+    out = {i: _Tally() for i in batch_ids}
     if not batch_ids:
         return out
-    for batch_id, status, n in s.execute(
-        select(OrderProcessing.batch_id, OrderProcessing.status, func.count())
+    for batch_id, status, lowest, n in s.execute(
+        select(OrderProcessing.batch_id, OrderProcessing.status, func.min(OrderProcessing.stage), func.count())
         .where(OrderProcessing.seller_id == seller_id, OrderProcessing.batch_id.in_(batch_ids))
         .group_by(OrderProcessing.batch_id, OrderProcessing.status)
     ):
-        out[batch_id][status] = int(n)
+        tally = out[batch_id]
+        tally.orders[status] = int(n)
+        if status in IN_FLOW:
+            stage = int(lowest)
+            tally.lowest_open_stage = min(
+                stage, tally.lowest_open_stage if tally.lowest_open_stage is not None else stage
+            )
     return out
 
 
-def _view(b: ProcessingBatch, account: AccountRef, counts: dict[str, int]) -> BatchView:
+def _view(b: ProcessingBatch, account: AccountRef, counts: _Tally) -> BatchView:
     return BatchView(
         id=b.id,
         account=account,
@@ -101,7 +118,8 @@ def _view(b: ProcessingBatch, account: AccountRef, counts: dict[str, int]) -> Ba
         manifest_ref=b.manifest_ref,
         created_at=b.created_at,
         updated_at=b.updated_at,
-        orders=dict(sorted(counts.items())),
+        orders=dict(sorted(counts.orders.items())),
+        lowest_open_stage=counts.lowest_open_stage,
     )
 
 
@@ -127,6 +145,9 @@ def list_batches(
     day = text_value("ist_day", filters.ist_day)
     if day:
         q = q.where(ProcessingBatch.ist_day == day)
+    since = text_value("ist_day_from", filters.ist_day_from)
+    if since:
+        q = q.where(ProcessingBatch.ist_day >= since)
     rows, next_cursor = paginate(
         s, q, BATCHES, cursor=cursor, limit=limit, sort_values=lambda r: (r[0].created_at, r[0].id)
     )

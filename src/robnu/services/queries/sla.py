@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from robnu.services.queries.common import AccountRef, Dto, seller_accounts
+from robnu.db.dispatch_models import SlaEvent
+from robnu.services.queries.common import MAX_LIMIT, AccountRef, Dto, check_limit
 from robnu.services.sla import assess
 
 
@@ -27,14 +29,12 @@ class SlaBatchView(Dto):
 
 
 def sla_board(s: Session, seller_id: int, now: datetime, *, account_id: int | None = None) -> list[SlaBatchView]:
-    """The seller's watched batches at ``now`` (a board, not a list: a seller has a few open batches a day)."""
-    accounts = seller_accounts(s, seller_id)
-    if account_id is not None and account_id not in accounts:
-        return []
+    """The seller's watched batches at ``now`` (a board, not a list: a seller has a few open batches a day). An
+    account that is not the seller's has no batches here: the board is empty, not an error."""
     return [
         SlaBatchView(
             batch_id=b.batch_id,
-            account=accounts[b.account_id],
+            account=AccountRef(account_id=b.account_id, marketplace=b.marketplace, account_name=b.account_name),
             ist_day=b.ist_day,
             batch_no=b.batch_no,
             closure_policy=b.closure_policy,
@@ -48,3 +48,24 @@ def sla_board(s: Session, seller_id: int, now: datetime, *, account_id: int | No
         )
         for b in assess(s, now, seller_id=seller_id, account_id=account_id)
     ]
+
+
+class SlaPoint(Dto):
+    """A band edge the watchdog recorded: a batch's headroom when it crossed into ``band``."""
+
+    at: datetime
+    batch_id: int
+    headroom_pct: float
+    band: str
+
+
+def sla_history(s: Session, seller_id: int, *, limit: int = MAX_LIMIT) -> list[SlaPoint]:
+    """The latest ``limit`` recorded band edges, oldest first: headroom over time."""
+    check_limit(limit)
+    rows = s.execute(
+        select(SlaEvent.occurred_at, SlaEvent.batch_id, SlaEvent.headroom_pct, SlaEvent.band)
+        .where(SlaEvent.seller_id == seller_id)
+        .order_by(SlaEvent.occurred_at.desc(), SlaEvent.id.desc())
+        .limit(limit)
+    ).all()
+    return [SlaPoint(at=at, batch_id=b, headroom_pct=float(pct), band=band) for at, b, pct, band in reversed(rows)]

@@ -13,7 +13,9 @@ from robnu.domain.errors import InvalidInput, NotFound, UnknownMarketplace
 from robnu.domain.marketplace import ScheduleTarget
 from robnu.jobs.execute import execute_run
 from robnu.services.accounts import connect_account
-from robnu.services.dashboard.accounts import account_detail, owns_account, seller_accounts
+from robnu.services.queries.accounts import AccountView, get_account, list_accounts, list_credential_events
+from robnu.services.queries.common import MAX_LIMIT
+from robnu.services.queries.runs import list_schedules
 from robnu.services.reconnect import reconnect_account
 from robnu.services.schedules import set_enabled
 from robnu.services.validation import validate_account
@@ -24,6 +26,7 @@ from robnu.web.pages.core import Dashboard, check_csrf, dashboard, need, render
 from robnu.web.viewer import Viewer
 
 router = APIRouter()
+EVENTS_SHOWN = 20
 SYNC_ORDER = (ScheduleTarget.ORDERS, ScheduleTarget.RETURNS, ScheduleTarget.PAYOUTS)
 
 
@@ -47,7 +50,7 @@ def accounts_page(
     request: Request, d: Dashboard = Depends(dashboard), viewer: Viewer = Depends(need(P.ACCOUNTS_READ))
 ) -> HTMLResponse:
     with d.session(viewer) as s:
-        accounts = seller_accounts(s, viewer.seller_id)
+        accounts = list_accounts(s, viewer.seller_id, limit=MAX_LIMIT).items
     return render(request, d, viewer, "accounts.html", accounts=accounts, adapters=d.rt.registry.all())
 
 
@@ -117,30 +120,55 @@ def account_page(
     d: Dashboard = Depends(dashboard),
     viewer: Viewer = Depends(need(P.ACCOUNTS_READ)),
 ) -> HTMLResponse:
-    with d.session(viewer) as s:
-        account = account_detail(s, viewer.seller_id, account_id)
-    adapter = _adapter(d, account.marketplace)
     running = d.jobs.get(viewer.seller_id, job[:64]) if job else None
+    return _account_page(request, d, viewer, account_id, job=running)
+
+
+def _account_page(
+    request: Request,
+    d: Dashboard,
+    viewer: Viewer,
+    account_id: int,
+    *,
+    status_code: int = 200,
+    job: Job | None = None,
+    values: dict[str, str] | None = None,
+    error: InvalidInput | None = None,
+) -> HTMLResponse:
+    """The account with its schedules and latest credential events (the read models of /v1/accounts/{id},
+    its credential events and /v1/schedules), and the reconnect form."""
+    with d.session(viewer) as s:
+        account = get_account(s, viewer.seller_id, account_id)
+        events = list_credential_events(s, viewer.seller_id, account_id, limit=EVENTS_SHOWN).items
+        schedules = list_schedules(s, viewer.seller_id, account_id=account_id)
+    adapter = _adapter(d, account.marketplace)
     return render(
         request,
         d,
         viewer,
         "account.html",
+        status_code=status_code,
         account=account,
+        events=events,
+        schedules=schedules,
         adapter=adapter,
-        job=running,
+        job=job,
         groups=form_groups(adapter.satellite.credentials),
-        values={},
-        error=None,
+        values=values or {},
+        error=error,
         action=f"/accounts/{account_id}/reconnect",
     )
 
 
+def _owned_account(d: Dashboard, viewer: Viewer, account_id: int) -> AccountView:
+    """The seller's account; another seller's is NotFound before anything else is read or done."""
+    with d.session(viewer) as s:
+        return get_account(s, viewer.seller_id, account_id)
+
+
 async def _owned(request: Request, d: Dashboard, viewer: Viewer, account_id: int) -> dict[str, str]:
     form = await check_csrf(request, viewer)
-    with d.session(viewer) as s:
-        if not owns_account(s, viewer.seller_id, account_id):
-            raise NotFound(f"account {account_id} does not exist")
+    _owned_account(d, viewer, account_id)
     return form
 
 
@@ -161,9 +189,8 @@ async def sync_now(
     request: Request, account_id: int, d: Dashboard = Depends(dashboard), viewer: Viewer = Depends(need(P.SYNC_RUN))
 ) -> HTMLResponse:
     """Sync now: each sync target the adapter supports, one after the other, as a job with a step each."""
-    await _owned(request, d, viewer, account_id)
-    with d.session(viewer) as s:
-        account = account_detail(s, viewer.seller_id, account_id)
+    await check_csrf(request, viewer)
+    account = _owned_account(d, viewer, account_id)
     supported = _adapter(d, account.marketplace).supported_targets
     targets = [t for t in SYNC_ORDER if t in supported]
 
@@ -206,27 +233,13 @@ async def reconnect_submit(
     d: Dashboard = Depends(dashboard),
     viewer: Viewer = Depends(need(P.ACCOUNTS_WRITE)),
 ) -> Response:
-    form = await _owned(request, d, viewer, account_id)
-    with d.session(viewer) as s:
-        account = account_detail(s, viewer.seller_id, account_id)
-    adapter = _adapter(d, account.marketplace)
-    model = adapter.satellite.credentials
+    form = await check_csrf(request, viewer)
+    account = _owned_account(d, viewer, account_id)
+    model = _adapter(d, account.marketplace).satellite.credentials
     try:
         reconnect_account(d.rt, viewer.seller_id, account_id, parse_form(model, form))
-    except InvalidInput as exc:
-        return render(
-            request,
-            d,
-            viewer,
-            "account.html",
-            status_code=400,
-            account=account,
-            adapter=adapter,
-            job=None,
-            groups=form_groups(model),
-            values=kept_values(model, form),
-            error=exc,
-            action=f"/accounts/{account_id}/reconnect",
-        )
+    except InvalidInput as exc:  # nothing was written: the form comes back with the field named
+        values = kept_values(model, form)
+        return _account_page(request, d, viewer, account_id, status_code=400, values=values, error=exc)
     job = _validate_job(d, viewer, account_id, account.display_name)
     return RedirectResponse(f"/accounts/{account_id}?{urlencode({'job': job.id})}", status_code=303)

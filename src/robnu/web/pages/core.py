@@ -15,16 +15,16 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session
 
-from robnu.services.dashboard.accounts import reconnect_flags
+from robnu.services.queries.accounts import AccountFilters, list_accounts
+from robnu.services.queries.common import MAX_LIMIT
 from robnu.services.runtime import Runtime
 from robnu.web import formatting
-from robnu.web.jobs import JobBoard
+from robnu.web.jobs import JobBoard, SessionScope
 from robnu.web.viewer import Forbidden, LoginRequired, Viewer
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
 ViewerResolver = Callable[[Request], Viewer | None]
-SessionScope = Callable[[Runtime, int], Any]  # (rt, seller id) -> context manager yielding a Session
 
 
 def make_templates() -> Jinja2Templates:
@@ -45,6 +45,7 @@ NAV = (
     ("/returns/scan", "Scan returns", "returns:scan"),
     ("/payouts", "Payouts", "payouts:read"),
     ("/reconciliation", "Reconciliation", "reconciliation:read"),
+    ("/claims", "Claims", "claims:read"),
     ("/stock", "Stock", "stock:read"),
     ("/process/batches", "Processing", "processing:read"),
     ("/process/sla-watchdog", "SLA watchdog", "processing:read"),
@@ -114,7 +115,8 @@ def render(
     flags: list[tuple[int, str]] = []
     if viewer is not None:
         with d.session(viewer) as s:
-            flags = reconnect_flags(s, viewer.seller_id)
+            flagged = list_accounts(s, viewer.seller_id, AccountFilters(needs_reconnect=True), limit=MAX_LIMIT)
+        flags = [(a.id, a.display_name) for a in flagged.items]
     return d.templates.TemplateResponse(
         request,
         template,

@@ -6,8 +6,8 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 
 from robnu.domain.errors import NotFound
-from robnu.services.dashboard.today import today_board
 from robnu.services.queries.search import search
+from robnu.services.queries.today import today_board
 from robnu.web import permissions as P
 from robnu.web.pages.core import Dashboard, current_viewer, dashboard, need, render
 from robnu.web.viewer import Viewer

@@ -1,12 +1,18 @@
-"""Returns and payouts (with fee and tax lines, reconciliation status, and the payouts-vs-fees chart)."""
+"""Returns and payouts (with fee and tax lines, reconciliation status, and the payouts-vs-fees chart): the API's
+read models, the same rows as ``GET /v1/returns``, ``GET /v1/payouts[/{id}]`` and
+``GET /v1/stats/payouts-per-month``."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 
+from robnu.domain.errors import InvalidInput
 from robnu.domain.statuses import ReturnKind, ReturnStatus
-from robnu.services.dashboard.money import list_payouts, list_returns, payout_detail, payouts_vs_fees
+from robnu.services.queries.common import MAX_LIMIT, Page
+from robnu.services.queries.payouts import get_payout, list_payouts
+from robnu.services.queries.returns import ReturnFilters, ReturnSummary, list_returns
+from robnu.services.queries.stats import payouts_per_month
 from robnu.web import permissions as P
 from robnu.web.formatting import script_json
 from robnu.web.pages.core import Dashboard, dashboard, need, render
@@ -21,22 +27,28 @@ def returns_page(
     kind: str = "",
     status: str = "",
     q: str = "",
+    cursor: str = "",
     d: Dashboard = Depends(dashboard),
     viewer: Viewer = Depends(need(P.RETURNS_READ)),
 ) -> HTMLResponse:
-    kind = kind if kind in ReturnKind.__members__ else ""
-    status = status if status in ReturnStatus.__members__ else ""
+    kind, status, q = kind[:64], status[:64], q.strip()[:100]
+    filters = ReturnFilters(kind=kind or None, status=status or None, q=q or None)
+    error = None
     with d.session(viewer) as s:
-        rows = list_returns(s, viewer.seller_id, kind=kind or None, status=status or None, q=q[:100] or None)
+        try:
+            page = list_returns(s, viewer.seller_id, filters, cursor=cursor[:400] or None, limit=MAX_LIMIT)
+        except InvalidInput as exc:
+            error, page = exc, Page[ReturnSummary](items=[])
     return render(
         request,
         d,
         viewer,
         "returns.html",
-        rows=rows,
+        page=page,
+        error=error,
         kind=kind,
         status=status,
-        q=q[:100],
+        q=q,
         kinds=list(ReturnKind),
         statuses=list(ReturnStatus),
     )
@@ -44,23 +56,26 @@ def returns_page(
 
 @router.get("/payouts", response_class=HTMLResponse)
 def payouts_page(
-    request: Request, d: Dashboard = Depends(dashboard), viewer: Viewer = Depends(need(P.PAYOUTS_READ))
+    request: Request,
+    cursor: str = "",
+    d: Dashboard = Depends(dashboard),
+    viewer: Viewer = Depends(need(P.PAYOUTS_READ)),
 ) -> HTMLResponse:
     with d.session(viewer) as s:
-        rows = list_payouts(s, viewer.seller_id)
-        months = payouts_vs_fees(s, viewer.seller_id)
+        page = list_payouts(s, viewer.seller_id, cursor=cursor[:400] or None, limit=MAX_LIMIT)
+        months = payouts_per_month(s, viewer.seller_id)
     chart = {
         "type": "bar",
         "data": {
-            "labels": [m for m, _, _ in months],
+            "labels": [m.ist_month for m in months],
             "datasets": [
-                {"label": "Net paid (₹)", "data": [float(net) for _, net, _ in months]},
-                {"label": "Fees and taxes (₹)", "data": [float(fees) for _, _, fees in months]},
+                {"label": "Net paid (₹)", "data": [float(m.net_paid) for m in months]},
+                {"label": "Fees and taxes (₹)", "data": [float(m.fees) for m in months]},
             ],
         },
         "options": {"scales": {"y": {"beginAtZero": True}}},
     }
-    return render(request, d, viewer, "payouts.html", rows=rows, chart=script_json(chart))
+    return render(request, d, viewer, "payouts.html", page=page, chart=script_json(chart))
 
 
 @router.get("/payouts/{payout_id}", response_class=HTMLResponse)
@@ -68,5 +83,5 @@ def payout_page(
     request: Request, payout_id: int, d: Dashboard = Depends(dashboard), viewer: Viewer = Depends(need(P.PAYOUTS_READ))
 ) -> HTMLResponse:
     with d.session(viewer) as s:
-        detail = payout_detail(s, viewer.seller_id, payout_id)
+        detail = get_payout(s, viewer.seller_id, payout_id)
     return render(request, d, viewer, "payout.html", p=detail)

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 
-from robnu.services.dashboard.accounts import AccountRow, seller_accounts
+from robnu.services.queries.accounts import AccountView, list_accounts
+from robnu.services.queries.common import MAX_LIMIT
 from robnu.web import permissions as P
 from robnu.web.pages.core import Dashboard, dashboard, need, render
 from robnu.web.viewer import Viewer
@@ -21,7 +22,7 @@ class RegistryRow:
     display_name: str
     targets: list[str]
     satellite_table: str
-    accounts: list[AccountRow]
+    accounts: list[AccountView]
 
 
 @router.get("/platform/marketplace-registry", response_class=HTMLResponse)
@@ -29,7 +30,7 @@ def registry_page(
     request: Request, d: Dashboard = Depends(dashboard), viewer: Viewer = Depends(need(P.ACCOUNTS_READ))
 ) -> HTMLResponse:
     with d.session(viewer) as s:
-        accounts = seller_accounts(s, viewer.seller_id)
+        accounts = list_accounts(s, viewer.seller_id, limit=MAX_LIMIT).items
     rows = [
         RegistryRow(
             adapter.code,

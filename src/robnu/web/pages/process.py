@@ -1,31 +1,59 @@
-"""Processing (batches by day, stage progress, closing a batch by hand) and the live SLA watchdog."""
+"""Processing (batches by day, stage progress, closing a batch by hand) and the live SLA watchdog. The batches,
+the board and the headroom history are the API's read models (``GET /v1/processing/batches``, ``/v1/sla``,
+``/v1/sla/history``)."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 
-from robnu.domain.clock import IST
-from robnu.domain.errors import NotFound
-from robnu.services.dashboard.processing import batch_account, batches_by_day, headroom_history
+from robnu.domain.clock import IST, ist_day
 from robnu.services.processing import process_account
-from robnu.services.sla import headroom_board
+from robnu.services.queries import sla
+from robnu.services.queries.common import MAX_LIMIT
+from robnu.services.queries.processing import BatchFilters, BatchView, get_batch, list_batches
 from robnu.web import permissions as P
+from robnu.web.flow import stage_count
 from robnu.web.formatting import script_json
 from robnu.web.pages.core import Dashboard, check_csrf, dashboard, need, render
 from robnu.web.viewer import Viewer
 
 router = APIRouter()
 SLA_POLL_SECONDS = 5
+DAYS_SHOWN = 7
+
+
+@dataclass(frozen=True)
+class BatchRow:
+    """A batch as the page draws it: the read model plus its flow's stage count for the progress bar."""
+
+    batch: BatchView
+    stages: int
+    furthest: int  # the lowest stage an open order has completed: where the batch as a whole stands
+
+    @property
+    def may_close_by_hand(self) -> bool:
+        """A user may close an open batch whose policy waits for a user (MANUAL) or for a time (DELAYED)."""
+        return self.batch.status == "OPEN" and self.batch.closure_policy in ("MANUAL", "DELAYED")
 
 
 @router.get("/process/batches", response_class=HTMLResponse)
 def batches_page(
     request: Request, d: Dashboard = Depends(dashboard), viewer: Viewer = Depends(need(P.PROCESSING_READ))
 ) -> HTMLResponse:
+    since = (ist_day(d.rt.clock.now()) - timedelta(days=DAYS_SHOWN - 1)).isoformat()
     with d.session(viewer) as s:
-        days = batches_by_day(s, d.rt.registry, viewer.seller_id)
-    return render(request, d, viewer, "batches.html", days=days)
+        batches = list_batches(s, viewer.seller_id, BatchFilters(ist_day_from=since), limit=MAX_LIMIT).items
+    days: dict[str, list[BatchRow]] = {}
+    for b in sorted(batches, key=lambda b: (b.account.marketplace, b.batch_no)):
+        stages = stage_count(d.rt.registry, b.account.marketplace)
+        furthest = stages if b.lowest_open_stage is None else b.lowest_open_stage
+        days.setdefault(b.ist_day, []).append(BatchRow(b, stages, furthest))
+    newest_first = dict(sorted(days.items(), reverse=True))
+    return render(request, d, viewer, "batches.html", days=newest_first)
 
 
 @router.post("/process/batches/{batch_id}/close", response_class=HTMLResponse)
@@ -36,9 +64,7 @@ async def close_batch(
     policy lets it close now), run as a job."""
     await check_csrf(request, viewer)
     with d.session(viewer) as s:
-        account_id = batch_account(s, viewer.seller_id, batch_id)
-    if account_id is None:
-        raise NotFound(f"batch {batch_id} does not exist")
+        account_id = get_batch(s, viewer.seller_id, batch_id).account.account_id  # another seller's: NotFound
 
     def run() -> str:
         report = process_account(d.rt, account_id, {"close_manifest": True})
@@ -48,15 +74,17 @@ async def close_batch(
     return d.templates.TemplateResponse(request, "partials/job.html", {"job": job})
 
 
-def _sla_chart(history: list[tuple[object, int, float, str]]) -> dict[str, object]:
+def _sla_chart(history: list[sla.SlaPoint]) -> dict[str, object]:
     by_batch: dict[int, list[dict[str, object]]] = {}
-    for at, batch_id, pct, _band in history:
-        by_batch.setdefault(batch_id, []).append({"x": at.astimezone(IST).strftime("%d %b %H:%M"), "y": pct})  # type: ignore[attr-defined]
-    labels = sorted({p["x"] for points in by_batch.values() for p in points})  # type: ignore[type-var]
+    labels: set[str] = set()
+    for point in history:
+        x = point.at.astimezone(IST).strftime("%d %b %H:%M")
+        labels.add(x)
+        by_batch.setdefault(point.batch_id, []).append({"x": x, "y": point.headroom_pct})
     return {
         "type": "line",
         "data": {
-            "labels": labels,
+            "labels": sorted(labels),
             "datasets": [{"label": f"batch {b}", "data": points, "spanGaps": True} for b, points in by_batch.items()],
         },
         "options": {"scales": {"y": {"title": {"display": True, "text": "headroom %"}}}},
@@ -67,9 +95,9 @@ def _sla_chart(history: list[tuple[object, int, float, str]]) -> dict[str, objec
 def sla_page(
     request: Request, d: Dashboard = Depends(dashboard), viewer: Viewer = Depends(need(P.PROCESSING_READ))
 ) -> HTMLResponse:
-    board = headroom_board(d.rt, viewer.seller_id)
     with d.session(viewer) as s:
-        history = headroom_history(s, viewer.seller_id)
+        board = sla.sla_board(s, viewer.seller_id, d.rt.clock.now())
+        history = sla.sla_history(s, viewer.seller_id)
     return render(
         request,
         d,
@@ -78,7 +106,7 @@ def sla_page(
         board=board,
         now=d.rt.clock.now(),
         poll=SLA_POLL_SECONDS,
-        chart=script_json(_sla_chart(history)),  # type: ignore[arg-type]
+        chart=script_json(_sla_chart(history)),
         has_history=bool(history),
     )
 
@@ -88,7 +116,8 @@ def sla_board(
     request: Request, d: Dashboard = Depends(dashboard), viewer: Viewer = Depends(need(P.PROCESSING_READ))
 ) -> Response:
     """The board alone, polled by the page: it updates without a reload."""
-    board = headroom_board(d.rt, viewer.seller_id)
+    with d.session(viewer) as s:
+        board = sla.sla_board(s, viewer.seller_id, d.rt.clock.now())
     return d.templates.TemplateResponse(
         request, "partials/sla_board.html", {"board": board, "now": d.rt.clock.now(), "poll": SLA_POLL_SECONDS}
     )

@@ -1,6 +1,6 @@
-"""Money recovery: a month's reconciliation per account (matched lines, deltas, what is recoverable), one claim
-with its events and evidence (resolved won or lost here), and the receive scan for a keyboard-wedge barcode
-reader. Data comes through the same services and permissions as /v1."""
+"""Money recovery: a month's reconciliation per account (matched lines, deltas, what is recoverable), the claims
+list and one claim with its events and evidence (resolved won or lost here), and the receive scan for a
+keyboard-wedge barcode reader. Data comes through the same services and permissions as /v1."""
 
 from __future__ import annotations
 
@@ -12,10 +12,12 @@ from typing import Any
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from robnu.domain.claims import ClaimStatus
 from robnu.domain.errors import InvalidInput, NotFound
 from robnu.services.claims.claims import Actor
 from robnu.services.claims.disputes import resolve, storage_for
 from robnu.services.queries import money
+from robnu.services.queries.common import Page
 from robnu.services.returns.scan import scan
 from robnu.web import permissions as P
 from robnu.web.pages.core import Dashboard, check_csrf, dashboard, need, render
@@ -63,6 +65,27 @@ def reconciliation_page(
         for det in sorted(details, key=lambda x: x.account.account_id)
     ]
     return render(request, d, viewer, "reconciliation.html", period=period, accounts=accounts, adjustments=adjustments)
+
+
+@router.get("/claims", response_class=HTMLResponse)
+def claims_page(
+    request: Request,
+    status: str = "",
+    cursor: str = "",
+    d: Dashboard = Depends(dashboard),
+    viewer: Viewer = Depends(need(P.CLAIMS_READ)),
+) -> HTMLResponse:
+    """The seller's claims, newest first, narrowed to one status (``money.list_claims``, as ``GET /v1/claims``)."""
+    status = status.strip()[:32]
+    error = None
+    with d.session(viewer) as s:
+        try:
+            page = money.list_claims(
+                s, viewer.seller_id, money.MoneyFilters(status=status or None), cursor=cursor[:400] or None
+            )
+        except InvalidInput as exc:  # the field named above an empty list
+            error, page = exc, Page[money.ClaimView](items=[])
+    return render(request, d, viewer, "claims.html", page=page, status=status, statuses=list(ClaimStatus), error=error)
 
 
 def _claim_page(

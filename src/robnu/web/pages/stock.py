@@ -1,4 +1,5 @@
-"""Stock and listings: the one stock truth per SKU, each listing's pushed quantity, and adjusting stock."""
+"""Stock and listings: the one stock truth per SKU, each listing's pushed quantity (the API's read model, as
+``GET /v1/stock``), and adjusting stock."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from robnu.domain.errors import InvalidInput, NotFound
-from robnu.services.dashboard.stock import stock_board
+from robnu.services.queries.common import MAX_LIMIT
+from robnu.services.queries.stock import list_stock
 from robnu.services.stock import adjust_on_hand
 from robnu.web import permissions as P
 from robnu.web.pages.core import Dashboard, check_csrf, dashboard, need, render
@@ -20,10 +22,11 @@ MAX_DELTA = 1_000_000
 
 
 def _page(request: Request, d: Dashboard, viewer: Viewer, **extra: Any) -> HTMLResponse:
-    sku = (request.query_params.get("sku") or "")[:100]
+    sku = (request.query_params.get("sku") or "").strip()[:100]
+    cursor = (request.query_params.get("cursor") or "")[:400] or None
     with d.session(viewer) as s:
-        products = stock_board(s, viewer.seller_id, sku_prefix=sku or None)
-    return render(request, d, viewer, "stock.html", products=products, sku=sku, **extra)
+        page = list_stock(s, viewer.seller_id, sku=sku or None, cursor=cursor, limit=MAX_LIMIT)
+    return render(request, d, viewer, "stock.html", page=page, sku=sku, **extra)
 
 
 @router.get("/stock", response_class=HTMLResponse)
