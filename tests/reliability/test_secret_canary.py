@@ -6,6 +6,7 @@ database are scanned: no canary, whole or in part, appears anywhere."""
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import secrets
@@ -155,8 +156,12 @@ def test_no_canary_secret_appears_in_logs_output_files_or_the_database(
     }
     files = [p for p in Path(settings.data_dir).rglob("*") if p.is_file()]
     assert any(p.suffix == ".pdf" for p in files), "processing wrote no document: the scan would prove little"
+    assert any(p.name.endswith(".jsonl.gz") for p in files), "no raw-payload journal written"
     for path in files:
-        scanned[str(path)] = path.read_bytes().decode("latin-1")
+        content = path.read_bytes()
+        if path.suffix == ".gz":  # the raw-payload journal: read as stored, once unzipped
+            content = gzip.decompress(content)
+        scanned[str(path)] = content.decode("latin-1")
     assert "DEBUG" in scanned["output and logs"], "DEBUG logs were not captured"
     assert len(canaries) == 11
     # Any 12 consecutive characters of a canary's random part count: a secret cut short or a mask that shows
