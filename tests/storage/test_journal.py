@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 from datetime import timedelta
 
 import pytest
@@ -39,7 +40,8 @@ def test_every_page_of_a_sync_is_journaled_without_secrets_or_buyer_pii(
 
         with rt.sessions() as s:
             obj = s.execute(select(StorageObject).where(StorageObject.key.startswith("raw-payloads/"))).scalar_one()
-            assert obj.key == f"raw-payloads/{seller}/{code}/{FIXED_NOW:%Y-%m-%d}/06.jsonl.gz"
+            hour = f"raw-payloads/{seller}/{code}/{FIXED_NOW:%Y-%m-%d}/06"
+            assert re.fullmatch(rf"{hour}\.\d{{4}}-[0-9a-f]{{8}}\.jsonl\.gz", obj.key)  # the hour's one part
             assert obj.backend == rt.storage.primary.ident and obj.mime == journal.MIME
             raw = gzip.decompress(rt.storage.read(s, obj.key, seller_id=seller)).decode()
         lines = [json.loads(line) for line in raw.splitlines()]
@@ -108,3 +110,43 @@ def test_prune_deletes_the_hours_past_retention_and_keeps_the_rest(settings: Set
         with rt.sessions() as s:
             assert list(s.execute(select(StorageObject.key)).scalars()) == keys[1:]
         assert not rt.storage.primary.exists(keys[0]) and rt.storage.primary.exists(keys[1])
+
+
+def test_a_long_run_stores_its_hour_in_parts_written_once_and_read_back_in_order(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every hand-over stores a new part (FLUSH_BYTES made tiny): no part is ever read back and rewritten, and
+    the hour reads back as every page of the run, in the order they were received."""
+    monkeypatch.setattr(journal, "FLUSH_BYTES", 1)
+    with wired_runtime(settings, ("AMAZON_IN",)) as (world, rt):
+        seller = create_seller(rt, "Jaipur Prints")
+        creds = world["AMAZON_IN"].create_account()
+        world["AMAZON_IN"].generate_orders(str(creds["account_key"]), 260)  # three pages of 100
+        account, _ = connect_sandbox_account(rt, world, "AMAZON_IN", seller, creds=creds)
+        world.clock.advance(timedelta(minutes=5))
+        written: list[str] = []  # every object the backend is asked to store, in order
+        store = rt.storage.primary.put
+        monkeypatch.setattr(rt.storage.primary, "put", lambda k, *a, **kw: (written.append(k), store(k, *a, **kw)))
+        engine = SyncEngine(rt, batch_size=100)
+        outcome = engine.run(account, ScheduleTarget.ORDERS)
+        assert outcome.fetched == 260
+
+        with rt.sessions() as s:
+            parts = s.scalars(
+                select(StorageObject.key).where(StorageObject.key.startswith("raw-payloads/")).order_by(StorageObject.id)
+            ).all()
+            lines = [
+                json.loads(line)
+                for key in parts
+                for line in gzip.decompress(rt.storage.read(s, key, seller_id=seller)).splitlines()
+            ]
+        assert len(parts) >= 2, parts  # a part per hand-over that had pages
+        assert [k for k in written if k.startswith("raw-payloads/")] == list(parts)  # each stored once, never again
+        pages = list(
+            journal.read_pages(
+                rt, seller_id=seller, code="AMAZON_IN", account_id=account,
+                start=FIXED_NOW, end=FIXED_NOW + timedelta(hours=1),
+            )
+        )
+        assert [p.request for p in pages] == [line["request"] for line in lines]
+        assert len([p for p in pages if p.operation == "searchOrders"]) == 3

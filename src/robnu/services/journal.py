@@ -22,6 +22,7 @@ import gzip
 import hashlib
 import logging
 import re
+import secrets
 import threading
 import zlib
 from collections import defaultdict
@@ -36,8 +37,7 @@ from urllib.parse import parse_qsl, urlencode
 
 import httpx
 import orjson
-from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Select, select
 
 from robnu.adapters.base import AdapterContext
 from robnu.db.storage_models import StorageObject
@@ -86,7 +86,6 @@ _SECRET_KEYS = frozenset(
 )
 # Keys that hold a buyer's personal data (or a whole block of it, such as an address): sealed, not dropped.
 _PII_KEY = re.compile(r"name|phone|mobile|email|address|addr|line[123]|street|landmark|buyer|customer|recipient")
-_append_lock = threading.Lock()  # appends of one process to one hour are serialised (the row lock does the rest)
 
 
 def _norm(key: str) -> str:
@@ -157,8 +156,16 @@ def _binding(seller_id: int, account_id: int) -> Binding:
 
 
 def hour_key(seller_id: int, code: str, at: datetime) -> str:
+    """The hour's stem: its parts are ``{stem}.{part}.jsonl.gz`` (see ``append``)."""
     at = at.astimezone(UTC)
-    return f"{PREFIX}/{seller_id}/{code}/{at:%Y-%m-%d}/{at:%H}.jsonl.gz"
+    return f"{PREFIX}/{seller_id}/{code}/{at:%Y-%m-%d}/{at:%H}"
+
+
+def _hour_parts(stem: str) -> Select[tuple[str]]:
+    """The storage_objects rows of an hour, in the order they were written (a version-1 hour is one object,
+    ``{stem}.jsonl.gz``, and matches too)."""
+    part = StorageObject.key.startswith(stem + ".", autoescape=True)
+    return select(StorageObject.key).where(part).order_by(StorageObject.id)
 
 
 @dataclass
@@ -345,19 +352,18 @@ def _aad(seller_id: int, account_id: int) -> bytes:
     return _binding(seller_id, account_id).aad()
 
 
-def append(rt: Runtime, key: str, lines: bytes, *, seller_id: int) -> None:
-    """Append ``lines`` to the hour object ``key`` as one more gzip member (a gzip file may hold many)."""
+def append(rt: Runtime, stem: str, lines: bytes, *, seller_id: int) -> str:
+    """Store ``lines`` as a new part of the hour ``stem``; returns its key.
+
+    A part is written once and never rewritten: appending to one object per hour meant reading it back and
+    storing it whole on every flush (a GET and a PUT of a growing object on S3), so a big sync's journal cost
+    grew with the square of its pages. The part's name is unique without asking anyone (two writers of the
+    same hour, in two processes, cannot pick the same one), and the rows' ids give the order to read them in."""
     member = gzip.compress(lines, compresslevel=1, mtime=0)  # fast: the journal rides along a sync
-    for attempt in range(3):
-        try:
-            with _append_lock, rt.session() as s:
-                row = s.scalar(select(StorageObject).where(StorageObject.key == key).with_for_update())
-                existing = rt.storage.read(s, key, seller_id=seller_id) if row is not None else b""
-                rt.storage.put(s, key, existing + member, mime=MIME, seller_id=seller_id, now=rt.clock.now())
-            return
-        except IntegrityError:  # another writer created the hour first: append to theirs
-            if attempt == 2:
-                raise
+    key = f"{stem}.{rt.clock.now():%M%S}-{secrets.token_hex(4)}.jsonl.gz"
+    with rt.session() as s:
+        rt.storage.put(s, key, member, mime=MIME, seller_id=seller_id, now=rt.clock.now())
+    return key
 
 
 # ---------------------------------------------------------------------- reading
@@ -385,16 +391,15 @@ def read_pages(
     aad = _aad(seller_id, account_id)
     with rt.sessions() as s:
         while hour <= end:
-            key = hour_key(seller_id, code, hour)
+            stem = hour_key(seller_id, code, hour)
             hour += timedelta(hours=1)
-            if s.scalar(select(StorageObject.id).where(StorageObject.key == key)) is None:
-                continue
-            for raw in gzip.decompress(rt.storage.read(s, key, seller_id=seller_id)).splitlines():
-                entry = orjson.loads(raw)
-                at = datetime.fromisoformat(entry["at"])
-                if entry["account"] != account_id or not start <= at <= end:
-                    continue
-                yield _page(rt, entry, at, aad)
+            for key in s.scalars(_hour_parts(stem)).all():
+                for raw in gzip.decompress(rt.storage.read(s, key, seller_id=seller_id)).splitlines():
+                    entry = orjson.loads(raw)
+                    at = datetime.fromisoformat(entry["at"])
+                    if entry["account"] != account_id or not start <= at <= end:
+                        continue
+                    yield _page(rt, entry, at, aad)
 
 
 def _page(rt: Runtime, entry: dict[str, Any], at: datetime, aad: bytes) -> JournalPage:
