@@ -62,7 +62,7 @@ class _Plan:
     converters: tuple[Converter | None, ...]
     into: str  # INSERT INTO t (c1, c2, …)
     conflict: str  # ON CONFLICT … (no RETURNING)
-    values: str  # PostgreSQL: SELECT * FROM unnest(%s::type[], …); SQLite: one row's (?, ?, …)
+    values: str  # PostgreSQL: SELECT * FROM unnest(%b::type[], …); SQLite: one row's (?, ?, …)
 
 
 def _quote(dialect: Dialect, name: str) -> str:
@@ -89,7 +89,9 @@ def _plan(table: Table, columns: tuple[str, ...], dialect: Dialect, conflict: tu
     else:
         conflict_sql = f"{target}DO NOTHING"
     if dialect.name == "postgresql":
-        arrays = ", ".join(f"%s::{c.type.compile(dialect=dialect)}[]" for c in cols)
+        # %b: each array goes in PostgreSQL's binary format. In text format psycopg quotes and escapes every
+        # element with regular expressions, which took a third of a fast sync's CPU on PostgreSQL.
+        arrays = ", ".join(f"%b::{c.type.compile(dialect=dialect)}[]" for c in cols)
         values = f"SELECT * FROM unnest({arrays})"  # noqa: S608 (names from the table's metadata, quoted)
     else:
         values = "(" + ", ".join("?" for _ in cols) + ")"
