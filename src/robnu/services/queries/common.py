@@ -12,12 +12,13 @@ import base64
 import binascii
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy import DateTime, Integer, Select, literal, select, tuple_
+from sqlalchemy import ColumnElement, DateTime, Integer, Select, literal, select, tuple_
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from robnu.db.models import Marketplace, MarketplaceAccount
@@ -214,3 +215,35 @@ def _utc_or_none(at: datetime | None) -> datetime | None:
         return at.astimezone(UTC)
     except OverflowError:
         return None
+
+
+# ------------------------------------------------------------------------------------------- optional filters
+# A list's filters are optional: each helper gives its condition, or None when the filter was not asked for, and
+# ``where_given`` applies the ones that were. One line per filter instead of an ``if … is not None`` block each.
+
+Condition = ColumnElement[bool] | None
+Column = ColumnElement[Any] | InstrumentedAttribute[Any]
+S = TypeVar("S", bound=Select[Any])
+
+
+def equal(column: Column, value: object | None) -> Condition:
+    return None if value is None else column == value
+
+
+def at_least(column: Column, value: object | None) -> Condition:
+    return None if value is None else column >= value
+
+
+def before(column: Column, value: object | None) -> Condition:
+    return None if value is None else column < value
+
+
+def within(column: Column, values: Sequence[Any] | None) -> Condition:
+    """``column IN values``; None: every value (an empty list is a filter that matches nothing)."""
+    return None if values is None else column.in_(values)
+
+
+def where_given(q: S, *conditions: Condition) -> S:
+    """``q`` narrowed by every condition that was asked for."""
+    given = [c for c in conditions if c is not None]
+    return q.where(*given) if given else q

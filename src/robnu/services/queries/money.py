@@ -26,9 +26,12 @@ from robnu.services.queries.common import (
     Page,
     account_ids_for,
     enum_value,
+    equal,
     paginate,
     seller_accounts,
     text_value,
+    where_given,
+    within,
 )
 
 RECONCILIATIONS = Keyset("reconciliations", (ReconciliationBatch.started_at, ReconciliationBatch.id))
@@ -144,10 +147,11 @@ def list_reconciliations(
     if allowed == []:
         return Page[ReconciliationView](items=[])
     q = select(ReconciliationBatch).where(ReconciliationBatch.seller_id == seller_id)
-    if allowed is not None:
-        q = q.where(ReconciliationBatch.marketplace_account_id.in_(allowed))
-    if period is not None:
-        q = q.where(ReconciliationBatch.period == period)
+    q = where_given(
+        q,
+        within(ReconciliationBatch.marketplace_account_id, allowed),
+        equal(ReconciliationBatch.period, period),
+    )
     status = text_value("status", filters.status)
     if status:
         q = q.where(ReconciliationBatch.status == status.upper())
@@ -297,14 +301,13 @@ def list_adjustments(
     if allowed == []:
         return Page[AdjustmentView](items=[])
     q = select(Adjustment).where(Adjustment.seller_id == seller_id)
-    if allowed is not None:
-        q = q.where(Adjustment.marketplace_account_id.in_(allowed))
-    if period is not None:
-        q = q.where(Adjustment.period == period)
-    if status is not None:
-        q = q.where(Adjustment.status == status)
-    if posture is not None:
-        q = q.where(Adjustment.posture == posture)
+    q = where_given(
+        q,
+        within(Adjustment.marketplace_account_id, allowed),
+        equal(Adjustment.period, period),
+        equal(Adjustment.status, status),
+        equal(Adjustment.posture, posture),
+    )
     if filters.recoverable_only:
         q = q.where(Adjustment.is_recoverable.is_(True))
     rows, next_cursor = paginate(
@@ -425,10 +428,11 @@ def list_claims(
     if allowed == []:
         return Page[ClaimView](items=[])
     q = select(ReturnClaim).where(ReturnClaim.seller_id == seller_id)
-    if allowed is not None:
-        q = q.where(ReturnClaim.marketplace_account_id.in_(allowed))
-    if status is not None:
-        q = q.where(ReturnClaim.status == status)
+    q = where_given(
+        q,
+        within(ReturnClaim.marketplace_account_id, allowed),
+        equal(ReturnClaim.status, status),
+    )
     rows, next_cursor = paginate(
         s, q, CLAIMS, cursor=cursor, limit=limit, sort_values=lambda r: (r[0].created_at, r[0].id)
     )

@@ -28,11 +28,16 @@ from robnu.services.queries.common import (
     Keyset,
     Page,
     account_ids_for,
+    at_least,
+    before,
     check_range,
     enum_value,
+    equal,
     paginate,
     seller_accounts,
     text_value,
+    where_given,
+    within,
 )
 
 ORDERS = Keyset("orders", (Order.ordered_at, Order.id))
@@ -226,20 +231,17 @@ def list_orders(
         .outerjoin(OrderProcessing, and_(OrderProcessing.order_id == Order.id, OrderProcessing.seller_id == seller_id))
         .where(Order.seller_id == seller_id)
     )
-    if allowed is not None:
-        q = q.where(Order.marketplace_account_id.in_(allowed))
-    if status is not None:
-        q = q.where(Order.status == status)
-    if p_status is not None:
-        q = q.where(OrderProcessing.status == p_status)
-    if filters.held:
-        q = q.where(OrderProcessing.status.in_((ProcessingStatus.HELD, ProcessingStatus.HELD_QUOTA)))
-    if filters.processing_stage is not None:
-        q = q.where(OrderProcessing.stage == filters.processing_stage)
-    if ordered_from is not None:
-        q = q.where(Order.ordered_at >= ordered_from)
-    if ordered_to is not None:
-        q = q.where(Order.ordered_at < ordered_to)
+    held = (ProcessingStatus.HELD, ProcessingStatus.HELD_QUOTA) if filters.held else None
+    q = where_given(
+        q,
+        within(Order.marketplace_account_id, allowed),
+        equal(Order.status, status),
+        equal(OrderProcessing.status, p_status),
+        within(OrderProcessing.status, held),
+        equal(OrderProcessing.stage, filters.processing_stage),
+        at_least(Order.ordered_at, ordered_from),
+        before(Order.ordered_at, ordered_to),
+    )
     code = text_value("q", filters.q)
     if code:
         by_awb = exists().where(Shipment.order_id == Order.id, Shipment.seller_id == seller_id, Shipment.awb == code)

@@ -24,11 +24,16 @@ from robnu.services.queries.common import (
     Keyset,
     Page,
     account_ids_for,
+    at_least,
+    before,
     check_range,
     enum_value,
+    equal,
     paginate,
     seller_accounts,
     text_value,
+    where_given,
+    within,
 )
 from robnu.services.queries.money import claims_of_adjustments
 from robnu.services.queries.stats import fees_by_payout
@@ -153,14 +158,13 @@ def list_payouts(
     if allowed == []:
         return Page[PayoutSummary](items=[])
     q = select(MarketplacePayout).where(MarketplacePayout.seller_id == seller_id)
-    if allowed is not None:
-        q = q.where(MarketplacePayout.marketplace_account_id.in_(allowed))
-    if status is not None:
-        q = q.where(MarketplacePayout.status == status)
-    if paid_from is not None:
-        q = q.where(MarketplacePayout.paid_at >= paid_from)
-    if paid_to is not None:
-        q = q.where(MarketplacePayout.paid_at < paid_to)
+    q = where_given(
+        q,
+        within(MarketplacePayout.marketplace_account_id, allowed),
+        equal(MarketplacePayout.status, status),
+        at_least(MarketplacePayout.paid_at, paid_from),
+        before(MarketplacePayout.paid_at, paid_to),
+    )
     code = text_value("q", filters.q)
     if code:
         q = q.where(MarketplacePayout.external_id == code)

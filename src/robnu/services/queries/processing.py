@@ -21,9 +21,12 @@ from robnu.services.queries.common import (
     Page,
     account_ids_for,
     enum_value,
+    equal,
     paginate,
     seller_accounts,
     text_value,
+    where_given,
+    within,
 )
 from robnu.services.queries.orders import StepView, step_view
 
@@ -138,10 +141,11 @@ def list_batches(
     if allowed == []:
         return Page[BatchView](items=[])
     q = select(ProcessingBatch).where(ProcessingBatch.seller_id == seller_id)
-    if allowed is not None:
-        q = q.where(ProcessingBatch.marketplace_account_id.in_(allowed))
-    if status is not None:
-        q = q.where(ProcessingBatch.status == status)
+    q = where_given(
+        q,
+        within(ProcessingBatch.marketplace_account_id, allowed),
+        equal(ProcessingBatch.status, status),
+    )
     day = text_value("ist_day", filters.ist_day)
     if day:
         q = q.where(ProcessingBatch.ist_day == day)

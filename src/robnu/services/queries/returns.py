@@ -23,11 +23,16 @@ from robnu.services.queries.common import (
     Keyset,
     Page,
     account_ids_for,
+    at_least,
+    before,
     check_range,
     enum_value,
+    equal,
     paginate,
     seller_accounts,
     text_value,
+    where_given,
+    within,
 )
 
 RETURNS = Keyset("returns", (OrderReturn.created_at, OrderReturn.id))
@@ -152,18 +157,15 @@ def list_returns(
     if allowed == []:
         return Page[ReturnSummary](items=[])
     q = select(OrderReturn).where(OrderReturn.seller_id == seller_id)
-    if allowed is not None:
-        q = q.where(OrderReturn.marketplace_account_id.in_(allowed))
-    if kind is not None:
-        q = q.where(OrderReturn.kind == kind)
-    if status is not None:
-        q = q.where(OrderReturn.status == status)
-    if internal is not None:
-        q = q.where(OrderReturn.internal_status == internal)
-    if requested_from is not None:
-        q = q.where(OrderReturn.requested_at >= requested_from)
-    if requested_to is not None:
-        q = q.where(OrderReturn.requested_at < requested_to)
+    q = where_given(
+        q,
+        within(OrderReturn.marketplace_account_id, allowed),
+        equal(OrderReturn.kind, kind),
+        equal(OrderReturn.status, status),
+        equal(OrderReturn.internal_status, internal),
+        at_least(OrderReturn.requested_at, requested_from),
+        before(OrderReturn.requested_at, requested_to),
+    )
     code = text_value("q", filters.q)
     if code:
         by_awb = exists().where(

@@ -23,10 +23,15 @@ from robnu.services.queries.common import (
     Keyset,
     Page,
     account_ids_for,
+    at_least,
+    before,
     check_range,
     enum_value,
+    equal,
     paginate,
     seller_accounts,
+    where_given,
+    within,
 )
 from robnu.services.reports import RunOutcome
 from robnu.services.schedules import Cadence
@@ -143,16 +148,14 @@ def list_sync_runs(
     if allowed == []:
         return Page[SyncRunView](items=[])
     q = select(SyncRun).where(SyncRun.seller_id == seller_id)
-    if allowed is not None:
-        q = q.where(SyncRun.marketplace_account_id.in_(allowed))
-    if target is not None:
-        q = q.where(SyncRun.target == target)
-    if status is not None:
-        q = q.where(SyncRun.status == status)
-    if started_from is not None:
-        q = q.where(SyncRun.started_at >= started_from)
-    if started_to is not None:
-        q = q.where(SyncRun.started_at < started_to)
+    q = where_given(
+        q,
+        within(SyncRun.marketplace_account_id, allowed),
+        equal(SyncRun.target, target),
+        equal(SyncRun.status, status),
+        at_least(SyncRun.started_at, started_from),
+        before(SyncRun.started_at, started_to),
+    )
     rows, next_cursor = paginate(
         s, q, SYNC_RUNS, cursor=cursor, limit=limit, sort_values=lambda r: (r[0].started_at, r[0].id)
     )
@@ -229,16 +232,14 @@ def list_run_reports(
     if allowed == []:
         return Page[RunReportView](items=[])
     q = select(RunReport).where(RunReport.seller_id == seller_id)
-    if allowed is not None:
-        q = q.where(RunReport.marketplace_account_id.in_(allowed))
-    if target is not None:
-        q = q.where(RunReport.target == target)
-    if status is not None:
-        q = q.where(RunReport.status == status)
-    if started_from is not None:
-        q = q.where(RunReport.started_at >= started_from)
-    if started_to is not None:
-        q = q.where(RunReport.started_at < started_to)
+    q = where_given(
+        q,
+        within(RunReport.marketplace_account_id, allowed),
+        equal(RunReport.target, target),
+        equal(RunReport.status, status),
+        at_least(RunReport.started_at, started_from),
+        before(RunReport.started_at, started_to),
+    )
     rows, next_cursor = paginate(
         s, q, REPORTS, cursor=cursor, limit=limit, sort_values=lambda r: (r[0].started_at, r[0].id)
     )

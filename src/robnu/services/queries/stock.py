@@ -21,9 +21,12 @@ from robnu.services.queries.common import (
     Page,
     account_ids_for,
     enum_value,
+    equal,
     paginate,
     seller_accounts,
     text_value,
+    where_given,
+    within,
 )
 from robnu.services.stock import StockLevel, available_for
 
@@ -212,10 +215,11 @@ def list_inventory_tasks(
         .join(Listing, (Listing.id == InventoryTask.listing_id) & (Listing.seller_id == seller_id))
         .where(InventoryTask.seller_id == seller_id)
     )
-    if allowed is not None:
-        q = q.where(InventoryTask.marketplace_account_id.in_(allowed))
-    if status is not None:
-        q = q.where(InventoryTask.status == status)
+    q = where_given(
+        q,
+        within(InventoryTask.marketplace_account_id, allowed),
+        equal(InventoryTask.status, status),
+    )
     rows, next_cursor = paginate(
         s, q, TASKS, cursor=cursor, limit=limit, sort_values=lambda r: (r[0].created_at, r[0].id)
     )
