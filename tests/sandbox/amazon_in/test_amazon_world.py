@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import gc
 import time
 from typing import Any
 
 import httpx
 import pytest
+from tests.sandbox.scale_timing import best_of, seconds_per
 
 from conftest import START, token_request
 from robnu.domain.india import gstin_problem
@@ -113,17 +113,7 @@ def _generate_and_page(orders: int) -> tuple[float, float]:
     """(seconds per generated order, fastest of five pages) for an account of ``orders`` orders."""
     sandbox = build_sandbox(seed=7, clock=SandboxClock(frozen_at=START), rate_limits_enabled=False)
     acc = sandbox.create_account()
-    # The cyclic collector's full passes grow with the heap (a 100k-order world holds millions of objects), so
-    # with it on, generation looks superlinear on a busy machine though the generator is not: it is off while
-    # the generator alone is timed.
-    gc.collect()
-    gc.disable()
-    try:
-        started = time.perf_counter()
-        sandbox.generate_orders(acc["selling_partner_id"], orders, days=30)
-        per_order = (time.perf_counter() - started) / orders
-    finally:
-        gc.enable()
+    per_order = seconds_per(orders, lambda: sandbox.generate_orders(acc["selling_partner_id"], orders, days=30))
     assert len(sandbox.world.accounts[acc["selling_partner_id"]].orders) == orders
     lwa = httpx.Client(transport=InProcessTransport(sandbox.apps["auth"]), base_url="http://l")
     token = lwa.post("/auth/o2/token", data=token_request(acc)).json()["access_token"]
@@ -150,11 +140,7 @@ def _generate_and_page(orders: int) -> tuple[float, float]:
 def test_100k_orders_page_as_fast_as_2k() -> None:
     """A page comes from the sorted index, not a scan, and generation is linear: measured side by side against
     a 2,000-order account in the same run (ratios, so a loaded machine does not fail the test)."""
-    # The small account is generated three times and its fastest kept: 2,000 orders take ~30 ms, which one
-    # scheduler hiccup on a loaded machine can double. A quadratic generator would be ~50x slower per order.
-    small = [_generate_and_page(2_000) for _ in range(3)]
-    small_gen = min(gen for gen, _ in small)
-    small_page = min(page for _, page in small)
+    small_gen, small_page = best_of(3, lambda: _generate_and_page(2_000))
     big_gen, big_page = _generate_and_page(100_000)
     assert big_page < 5 * small_page + 0.005, (small_page, big_page)
     assert big_gen < 4 * small_gen, (small_gen, big_gen)

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 from fk_helpers import BASE, START, Seller
+from tests.sandbox.scale_timing import best_of, seconds_per
 
 from robnu.domain.india import PincodeCheck, check_pincode_state, gstin_problem
 from robnu.sandbox.clock import SandboxClock
@@ -83,6 +84,9 @@ def test_truth_shape(seller: Seller, sandbox: FlipkartSandbox) -> None:
     assert f"{total:.2f}" == order["total"]
 
 
+RETURNS = {"source": "customer_return"}
+
+
 def _generate_and_page(orders: int) -> tuple[float, float, float]:
     """(seconds per generated order, fastest of five page pairs, seconds per order of six hours' life cycle
     and a page of returns) for an account of ``orders`` orders."""
@@ -90,9 +94,7 @@ def _generate_and_page(orders: int) -> tuple[float, float, float]:
         seed=9, clock=SandboxClock(frozen_at=datetime(2026, 11, 18, tzinfo=UTC)), rate_limits_enabled=False
     )
     account = sb.create_account()
-    started = time.perf_counter()
-    sb.generate_orders(account["seller_id"], orders)
-    per_order = (time.perf_counter() - started) / orders
+    per_order = seconds_per(orders, lambda: sb.generate_orders(account["seller_id"], orders))
     client = httpx.Client(transport=InProcessTransport(sb.apps["api"]), base_url=BASE)
     s = Seller(sb, client, account)
     s.login()
@@ -108,11 +110,12 @@ def _generate_and_page(orders: int) -> tuple[float, float, float]:
         nxt = s.get("/sellers" + r.json()["nextPageUrl"])
         timings.append((time.perf_counter() - t) / 2)
         assert nxt.status_code == 200 and len(nxt.json()["shipments"]) == 20
-    t = time.perf_counter()
-    sb.advance(timedelta(hours=6))
-    r = s.get("/sellers/v2/returns", params={"source": "customer_return"})
-    assert r.status_code == 200 and len(r.json()["returnItems"]) == 25
-    advance_per_order = (time.perf_counter() - t) / orders
+    returns: list[httpx.Response] = []
+    advance_per_order = seconds_per(
+        orders,
+        lambda: (sb.advance(timedelta(hours=6)), returns.append(s.get("/sellers/v2/returns", params=RETURNS))),
+    )
+    assert returns[0].status_code == 200 and len(returns[0].json()["returnItems"]) == 25
     client.close()
     return per_order, min(timings), advance_per_order
 
@@ -121,8 +124,8 @@ def _generate_and_page(orders: int) -> tuple[float, float, float]:
 def test_100k_orders_page_as_fast_as_2k() -> None:
     """Measured side by side against a 2,000-order account in the same run (ratios, so a loaded machine does
     not fail the test): a page costs about the same, and generation stays linear."""
-    small_gen, small_page, small_advance = _generate_and_page(2_000)
+    small_gen, small_page, small_advance = best_of(3, lambda: _generate_and_page(2_000))
     big_gen, big_page, big_advance = _generate_and_page(100_000)
     assert big_page < 5 * small_page + 0.005, (small_page, big_page)
     assert big_gen < 4 * small_gen, (small_gen, big_gen)
-    assert big_advance < 4 * small_advance + 20e-6, (small_advance, big_advance)  # + 2 s over 100k: GC noise
+    assert big_advance < 4 * small_advance + 5e-6, (small_advance, big_advance)
