@@ -74,3 +74,18 @@ def bearer(client: TestClient, email: str, password: str = PASSWORD, **extra: ob
     r = client.post("/v1/auth/login", json={"email": email, "password": password, **extra})
     assert r.status_code == 200, r.text
     return {"Authorization": f"Bearer {r.json()['access_token']}"}
+
+
+def role_email(seller_id: int, role: Role) -> str:
+    """The e-mail of the member with ``role`` that ``add_role_members`` gives a seller."""
+    return f"{role.lower()}@seller{seller_id}.in"
+
+
+def add_role_members(rt: Runtime, seller_ids: list[int]) -> None:
+    """One member per role for each seller, all signing in with ``PASSWORD``."""
+    now = rt.clock.now()
+    with rt.session() as s:
+        for seller_id in seller_ids:
+            for role in Role:
+                user = user_service.add_member(s, seller_id, role_email(seller_id, role), role, now)
+                user_service.set_password(s, user.user_id, PASSWORD, now)

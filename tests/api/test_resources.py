@@ -23,9 +23,8 @@ from robnu.db.money_models import Adjustment, ReconciliationBatch
 from robnu.db.processing_models import ProcessingBatch
 from robnu.db.stock_models import Document, StockMovement
 from robnu.domain.permissions import Role
-from robnu.services import users as user_service
 from robnu.services.queries import orders as order_queries
-from tests.api.conftest import PASSWORD, bearer
+from tests.api.conftest import add_role_members, bearer, role_email
 from tests.queries.conftest import Data, SellerData
 from tests.queries.conftest import data as data  # the module-scoped data fixture
 
@@ -33,17 +32,12 @@ PROBLEM = "application/problem+json"
 
 
 def _email(seller: SellerData, role: Role) -> str:
-    return f"{role.lower()}@seller{seller.seller_id}.in"
+    return role_email(seller.seller_id, role)
 
 
 @pytest.fixture(scope="module")
 def client(data: Data) -> Iterator[TestClient]:
-    now = data.rt.clock.now()
-    with data.rt.session() as s:
-        for seller in (data.a, data.b):
-            for role in Role:
-                user = user_service.add_member(s, seller.seller_id, _email(seller, role), role, now)
-                user_service.set_password(s, user.user_id, PASSWORD, now)
+    add_role_members(data.rt, [data.a.seller_id, data.b.seller_id])
     with TestClient(create_app(data.rt), base_url="http://testserver") as c:
         yield c
 

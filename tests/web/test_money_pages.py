@@ -16,28 +16,22 @@ from robnu.db.claims_models import ReturnClaim, ReturnScanEvent
 from robnu.db.models import OrderReturn
 from robnu.db.money_models import Adjustment, ReconciliationBatch
 from robnu.domain.permissions import Role, permissions_of
-from robnu.services import users as user_service
 from robnu.services.claims.claims import Actor
 from robnu.services.claims.disputes import file_dispute, storage_for
 from robnu.web.serve import build_app
-from tests.api.conftest import PASSWORD
+from tests.api.conftest import add_role_members, role_email
 from tests.queries.conftest import Data, SellerData
 from tests.queries.conftest import data as data  # the module-scoped data fixture
 from tests.web.test_pages import sign_in
 
 
 def _email(seller: SellerData, role: Role) -> str:
-    return f"{role.lower()}@seller{seller.seller_id}.in"
+    return role_email(seller.seller_id, role)
 
 
 @pytest.fixture(scope="module")
 def client(data: Data) -> Iterator[TestClient]:
-    now = data.rt.clock.now()
-    with data.rt.session() as s:
-        for seller in (data.a, data.b):
-            for role in Role:
-                user = user_service.add_member(s, seller.seller_id, _email(seller, role), role, now)
-                user_service.set_password(s, user.user_id, PASSWORD, now)
+    add_role_members(data.rt, [data.a.seller_id, data.b.seller_id])
     with TestClient(build_app(data.rt), base_url="http://testserver") as c:
         yield c
 
