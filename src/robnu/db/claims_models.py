@@ -34,8 +34,10 @@ class ReturnAwb(TenantAccountMixin, Base):
         UniqueConstraint("return_id", "leg", "awb"),
         Index("ix_return_awbs_seller_awb", "seller_id", "awb"),
     )
+    seller_led_index = True
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    return_id: Mapped[int] = mapped_column(ForeignKey("order_returns.id", ondelete="CASCADE"), index=True)
+    # (return_id, leg, awb) leads with it: no lone return_id index.
+    return_id: Mapped[int] = mapped_column(ForeignKey("order_returns.id", ondelete="CASCADE"))
     leg: Mapped[str] = mapped_column(String(10))
     awb: Mapped[str] = mapped_column(String(64))
     courier: Mapped[str | None] = mapped_column(String(64))
@@ -68,6 +70,7 @@ class ReturnClaim(TenantAccountMixin, Base):
         Index("ix_return_claims_account_status", "marketplace_account_id", "status"),
         Index("ix_return_claims_seller_created", "seller_id", "created_at", "id"),
     )
+    seller_led_index = True
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     reference: Mapped[str] = mapped_column(String(20), unique=True)  # CLM-000042
     return_id: Mapped[int | None] = mapped_column(ForeignKey("order_returns.id", ondelete="SET NULL"))
@@ -108,7 +111,8 @@ class ReturnClaimEvidence(Base):
     __table_args__ = (UniqueConstraint("claim_id", "document_id"),)
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     seller_id: Mapped[int] = mapped_column(ForeignKey("sellers.id", ondelete="CASCADE"), index=True)
-    claim_id: Mapped[int] = mapped_column(ForeignKey("return_claims.id", ondelete="CASCADE"), index=True)
+    # (claim_id, document_id) leads with it: no lone claim_id index.
+    claim_id: Mapped[int] = mapped_column(ForeignKey("return_claims.id", ondelete="CASCADE"))
     document_id: Mapped[int] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(24))  # PACKET, LATE_SCAN
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)

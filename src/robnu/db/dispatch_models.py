@@ -59,6 +59,7 @@ class InvoiceNumber(TenantAccountMixin, Base):
             postgresql_where=text("void_reason IS NULL"),
         ),
     )
+    seller_led_index = True
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(16))  # TAX_INVOICE, VENDOR_INVOICE
@@ -77,7 +78,8 @@ class SlaEvent(TenantAccountMixin, Base):
     __tablename__ = "sla_events"
     __table_args__ = (UniqueConstraint("batch_id", "band"),)
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    batch_id: Mapped[int] = mapped_column(ForeignKey("processing_batches.id", ondelete="CASCADE"), index=True)
+    # (batch_id, band) leads with it: no lone batch_id index.
+    batch_id: Mapped[int] = mapped_column(ForeignKey("processing_batches.id", ondelete="CASCADE"))
     band: Mapped[str] = mapped_column(String(16))
     headroom_pct: Mapped[float] = mapped_column(Numeric(6, 1, asdecimal=False))
     deadline: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import (
     Boolean,
@@ -132,7 +132,8 @@ class MarketplaceAccount(Base):
         UniqueConstraint("id", "seller_id", name="uq_marketplace_accounts_id_seller"),
     )
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    seller_id: Mapped[int] = mapped_column(ForeignKey("sellers.id", ondelete="CASCADE"), index=True)
+    # No lone seller_id index: the unique key above leads with it (docs/architecture.md, "Indexes").
+    seller_id: Mapped[int] = mapped_column(ForeignKey("sellers.id", ondelete="CASCADE"))
     marketplace_id: Mapped[int] = mapped_column(ForeignKey("marketplaces.id"))
     external_account_id: Mapped[str] = mapped_column(String(100))
     display_name: Mapped[str] = mapped_column(String(200))
@@ -177,9 +178,14 @@ class MarketplaceAccessToken(Base):
 class TenantAccountMixin:
     """seller_id + marketplace_account_id: what every leaf table carries."""
 
+    # True on a table that declares another index or unique key led by seller_id: that one serves the seller
+    # filter, row-level security's predicate and the sellers foreign key's cascade, so a lone seller_id index
+    # would be written on every insert and never read (docs/architecture.md, "Indexes").
+    seller_led_index: ClassVar[bool] = False
+
     @declared_attr
     def seller_id(cls) -> Mapped[int]:
-        return mapped_column(ForeignKey("sellers.id", ondelete="CASCADE"), index=True)
+        return mapped_column(ForeignKey("sellers.id", ondelete="CASCADE"), index=not cls.seller_led_index)
 
     @declared_attr
     def marketplace_account_id(cls) -> Mapped[int]:
@@ -211,6 +217,7 @@ class Order(SyncedMixin, Base):
         Index("ix_orders_seller_status_ordered", "seller_id", "status", "ordered_at", "id"),
         Index("ix_orders_seller_external", "seller_id", "external_id"),
     )
+    seller_led_index = True
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     ordered_at: Mapped[datetime] = mapped_column(UTCDateTime)
     order_total: Mapped[Decimal] = mapped_column(Money)
@@ -249,6 +256,7 @@ class Shipment(SyncedMixin, Base):
         Index("ix_shipments_seller_awb", "seller_id", "awb"),
         Index("ix_shipments_seller_external", "seller_id", "external_id"),
     )
+    seller_led_index = True
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
     awb: Mapped[str | None] = mapped_column(String(64))
@@ -273,6 +281,7 @@ class OrderReturn(SyncedMixin, Base):
         Index("ix_order_returns_seller_order_external", "seller_id", "order_external_id"),
         Index("ix_order_returns_seller_awb", "seller_id", "return_awb"),
     )
+    seller_led_index = True
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id", ondelete="SET NULL"), index=True)
     order_external_id: Mapped[str] = mapped_column(String(100))
@@ -310,6 +319,7 @@ class MarketplacePayout(SyncedMixin, Base):
         Index("ix_marketplace_payouts_seller_created", "seller_id", "created_at", "id"),
         Index("ix_marketplace_payouts_seller_external", "seller_id", "external_id"),
     )
+    seller_led_index = True
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     period_start: Mapped[datetime | None] = mapped_column(UTCDateTime)
     period_end: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -342,7 +352,7 @@ class Product(Base):
     __tablename__ = "products"
     __table_args__ = (UniqueConstraint("seller_id", "sku"),)
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    seller_id: Mapped[int] = mapped_column(ForeignKey("sellers.id", ondelete="CASCADE"), index=True)
+    seller_id: Mapped[int] = mapped_column(ForeignKey("sellers.id", ondelete="CASCADE"))  # led by (seller_id, sku)
     sku: Mapped[str] = mapped_column(String(100))
     title: Mapped[str | None] = mapped_column(String(300))
     hsn: Mapped[str | None] = mapped_column(String(8))
@@ -359,6 +369,7 @@ class Listing(SyncedMixin, Base):
 
     __tablename__ = "listings"
     __table_args__ = (*_synced_key("listings"), Index("ix_listings_seller_sku", "seller_id", "seller_sku", "id"))
+    seller_led_index = True
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     product_id: Mapped[int | None] = mapped_column(ForeignKey("products.id", ondelete="SET NULL"), index=True)
     seller_sku: Mapped[str] = mapped_column(String(100))
@@ -381,6 +392,7 @@ class InventoryTask(TenantAccountMixin, Base):
         Index("ix_inventory_tasks_pending", "marketplace_account_id", "status"),
         Index("ix_inventory_tasks_seller_created", "seller_id", "created_at", "id"),
     )
+    seller_led_index = True
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     listing_id: Mapped[int] = mapped_column(ForeignKey("listings.id", ondelete="CASCADE"), index=True)
     quantity: Mapped[int] = mapped_column(Integer)
@@ -415,6 +427,7 @@ class SyncRun(TenantAccountMixin, Base):
         Index("ix_sync_runs_account_target", "marketplace_account_id", "target", "started_at"),
         Index("ix_sync_runs_seller_started", "seller_id", "started_at", "id"),
     )
+    seller_led_index = True
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     target: Mapped[str] = mapped_column(String(32))
     status: Mapped[str] = mapped_column(String(16))
@@ -466,6 +479,7 @@ class RunReport(TenantAccountMixin, Base):
         Index("ix_run_reports_account_started", "marketplace_account_id", "started_at"),
         Index("ix_run_reports_seller_started", "seller_id", "started_at", "id"),
     )
+    seller_led_index = True
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     schedule_id: Mapped[int | None] = mapped_column(ForeignKey("schedules.id", ondelete="SET NULL"))
     sync_run_id: Mapped[int | None] = mapped_column(ForeignKey("sync_runs.id", ondelete="SET NULL"))

@@ -79,7 +79,8 @@ class PayoutVersion(TenantAccountMixin, Base):
     __tablename__ = "payout_versions"
     __table_args__ = (UniqueConstraint("payout_id", "version"),)
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    payout_id: Mapped[int] = mapped_column(ForeignKey("marketplace_payouts.id", ondelete="CASCADE"), index=True)
+    # (payout_id, version) leads with it: no lone payout_id index.
+    payout_id: Mapped[int] = mapped_column(ForeignKey("marketplace_payouts.id", ondelete="CASCADE"))
     version: Mapped[int] = mapped_column(Integer)
     captured_at: Mapped[datetime] = mapped_column(UTCDateTime)
     source_updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -97,7 +98,7 @@ class BankStatementLine(Base):
     __tablename__ = "bank_statement_lines"
     __table_args__ = (UniqueConstraint("seller_id", "fingerprint"),)
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    seller_id: Mapped[int] = mapped_column(ForeignKey("sellers.id", ondelete="CASCADE"), index=True)
+    seller_id: Mapped[int] = mapped_column(ForeignKey("sellers.id", ondelete="CASCADE"))  # led by the unique key
     marketplace_account_id: Mapped[int | None] = mapped_column(
         ForeignKey("marketplace_accounts.id", ondelete="SET NULL"), index=True
     )
@@ -120,6 +121,7 @@ class ReconciliationBatch(TenantAccountMixin, Base):
         UniqueConstraint("marketplace_account_id", "period", "run_no"),
         Index("ix_reconciliation_batches_seller_started", "seller_id", "started_at", "id"),
     )
+    seller_led_index = True
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     period: Mapped[str] = mapped_column(String(7))  # YYYY-MM
     run_no: Mapped[int] = mapped_column(Integer)
@@ -146,6 +148,7 @@ class ReconciliationItem(TenantAccountMixin, Base):
 
     __tablename__ = "reconciliation_items"
     __table_args__ = (Index("ix_reconciliation_items_seller_payout", "seller_id", "payout_id"),)
+    seller_led_index = True
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     batch_id: Mapped[int] = mapped_column(ForeignKey("reconciliation_batches.id", ondelete="CASCADE"), index=True)
     payout_id: Mapped[int | None] = mapped_column(ForeignKey("marketplace_payouts.id", ondelete="SET NULL"))
@@ -173,6 +176,7 @@ class Adjustment(TenantAccountMixin, Base):
         Index("ix_adjustments_account_status", "marketplace_account_id", "status"),
         Index("ix_adjustments_seller_first_seen", "seller_id", "first_seen_at", "id"),
     )
+    seller_led_index = True
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     fingerprint: Mapped[str] = mapped_column(String(200))
     period: Mapped[str | None] = mapped_column(String(7))

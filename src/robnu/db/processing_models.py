@@ -20,6 +20,7 @@ class ProcessingBatch(TenantAccountMixin, Base):
         UniqueConstraint("marketplace_account_id", "ist_day", "batch_no"),
         Index("ix_processing_batches_seller_created", "seller_id", "created_at", "id"),
     )
+    seller_led_index = True
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     ist_day: Mapped[str] = mapped_column(String(10))
     batch_no: Mapped[int] = mapped_column(Integer)
@@ -41,6 +42,7 @@ class OrderProcessing(TenantAccountMixin, Base):
         # The SLA board and the orders list's processing filter: one seller's orders in a status, by batch.
         Index("ix_order_processing_seller_status", "seller_id", "status", "batch_id"),
     )
+    seller_led_index = True
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), primary_key=True)
     batch_id: Mapped[int | None] = mapped_column(ForeignKey("processing_batches.id", ondelete="SET NULL"), index=True)
     stage: Mapped[int] = mapped_column(Integer, default=0)  # last stage completed for this order
@@ -63,7 +65,8 @@ class ProcessingStep(TenantAccountMixin, Base):
     # An order completes a stage once; a batch stage may run again when orders join the batch later.
     __table_args__ = (UniqueConstraint("order_id", "stage", "outcome"),)
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
-    order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"), index=True)
+    # (order_id, stage, outcome) leads with it: no lone order_id index.
+    order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id", ondelete="CASCADE"))
     batch_id: Mapped[int | None] = mapped_column(ForeignKey("processing_batches.id", ondelete="CASCADE"), index=True)
     stage: Mapped[int] = mapped_column(Integer)
     name: Mapped[str] = mapped_column(String(64))
