@@ -8,6 +8,7 @@ from fastapi import FastAPI
 
 from robnu.config import get_settings
 from robnu.security.redaction import configure_logging
+from robnu.services.heap import settle_heap
 from robnu.services.runtime import Runtime
 from robnu.web.jobs import JobBoard, close_jobs_of_dead_processes
 from robnu.web.serve import build_app
@@ -21,4 +22,6 @@ def create() -> FastAPI:
     # Cheap (one query on the few active jobs of this host): jobs of this host's earlier, dead processes end
     # now rather than when a poll finds their heartbeat stale.
     close_jobs_of_dead_processes(rt, board.owner)
-    return build_app(rt, board)
+    app = build_app(rt, board)
+    settle_heap()
+    return app
