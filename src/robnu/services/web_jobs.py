@@ -171,7 +171,7 @@ def interrupt(s: Session, seller_id: int, job_id: str, now: datetime, *, stale_b
     row = s.execute(
         select(WebJob.heartbeat_at).where(WebJob.id == job_id, WebJob.seller_id == seller_id)
     ).scalar_one_or_none()
-    last = "" if row is None else f" (its last sign of life: {as_utc(row).astimezone(IST):%d %b %H:%M} IST)"
+    last = "" if row is None else f"; its last sign of life was at {as_utc(row).astimezone(IST):%d %b %H:%M} IST"
     message = (
         "Interrupted: the Robnu process running this job stopped (a restart, a deploy or a crash)"
         f"{last}. The steps listed finished; the step that was running may not have."
