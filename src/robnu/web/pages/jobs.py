@@ -4,7 +4,7 @@ starts that kind, claimed once however many clicks or tabs ask."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from typing import Protocol
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
@@ -19,7 +19,13 @@ from robnu.web.viewer import Forbidden, Viewer
 
 router = APIRouter()
 
-Starter = Callable[..., Job]  # (d, viewer, subject id, *, retry_of) -> the new job
+
+class Starter(Protocol):
+    """Starts a kind of job for its subject (an account), as the user's own button does."""
+
+    def __call__(self, d: Dashboard, viewer: Viewer, account_id: int, *, retry_of: str | None = None) -> Job: ...
+
+
 STARTERS: dict[str, Starter] = {"sync": start_sync, "validate": start_validate}
 assert set(STARTERS) == RETRYABLE_KINDS, "every kind safe to run again needs its starter"
 
