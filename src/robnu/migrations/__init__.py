@@ -19,7 +19,7 @@ from sqlalchemy import Engine
 from robnu import plugins
 
 HERE = Path(__file__).resolve().parent
-CORE_HEAD = "0018_web_jobs"
+CORE_HEAD = "0019_web_job_heartbeats"
 
 
 def _extra_locations() -> list[str]:
