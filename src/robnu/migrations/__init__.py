@@ -19,7 +19,7 @@ from sqlalchemy import Engine
 from robnu import plugins
 
 HERE = Path(__file__).resolve().parent
-CORE_HEAD = "0019_covered_indexes"
+CORE_HEAD = "0020_covered_indexes"
 
 
 def _extra_locations() -> list[str]:

@@ -15,7 +15,20 @@ from robnu.domain.errors import InvalidInput, NotFound
 from robnu.services.runtime import Runtime
 from robnu.services.tenancy import tenant_session
 from robnu.web.jobs import JobBoard, SessionScope
-from robnu.web.pages import accounts, home, money, orders, platform, process, recovery, runs, session, stock, users
+from robnu.web.pages import (
+    accounts,
+    home,
+    jobs,
+    money,
+    orders,
+    platform,
+    process,
+    recovery,
+    runs,
+    session,
+    stock,
+    users,
+)
 from robnu.web.pages.core import Dashboard, ViewerResolver, make_templates, render
 from robnu.web.viewer import Forbidden, LoginRequired
 
@@ -27,12 +40,12 @@ def create_dashboard(
     resolve_viewer: ViewerResolver,
     *,
     scope: SessionScope = tenant_session,
-    jobs: JobBoard | None = None,
+    board: JobBoard | None = None,
 ) -> FastAPI:
     app = FastAPI(title="Robnu dashboard", docs_url=None, redoc_url=None, openapi_url=None)
-    app.state.dashboard = Dashboard(rt, jobs or JobBoard(rt, scope=scope), make_templates(), resolve_viewer, scope)
+    app.state.dashboard = Dashboard(rt, board or JobBoard(rt, scope=scope), make_templates(), resolve_viewer, scope)
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
-    for module in (session, home, accounts, orders, recovery, money, stock, process, runs, platform, users):
+    for module in (session, home, jobs, accounts, orders, recovery, money, stock, process, runs, platform, users):
         app.include_router(module.router)
 
     def page_error(request: Request, status: int, heading: str, message: str) -> Response:

@@ -23,6 +23,7 @@ from robnu.web import permissions as P
 from robnu.web.credential_form import form_groups, kept_values, parse_form
 from robnu.web.jobs import Job, Step
 from robnu.web.pages.core import Dashboard, check_csrf, dashboard, need, render
+from robnu.web.pages.job_view import job_card, may_retry
 from robnu.web.viewer import Viewer
 
 router = APIRouter()
@@ -37,12 +38,45 @@ def _adapter(d: Dashboard, code: str) -> MarketplaceAdapter:
         raise InvalidInput("marketplace", f"{code[:40]!r} is not a registered marketplace") from None
 
 
-def _validate_job(d: Dashboard, viewer: Viewer, account_id: int, name: str) -> Job:
+def _validate_job(d: Dashboard, viewer: Viewer, account_id: int, name: str, *, retry_of: str | None = None) -> Job:
     def check() -> str:
         outcome = validate_account(d.rt, account_id)
         return outcome.status.lower() + (f" ({outcome.message})" if outcome.message else "")
 
-    return d.jobs.submit(viewer.seller_id, f"Validate {name}", [("credentials check", check)])
+    steps: list[Step] = [("credentials check", check)]
+    return d.jobs.submit(
+        viewer.seller_id, f"Validate {name}", steps, kind="validate", subject_id=account_id, retry_of=retry_of
+    )
+
+
+def start_validate(d: Dashboard, viewer: Viewer, account_id: int, *, retry_of: str | None = None) -> Job:
+    """Check the seller's account's credentials as a job (another seller's account: NotFound, nothing started)."""
+    account = _owned_account(d, viewer, account_id)
+    return _validate_job(d, viewer, account_id, account.display_name, retry_of=retry_of)
+
+
+def start_sync(d: Dashboard, viewer: Viewer, account_id: int, *, retry_of: str | None = None) -> Job:
+    """Sync now: each sync target the adapter supports, one after the other, as a job with a step each (another
+    seller's account: NotFound, nothing started)."""
+    account = _owned_account(d, viewer, account_id)
+    supported = _adapter(d, account.marketplace).supported_targets
+    targets = [t for t in SYNC_ORDER if t in supported]
+
+    def step(target: ScheduleTarget) -> Step:
+        def run() -> str:
+            result = execute_run(d.rt, account_id, target, trigger="MANUAL")
+            counts = ", ".join(f"{n} {k}" for k, n in result.counts.items() if n)
+            return (
+                result.outcome.lower()
+                + (f" ({counts})" if counts else "")
+                + (f" — {result.error}" if result.error else "")
+            )
+
+        return (f"{target.lower()} sync", run)
+
+    steps = [step(t) for t in targets]
+    title = f"Sync {account.display_name}"
+    return d.jobs.submit(viewer.seller_id, title, steps, kind="sync", subject_id=account_id, retry_of=retry_of)
 
 
 @router.get("/accounts", response_class=HTMLResponse)
@@ -153,6 +187,7 @@ def _account_page(
         schedules=schedules,
         adapter=adapter,
         job=job,
+        can_retry=job is not None and may_retry(viewer, job),
         groups=form_groups(adapter.satellite.credentials),
         values=values or {},
         error=error,
@@ -179,35 +214,16 @@ async def validate_now(
     d: Dashboard = Depends(dashboard),
     viewer: Viewer = Depends(need(P.ACCOUNTS_WRITE)),
 ) -> HTMLResponse:
-    await _owned(request, d, viewer, account_id)
-    job = _validate_job(d, viewer, account_id, f"account {account_id}")
-    return d.templates.TemplateResponse(request, "partials/job.html", {"job": job})
+    await check_csrf(request, viewer)
+    return job_card(request, d, viewer, start_validate(d, viewer, account_id))
 
 
 @router.post("/accounts/{account_id}/sync", response_class=HTMLResponse)
 async def sync_now(
     request: Request, account_id: int, d: Dashboard = Depends(dashboard), viewer: Viewer = Depends(need(P.SYNC_RUN))
 ) -> HTMLResponse:
-    """Sync now: each sync target the adapter supports, one after the other, as a job with a step each."""
     await check_csrf(request, viewer)
-    account = _owned_account(d, viewer, account_id)
-    supported = _adapter(d, account.marketplace).supported_targets
-    targets = [t for t in SYNC_ORDER if t in supported]
-
-    def step(target: ScheduleTarget) -> Step:
-        def run() -> str:
-            result = execute_run(d.rt, account_id, target, trigger="MANUAL")
-            counts = ", ".join(f"{n} {k}" for k, n in result.counts.items() if n)
-            return (
-                result.outcome.lower()
-                + (f" ({counts})" if counts else "")
-                + (f" — {result.error}" if result.error else "")
-            )
-
-        return (f"{target.lower()} sync", run)
-
-    job = d.jobs.submit(viewer.seller_id, f"Sync {account.display_name}", [step(t) for t in targets])
-    return d.templates.TemplateResponse(request, "partials/job.html", {"job": job})
+    return job_card(request, d, viewer, start_sync(d, viewer, account_id))
 
 
 @router.post("/accounts/{account_id}/schedules/{target}/{action}", response_model=None)

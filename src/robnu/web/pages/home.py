@@ -1,15 +1,14 @@
-"""Today (the home page), global search and job progress."""
+"""Today (the home page) and global search."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 
-from robnu.domain.errors import NotFound
 from robnu.services.queries.search import search
 from robnu.services.queries.today import today_board
 from robnu.web import permissions as P
-from robnu.web.pages.core import Dashboard, current_viewer, dashboard, need, render
+from robnu.web.pages.core import Dashboard, dashboard, need, render
 from robnu.web.viewer import Viewer
 
 router = APIRouter()
@@ -34,13 +33,3 @@ def global_search(
         with d.session(viewer) as s:
             hits = search(s, viewer.seller_id, q)
     return d.templates.TemplateResponse(request, "partials/hits.html", {"hits": hits, "q": q})
-
-
-@router.get("/jobs/{job_id}", response_class=HTMLResponse)
-def job_progress(
-    request: Request, job_id: str, d: Dashboard = Depends(dashboard), viewer: Viewer = Depends(current_viewer)
-) -> HTMLResponse:
-    job = d.jobs.get(viewer.seller_id, job_id[:64])
-    if job is None:
-        raise NotFound(f"job {job_id[:64]} does not exist")
-    return d.templates.TemplateResponse(request, "partials/job.html", {"job": job})

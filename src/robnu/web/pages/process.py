@@ -19,6 +19,7 @@ from robnu.web import permissions as P
 from robnu.web.flow import stage_count
 from robnu.web.formatting import script_json
 from robnu.web.pages.core import Dashboard, check_csrf, dashboard, need, render
+from robnu.web.pages.job_view import job_card
 from robnu.web.viewer import Viewer
 
 router = APIRouter()
@@ -70,8 +71,10 @@ async def close_batch(
         report = process_account(d.rt, account_id, {"close_manifest": True})
         return f"{report.processed} processed, {report.held} held"
 
-    job = d.jobs.submit(viewer.seller_id, f"Close batch {batch_id}", [("processing with manual close", run)])
-    return d.templates.TemplateResponse(request, "partials/job.html", {"job": job})
+    steps = [("processing with manual close", run)]
+    # kind close_batch is never run again from its card: the batch's page shows whether to close it again.
+    job = d.jobs.submit(viewer.seller_id, f"Close batch {batch_id}", steps, kind="close_batch", subject_id=batch_id)
+    return job_card(request, d, viewer, job)
 
 
 def _sla_chart(history: list[sla.SlaPoint]) -> dict[str, object]:

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from alembic import op
 
-revision = "0019_covered_indexes"
-down_revision = "0018_web_jobs"
+revision = "0020_covered_indexes"
+down_revision = "0019_web_job_heartbeats"
 branch_labels = None
 depends_on = None
 
