@@ -72,6 +72,7 @@ from robnu.sandbox.world import SandboxWorld
 from robnu.services import journal
 from robnu.services.accounts import adapter_for, connect_account, create_seller
 from robnu.services.context import build_context
+from robnu.services.heap import settle_heap
 from robnu.services.runtime import Runtime
 from robnu.services.sync import SyncEngine, get_run
 
@@ -163,6 +164,7 @@ def connected_runtime(
     seller = create_seller(rt, "Bench")
     cred_fields = rt.registry.get(marketplace).satellite.credentials.model_fields
     account = connect_account(rt, seller, marketplace, {k: v for k, v in creds.items() if k in cred_fields})
+    settle_heap()  # as every Robnu process does once it is set up (the first call only)
     return rt, seller, account
 
 
@@ -175,8 +177,16 @@ class ServedSandbox:
     endpoints: dict[str, dict[str, str]]
     skus: list[str]  # the seller SKUs its orders are made of
     generate_s: float
+    conn: Connection | None = None
     throttled: int = 0  # the 429s it answered, known once it stopped
     refused: Counter[str] = field(default_factory=Counter)  # those 429s by rate-limit bucket
+
+    def cpu_s(self) -> float:
+        """The sandbox process's CPU time so far: what building and serving pages has cost it."""
+        assert self.conn is not None
+        self.conn.send("cpu")
+        seconds: float = self.conn.recv()
+        return seconds
 
 
 def _serve(marketplace: str, orders: int, rate_scale: float, days: float, conn: Connection) -> None:
@@ -190,7 +200,8 @@ def _serve(marketplace: str, orders: int, rate_scale: float, days: float, conn: 
     refused = count_refusals(sandbox.kit.limiter)
     with serving(world) as served:
         conn.send((creds, endpoints_of(served), _skus(sandbox, creds["account_key"]), generate_s))
-        conn.recv()
+        while conn.recv() == "cpu":  # the CPU this process has spent so far (serving), asked between phases
+            conn.send(time.process_time())
     conn.send((sandbox.kit.limiter.throttled, refused))
 
 
@@ -228,7 +239,7 @@ def served_sandbox(marketplace: str, orders: int, *, rate_scale: float, days: fl
     server.start()
     try:
         creds, endpoints, skus, generate_s = ours.recv()
-        served = ServedSandbox(creds, endpoints, skus, generate_s)
+        served = ServedSandbox(creds, endpoints, skus, generate_s, ours)
         yield served
     finally:
         ours.send("stop")
@@ -323,6 +334,9 @@ class Result:
     throttled: int
     generate_s: float
     read_s: float  # the adapter's stream of the same window read into nothing: fetch + parse + map, no storing
+    read_cpu_s: float  # this process's CPU during that read
+    sandbox_sync_cpu_s: float  # the sandbox's CPU serving the sync's pages
+    sandbox_read_cpu_s: float  # and serving the read floor's
 
     @property
     def rate(self) -> float:
@@ -357,6 +371,7 @@ def measure(
         getattr(rt.storage.primary, "ensure_bucket", lambda: None)()
         profiler = cProfile.Profile() if args.profile else None
         JOURNAL_CPU[0] = 0.0
+        sandbox_cpu0 = sandbox.cpu_s()
         cpu0 = time.process_time()
         t0 = time.perf_counter()
         if profiler:
@@ -368,11 +383,16 @@ def measure(
             profiler.disable()
             profiler.dump_stats(args.profile)
             args.profile = None  # the first sync only
+        sandbox_cpu1 = sandbox.cpu_s()
+        read_cpu0 = time.process_time()
         read_s = read_only_seconds(rt, account, outcome.run_id)
+        read_cpu_s = time.process_time() - read_cpu0
+        sandbox_cpu2 = sandbox.cpu_s()
     yard = yardstick(rt.engine, args.database_url, tmp, f"yardstick_{orders}_{variant[0]}")
     rt.engine.dispose()
     return Result(orders, variant[1], outcome.fetched, str(outcome.status), sync_s, cpu_s, JOURNAL_CPU[0], yard,
-                  sandbox.throttled, sandbox.generate_s, read_s)
+                  sandbox.throttled, sandbox.generate_s, read_s, read_cpu_s, sandbox_cpu1 - sandbox_cpu0,
+                  sandbox_cpu2 - sandbox_cpu1)
 
 
 # CPU seconds spent inside the journal's own code during the current sync (see ``time_the_journal``).
@@ -497,6 +517,9 @@ def report(args: argparse.Namespace, variants: list[tuple[str, dict[str, Any]]],
               f"{r.cpu_s:>8.2f}{r.rate:>10,.0f}{r.yard.seconds:>13.3f}{r.sync_s / r.yard.seconds:>10.1f}x"
               f"{r.read_s:>8.2f}{r.sync_s / r.read_s:>10.2f}x{r.store_s / r.yard.seconds:>11.1f}x"
               f"{r.throttled:>6}  [{r.status}]")
+    for r in results:
+        print(f"CPU split    {r.orders} orders, {r.variant}: sync {r.cpu_s:.2f} s here + {r.sandbox_sync_cpu_s:.2f} s"
+              f" in the sandbox; read floor {r.read_cpu_s:.2f} s here + {r.sandbox_read_cpu_s:.2f} s in the sandbox")
     for r in results[:len(variants)]:
         print(f"rows stored  {r.orders} orders: " + ", ".join(f"{t} {n:,}" for t, n in r.yard.rows.items() if n))
     for name, _ in variants:

@@ -20,7 +20,7 @@ from robnu.domain.errors import InvalidInput, NotFound
 from robnu.services import sla
 from robnu.services.queries import money, orders, payouts, processing, returns, runs, search, stock
 from robnu.services.queries import sla as sla_queries
-from robnu.services.queries.common import Page
+from robnu.services.queries.common import ByAccount, Page
 from tests.queries.conftest import Data, SellerData
 
 
@@ -328,6 +328,65 @@ def _lists(s: Session, seller: int) -> dict[str, list[Any]]:
         "adjustments": _all(lambda **kw: money.list_adjustments(s, seller, **kw), limit=200),
         "claims": _all(lambda **kw: money.list_claims(s, seller, **kw), limit=200),
     }
+
+
+ReadByAccount = Callable[[Session, int, ByAccount], list[Any]]
+
+
+def _paged(fetch: Callable[..., Page[Any]], filters: Callable[..., Any]) -> ReadByAccount:
+    """Every item of a paged list, its own filters carrying only a marketplace / account filter."""
+
+    def read(s: Session, seller: int, by: ByAccount) -> list[Any]:
+        narrowed = filters(marketplace=by.marketplace, account_id=by.account_id)
+        return _all(lambda **kw: fetch(s, seller, narrowed, **kw), limit=25)
+
+    return read
+
+
+BY_ACCOUNT: dict[str, ReadByAccount] = {
+    "orders": _paged(orders.list_orders, orders.OrderFilters),
+    "returns": _paged(returns.list_returns, returns.ReturnFilters),
+    "payouts": _paged(payouts.list_payouts, payouts.PayoutFilters),
+    "listings": _paged(stock.list_listings, stock.ListingFilters),
+    "tasks": _paged(stock.list_inventory_tasks, stock.InventoryTaskFilters),
+    "schedules": lambda s, seller, by: runs.list_schedules(
+        s, seller, marketplace=by.marketplace, account_id=by.account_id
+    ),
+    "sync_runs": _paged(runs.list_sync_runs, runs.RunFilters),
+    "reports": _paged(runs.list_run_reports, runs.RunFilters),
+    "batches": _paged(processing.list_batches, processing.BatchFilters),
+    "reconciliations": _paged(money.list_reconciliations, money.MoneyFilters),
+    "adjustments": _paged(money.list_adjustments, money.AdjustmentFilters),
+    "claims": _paged(money.list_claims, money.MoneyFilters),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BY_ACCOUNT))
+def test_every_list_narrows_to_a_marketplace_or_an_account_of_the_sellers(data: Data, name: str) -> None:
+    """The marketplace / account filter every list of account rows shares (``common.ListScope``): a marketplace
+    (any case) or one of the seller's accounts keeps exactly those rows in the list's order; another seller's
+    account, a marketplace the seller is not on, or an account not on the marketplace named is an empty list."""
+    read, a = BY_ACCOUNT[name], data.a
+    ajio, meesho = a.ajio.account_id, a.others["MEESHO"]
+    with data.rt.sessions() as s:
+        every = read(s, a.seller_id, ByAccount())
+        assert every
+        narrowed = {
+            ByAccount(account_id=ajio): lambda i: i.account.account_id == ajio,
+            ByAccount(marketplace="meesho"): lambda i: i.account.marketplace == "MEESHO",
+            ByAccount(marketplace="AJIO", account_id=ajio): lambda i: i.account.account_id == ajio,
+            ByAccount(account_id=meesho): lambda i: i.account.account_id == meesho,
+        }
+        for by, keeps in narrowed.items():
+            assert [i.id for i in read(s, a.seller_id, by)] == [i.id for i in every if keeps(i)], by
+        by_ajio, by_meesho = (read(s, a.seller_id, ByAccount(account_id=i)) for i in (ajio, meesho))
+        assert len(by_ajio) + len(by_meesho) == len(every)  # the seller's two accounts: every row is on one
+        for by in (
+            ByAccount(account_id=data.b.ajio.account_id),
+            ByAccount(marketplace="FLIPKART"),
+            ByAccount(marketplace="MEESHO", account_id=ajio),
+        ):
+            assert read(s, a.seller_id, by) == [], by
 
 
 def test_one_seller_never_sees_the_others_rows(data: Data) -> None:

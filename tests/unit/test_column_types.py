@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import Boolean, Integer, String
@@ -24,6 +25,7 @@ SAMPLES: list[tuple[TypeEngine[Any], list[Any]]] = [
             datetime(2026, 11, 20, 6, 30, 1, 5, tzinfo=UTC),
             datetime(2026, 11, 20, 12, 0, tzinfo=IST),  # converted to UTC first
             datetime(999, 1, 2, 3, 4, 5, 6, tzinfo=UTC),  # a year below 1000 is zero-padded
+            datetime(2026, 11, 20, 6, 30, 1, 5, tzinfo=ZoneInfo("UTC")),  # UTC, but not the UTC singleton
         ],
     ),
     (Money(), [None, Decimal("0"), Decimal("12.5"), Decimal("-3.14159"), 7]),

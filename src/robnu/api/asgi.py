@@ -8,10 +8,13 @@ from fastapi import FastAPI
 from robnu.api.app import create_app
 from robnu.config import get_settings
 from robnu.security.redaction import configure_logging
+from robnu.services.heap import settle_heap
 from robnu.services.runtime import Runtime
 
 
 def create() -> FastAPI:
     settings = get_settings()
     configure_logging(settings.log_level)
-    return create_app(Runtime.create(settings))
+    app = create_app(Runtime.create(settings))
+    settle_heap()
+    return app

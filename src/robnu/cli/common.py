@@ -53,6 +53,7 @@ def runtime(*, upgrade: bool = False) -> Runtime:
     # Imported here, not at the top: `robnu --help` must not pay for SQLAlchemy, pydantic-settings and the adapters.
     from robnu.config import get_settings
     from robnu.security.redaction import configure_logging
+    from robnu.services.heap import settle_heap
     from robnu.services.runtime import Runtime
 
     settings = get_settings()
@@ -61,6 +62,7 @@ def runtime(*, upgrade: bool = False) -> Runtime:
     _opened.append(rt)
     if upgrade:
         rt.upgrade_database()
+    settle_heap()
     return rt
 
 

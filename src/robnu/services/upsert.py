@@ -111,17 +111,20 @@ def _defaults(table: Table, given: tuple[str, ...]) -> dict[str, Any]:
 
 
 def _column(values: list[Any], convert: Converter | None) -> list[Any]:
-    """One column's values as driver values. A batch repeats values (its timestamps, prices, statuses): each
-    distinct value is converted once."""
+    """One column's values as driver values. A batch repeats value objects (the batch's own timestamp on every
+    row, shared currency and status strings): each object is converted once. Keyed by identity, not equality:
+    hashing an aware datetime computes its UTC offset, which cost more than it saved on columns whose values
+    all differ (``values`` holds every object, so no id is reused meanwhile)."""
     if convert is None:
         return values
-    memo: dict[Any, Any] = {}
+    memo: dict[int, Any] = {}
     out = []
     for v in values:
-        try:
-            out.append(memo[v])
-        except KeyError:
-            memo[v] = converted = convert(v)
+        key = id(v)
+        if key in memo:
+            out.append(memo[key])
+        else:
+            memo[key] = converted = convert(v)
             out.append(converted)
     return out
 

@@ -7,6 +7,7 @@ from fastapi import FastAPI
 
 from robnu.config import get_settings
 from robnu.security.redaction import configure_logging
+from robnu.services.heap import settle_heap
 from robnu.services.runtime import Runtime
 from robnu.web.serve import build_app
 
@@ -14,4 +15,6 @@ from robnu.web.serve import build_app
 def create() -> FastAPI:
     settings = get_settings()
     configure_logging(settings.log_level)
-    return build_app(Runtime.create(settings))
+    app = build_app(Runtime.create(settings))
+    settle_heap()
+    return app

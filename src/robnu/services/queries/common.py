@@ -15,10 +15,11 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Generic, TypeVar
+from functools import cached_property
+from typing import Any, Generic, Protocol, TypeVar
 
 from pydantic import BaseModel, ConfigDict
-from sqlalchemy import ColumnElement, DateTime, Integer, Select, literal, select, tuple_
+from sqlalchemy import ColumnElement, DateTime, Integer, Select, and_, literal, select, tuple_
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from robnu.db.models import Marketplace, MarketplaceAccount
@@ -247,3 +248,64 @@ def where_given(q: S, *conditions: Condition) -> S:
     """``q`` narrowed by every condition that was asked for."""
     given = [c for c in conditions if c is not None]
     return q.where(*given) if given else q
+
+
+# ------------------------------------------------------------------------------------------------ a list's scope
+# Every list of account rows opens the same way: the seller's rows, on the accounts its marketplace / account
+# filter allows, or an empty page when the filter allows none. ``ListScope`` is that opening, once.
+
+
+class AccountFilter(Protocol):
+    """The marketplace / account filter every list of account rows has (its filters dataclass carries both)."""
+
+    @property
+    def marketplace(self) -> str | None: ...
+
+    @property
+    def account_id(self) -> int | None: ...
+
+
+@dataclass(frozen=True)
+class ByAccount:
+    """A marketplace / account filter alone, for a list that has no other filters."""
+
+    marketplace: str | None = None
+    account_id: int | None = None
+
+
+class ListScope:
+    """Where one list of a seller's account rows looks: the seller's rows on the accounts its filter allows.
+    ``accounts`` (the seller's accounts by id, to name each row's account) is read on first use, once: a list
+    that joins the account's name itself, or whose page is empty, does not read it."""
+
+    def __init__(self, s: Session, seller_id: int, filters: AccountFilter) -> None:
+        self._session = s
+        self.seller_id = seller_id
+        # The account ids the filter allows; None: every account of the seller. A marketplace becomes the seller's
+        # account ids there (an index range each, not a join on its code); an account id alone needs no lookup:
+        # another seller's account has no rows in this seller's scope, so its page is empty all the same.
+        self.allowed: list[int] | None = None
+        if filters.marketplace is not None:
+            self.allowed = account_ids_for(
+                self.accounts, marketplace=filters.marketplace, account_id=filters.account_id
+            )
+        elif filters.account_id is not None:
+            self.allowed = [filters.account_id]
+
+    @cached_property
+    def accounts(self) -> dict[int, AccountRef]:
+        return seller_accounts(self._session, self.seller_id)
+
+    @property
+    def empty(self) -> bool:
+        """The filter allows no account (no account of the seller's on that marketplace): an empty page, no query."""
+        return self.allowed == []
+
+    def rows_of(self, model: Any) -> ColumnElement[bool]:
+        """The WHERE condition for ``model``'s rows (a table with ``seller_id`` and ``marketplace_account_id``) in
+        this scope: the seller's (the tenant scope every query names itself), on the allowed accounts. An account
+        index leading with ``seller_id`` serves either."""
+        mine: ColumnElement[bool] = model.seller_id == self.seller_id
+        if self.allowed is None:
+            return mine
+        return and_(mine, model.marketplace_account_id.in_(self.allowed))

@@ -23,15 +23,14 @@ from robnu.services.queries.common import (
     AccountRef,
     Dto,
     Keyset,
+    ListScope,
     Page,
-    account_ids_for,
     enum_value,
     equal,
     paginate,
     seller_accounts,
     text_value,
     where_given,
-    within,
 )
 
 RECONCILIATIONS = Keyset("reconciliations", (ReconciliationBatch.started_at, ReconciliationBatch.id))
@@ -142,14 +141,11 @@ def list_reconciliations(
 ) -> Page[ReconciliationView]:
     """Reconciliation runs, newest first."""
     period = _period(filters.period)
-    accounts = seller_accounts(s, seller_id)
-    allowed = account_ids_for(accounts, marketplace=filters.marketplace, account_id=filters.account_id)
-    if allowed == []:
+    scope = ListScope(s, seller_id, filters)
+    if scope.empty:
         return Page[ReconciliationView](items=[])
-    q = select(ReconciliationBatch).where(ReconciliationBatch.seller_id == seller_id)
     q = where_given(
-        q,
-        within(ReconciliationBatch.marketplace_account_id, allowed),
+        select(ReconciliationBatch).where(scope.rows_of(ReconciliationBatch)),
         equal(ReconciliationBatch.period, period),
     )
     status = text_value("status", filters.status)
@@ -159,7 +155,7 @@ def list_reconciliations(
         s, q, RECONCILIATIONS, cursor=cursor, limit=limit, sort_values=lambda r: (r[0].started_at, r[0].id)
     )
     return Page[ReconciliationView](
-        items=[_recon(b, accounts[b.marketplace_account_id]) for (b,) in rows], next_cursor=next_cursor
+        items=[_recon(b, scope.accounts[b.marketplace_account_id]) for (b,) in rows], next_cursor=next_cursor
     )
 
 
@@ -296,14 +292,11 @@ def list_adjustments(
     period = _period(filters.period)
     status = enum_value("status", filters.status, AdjustmentStatus)
     posture = enum_value("posture", filters.posture, Posture)
-    accounts = seller_accounts(s, seller_id)
-    allowed = account_ids_for(accounts, marketplace=filters.marketplace, account_id=filters.account_id)
-    if allowed == []:
+    scope = ListScope(s, seller_id, filters)
+    if scope.empty:
         return Page[AdjustmentView](items=[])
-    q = select(Adjustment).where(Adjustment.seller_id == seller_id)
     q = where_given(
-        q,
-        within(Adjustment.marketplace_account_id, allowed),
+        select(Adjustment).where(scope.rows_of(Adjustment)),
         equal(Adjustment.period, period),
         equal(Adjustment.status, status),
         equal(Adjustment.posture, posture),
@@ -315,7 +308,7 @@ def list_adjustments(
     )
     claims = _claims_of(s, seller_id, [a.id for (a,) in rows])
     return Page[AdjustmentView](
-        items=[_adjustment(a, accounts[a.marketplace_account_id], claims.get(a.id)) for (a,) in rows],
+        items=[_adjustment(a, scope.accounts[a.marketplace_account_id], claims.get(a.id)) for (a,) in rows],
         next_cursor=next_cursor,
     )
 
@@ -423,21 +416,18 @@ def list_claims(
 ) -> Page[ClaimView]:
     """Claims, newest first (``period`` does not apply to claims and is ignored)."""
     status = enum_value("status", None if filters.status is None else filters.status.replace("-", "_"), ClaimStatus)
-    accounts = seller_accounts(s, seller_id)
-    allowed = account_ids_for(accounts, marketplace=filters.marketplace, account_id=filters.account_id)
-    if allowed == []:
+    scope = ListScope(s, seller_id, filters)
+    if scope.empty:
         return Page[ClaimView](items=[])
-    q = select(ReturnClaim).where(ReturnClaim.seller_id == seller_id)
     q = where_given(
-        q,
-        within(ReturnClaim.marketplace_account_id, allowed),
+        select(ReturnClaim).where(scope.rows_of(ReturnClaim)),
         equal(ReturnClaim.status, status),
     )
     rows, next_cursor = paginate(
         s, q, CLAIMS, cursor=cursor, limit=limit, sort_values=lambda r: (r[0].created_at, r[0].id)
     )
     return Page[ClaimView](
-        items=[claim_view(c, accounts[c.marketplace_account_id]) for (c,) in rows], next_cursor=next_cursor
+        items=[claim_view(c, scope.accounts[c.marketplace_account_id]) for (c,) in rows], next_cursor=next_cursor
     )
 
 

@@ -26,15 +26,14 @@ from robnu.services.queries.common import (
     AccountRef,
     Dto,
     Keyset,
+    ListScope,
     Page,
-    account_ids_for,
     at_least,
     before,
     check_range,
     enum_value,
     equal,
     paginate,
-    seller_accounts,
     text_value,
     where_given,
     within,
@@ -215,11 +214,8 @@ def list_orders(
     status = enum_value("status", filters.status, OrderStatus)
     p_status = enum_value("processing_status", filters.processing_status, ProcessingStatus)
     ordered_from, ordered_to = check_range("ordered", filters.ordered_from, filters.ordered_to)
-    allowed = [filters.account_id] if filters.account_id is not None else None
-    if filters.marketplace is not None:  # the seller's accounts there (an index range per account, not a join)
-        accounts = seller_accounts(s, seller_id)
-        allowed = account_ids_for(accounts, marketplace=filters.marketplace, account_id=filters.account_id)
-    if allowed == []:
+    scope = ListScope(s, seller_id, filters)  # rows join their account: no accounts read unless by marketplace
+    if scope.empty:
         return Page[OrderSummary](items=[])
     q = (
         select(*_LIST_COLUMNS)
@@ -229,12 +225,11 @@ def list_orders(
         )
         .join(Marketplace, Marketplace.id == MarketplaceAccount.marketplace_id)
         .outerjoin(OrderProcessing, and_(OrderProcessing.order_id == Order.id, OrderProcessing.seller_id == seller_id))
-        .where(Order.seller_id == seller_id)
+        .where(scope.rows_of(Order))
     )
     held = (ProcessingStatus.HELD, ProcessingStatus.HELD_QUOTA) if filters.held else None
     q = where_given(
         q,
-        within(Order.marketplace_account_id, allowed),
         equal(Order.status, status),
         equal(OrderProcessing.status, p_status),
         within(OrderProcessing.status, held),

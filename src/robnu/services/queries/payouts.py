@@ -22,8 +22,8 @@ from robnu.services.queries.common import (
     AccountRef,
     Dto,
     Keyset,
+    ListScope,
     Page,
-    account_ids_for,
     at_least,
     before,
     check_range,
@@ -33,7 +33,6 @@ from robnu.services.queries.common import (
     seller_accounts,
     text_value,
     where_given,
-    within,
 )
 from robnu.services.queries.money import claims_of_adjustments
 from robnu.services.queries.stats import fees_by_payout
@@ -116,8 +115,9 @@ def _reconciled(s: Session, seller_id: int, payouts: list[MarketplacePayout]) ->
     return {p.id: latest.get((p.marketplace_account_id, _period(p) or ""), NOT_RUN) for p in payouts}
 
 
-def _summaries(s: Session, seller_id: int, payouts: list[MarketplacePayout]) -> list[PayoutSummary]:
-    accounts = seller_accounts(s, seller_id)
+def _summaries(
+    s: Session, seller_id: int, payouts: list[MarketplacePayout], accounts: dict[int, AccountRef]
+) -> list[PayoutSummary]:
     fees = fees_by_payout(s, seller_id, [p.id for p in payouts])
     reconciled = _reconciled(s, seller_id, payouts)
     return [
@@ -153,14 +153,11 @@ def list_payouts(
     """The seller's payouts, newest first (as Robnu first stored them), one page after ``cursor``."""
     status = enum_value("status", filters.status, PayoutStatus)
     paid_from, paid_to = check_range("paid", filters.paid_from, filters.paid_to)
-    accounts = seller_accounts(s, seller_id)
-    allowed = account_ids_for(accounts, marketplace=filters.marketplace, account_id=filters.account_id)
-    if allowed == []:
+    scope = ListScope(s, seller_id, filters)
+    if scope.empty:
         return Page[PayoutSummary](items=[])
-    q = select(MarketplacePayout).where(MarketplacePayout.seller_id == seller_id)
     q = where_given(
-        q,
-        within(MarketplacePayout.marketplace_account_id, allowed),
+        select(MarketplacePayout).where(scope.rows_of(MarketplacePayout)),
         equal(MarketplacePayout.status, status),
         at_least(MarketplacePayout.paid_at, paid_from),
         before(MarketplacePayout.paid_at, paid_to),
@@ -171,7 +168,9 @@ def list_payouts(
     rows, next_cursor = paginate(
         s, q, PAYOUTS, cursor=cursor, limit=limit, sort_values=lambda r: (r[0].created_at, r[0].id)
     )
-    return Page[PayoutSummary](items=_summaries(s, seller_id, [p for (p,) in rows]), next_cursor=next_cursor)
+    return Page[PayoutSummary](
+        items=_summaries(s, seller_id, [p for (p,) in rows], scope.accounts), next_cursor=next_cursor
+    )
 
 
 def get_payout(s: Session, seller_id: int, payout_id: int) -> PayoutDetail:
@@ -220,5 +219,7 @@ def get_payout(s: Session, seller_id: int, payout_id: int) -> PayoutDetail:
         )
     counts = Counter(v.reconciliation_status or "NOT_RECONCILED" for v in views)
     return PayoutDetail(
-        **_summaries(s, seller_id, [payout])[0].model_dump(), lines=views, reconciliation=dict(sorted(counts.items()))
+        **_summaries(s, seller_id, [payout], seller_accounts(s, seller_id))[0].model_dump(),
+        lines=views,
+        reconciliation=dict(sorted(counts.items())),
     )

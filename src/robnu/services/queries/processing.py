@@ -18,15 +18,14 @@ from robnu.services.queries.common import (
     AccountRef,
     Dto,
     Keyset,
+    ListScope,
     Page,
-    account_ids_for,
     enum_value,
     equal,
     paginate,
     seller_accounts,
     text_value,
     where_given,
-    within,
 )
 from robnu.services.queries.orders import StepView, step_view
 
@@ -136,14 +135,11 @@ def list_batches(
 ) -> Page[BatchView]:
     """Dispatch batches, newest first."""
     status = enum_value("status", filters.status, BatchStatus)
-    accounts = seller_accounts(s, seller_id)
-    allowed = account_ids_for(accounts, marketplace=filters.marketplace, account_id=filters.account_id)
-    if allowed == []:
+    scope = ListScope(s, seller_id, filters)
+    if scope.empty:
         return Page[BatchView](items=[])
-    q = select(ProcessingBatch).where(ProcessingBatch.seller_id == seller_id)
     q = where_given(
-        q,
-        within(ProcessingBatch.marketplace_account_id, allowed),
+        select(ProcessingBatch).where(scope.rows_of(ProcessingBatch)),
         equal(ProcessingBatch.status, status),
     )
     day = text_value("ist_day", filters.ist_day)
@@ -158,7 +154,8 @@ def list_batches(
     batches = [b for (b,) in rows]
     counts = _counts(s, seller_id, [b.id for b in batches])
     return Page[BatchView](
-        items=[_view(b, accounts[b.marketplace_account_id], counts[b.id]) for b in batches], next_cursor=next_cursor
+        items=[_view(b, scope.accounts[b.marketplace_account_id], counts[b.id]) for b in batches],
+        next_cursor=next_cursor,
     )
 
 

@@ -21,8 +21,8 @@ from robnu.services.queries.common import (
     AccountRef,
     Dto,
     Keyset,
+    ListScope,
     Page,
-    account_ids_for,
     at_least,
     before,
     check_range,
@@ -32,7 +32,6 @@ from robnu.services.queries.common import (
     seller_accounts,
     text_value,
     where_given,
-    within,
 )
 
 RETURNS = Keyset("returns", (OrderReturn.created_at, OrderReturn.id))
@@ -152,14 +151,11 @@ def list_returns(
     status = enum_value("status", filters.status, ReturnStatus)
     internal = enum_value("internal_status", filters.internal_status, ReturnInternalStatus)
     requested_from, requested_to = check_range("requested", filters.requested_from, filters.requested_to)
-    accounts = seller_accounts(s, seller_id)
-    allowed = account_ids_for(accounts, marketplace=filters.marketplace, account_id=filters.account_id)
-    if allowed == []:
+    scope = ListScope(s, seller_id, filters)
+    if scope.empty:
         return Page[ReturnSummary](items=[])
-    q = select(OrderReturn).where(OrderReturn.seller_id == seller_id)
     q = where_given(
-        q,
-        within(OrderReturn.marketplace_account_id, allowed),
+        select(OrderReturn).where(scope.rows_of(OrderReturn)),
         equal(OrderReturn.kind, kind),
         equal(OrderReturn.status, status),
         equal(OrderReturn.internal_status, internal),
@@ -183,7 +179,7 @@ def list_returns(
         s, q, RETURNS, cursor=cursor, limit=limit, sort_values=lambda r: (r[0].created_at, r[0].id)
     )
     return Page[ReturnSummary](
-        items=[_summary(r, accounts[r.marketplace_account_id]) for (r,) in rows], next_cursor=next_cursor
+        items=[_summary(r, scope.accounts[r.marketplace_account_id]) for (r,) in rows], next_cursor=next_cursor
     )
 
 

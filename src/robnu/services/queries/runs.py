@@ -19,10 +19,11 @@ from robnu.domain.statuses import SyncRunStatus
 from robnu.services.queries.common import (
     DEFAULT_LIMIT,
     AccountRef,
+    ByAccount,
     Dto,
     Keyset,
+    ListScope,
     Page,
-    account_ids_for,
     at_least,
     before,
     check_range,
@@ -31,7 +32,6 @@ from robnu.services.queries.common import (
     paginate,
     seller_accounts,
     where_given,
-    within,
 )
 from robnu.services.reports import RunOutcome
 from robnu.services.schedules import Cadence
@@ -74,13 +74,12 @@ def list_schedules(
     s: Session, seller_id: int, *, marketplace: str | None = None, account_id: int | None = None
 ) -> list[ScheduleView]:
     """Every schedule of the seller's accounts (a few per account: not paginated), by account then target."""
-    accounts = seller_accounts(s, seller_id)
-    allowed = account_ids_for(accounts, marketplace=marketplace, account_id=account_id)
-    q = select(Schedule).where(Schedule.seller_id == seller_id)
-    if allowed is not None:
-        q = q.where(Schedule.marketplace_account_id.in_(allowed))
+    scope = ListScope(s, seller_id, ByAccount(marketplace, account_id))
+    if scope.empty:
+        return []
+    q = select(Schedule).where(scope.rows_of(Schedule))
     rows = s.execute(q.order_by(Schedule.marketplace_account_id, Schedule.target)).scalars()
-    return [schedule_view(sc, accounts[sc.marketplace_account_id]) for sc in rows]
+    return [schedule_view(sc, scope.accounts[sc.marketplace_account_id]) for sc in rows]
 
 
 @dataclass(frozen=True)
@@ -143,14 +142,11 @@ def list_sync_runs(
     target = enum_value("target", filters.target, ScheduleTarget)
     status = enum_value("status", filters.status, SyncRunStatus)
     started_from, started_to = check_range("started", filters.started_from, filters.started_to)
-    accounts = seller_accounts(s, seller_id)
-    allowed = account_ids_for(accounts, marketplace=filters.marketplace, account_id=filters.account_id)
-    if allowed == []:
+    scope = ListScope(s, seller_id, filters)
+    if scope.empty:
         return Page[SyncRunView](items=[])
-    q = select(SyncRun).where(SyncRun.seller_id == seller_id)
     q = where_given(
-        q,
-        within(SyncRun.marketplace_account_id, allowed),
+        select(SyncRun).where(scope.rows_of(SyncRun)),
         equal(SyncRun.target, target),
         equal(SyncRun.status, status),
         at_least(SyncRun.started_at, started_from),
@@ -160,7 +156,7 @@ def list_sync_runs(
         s, q, SYNC_RUNS, cursor=cursor, limit=limit, sort_values=lambda r: (r[0].started_at, r[0].id)
     )
     return Page[SyncRunView](
-        items=[sync_run_view(r, accounts[r.marketplace_account_id]) for (r,) in rows], next_cursor=next_cursor
+        items=[sync_run_view(r, scope.accounts[r.marketplace_account_id]) for (r,) in rows], next_cursor=next_cursor
     )
 
 
@@ -227,14 +223,11 @@ def list_run_reports(
     target = enum_value("target", filters.target, ScheduleTarget)
     status = enum_value("status", filters.status, RunOutcome)
     started_from, started_to = check_range("started", filters.started_from, filters.started_to)
-    accounts = seller_accounts(s, seller_id)
-    allowed = account_ids_for(accounts, marketplace=filters.marketplace, account_id=filters.account_id)
-    if allowed == []:
+    scope = ListScope(s, seller_id, filters)
+    if scope.empty:
         return Page[RunReportView](items=[])
-    q = select(RunReport).where(RunReport.seller_id == seller_id)
     q = where_given(
-        q,
-        within(RunReport.marketplace_account_id, allowed),
+        select(RunReport).where(scope.rows_of(RunReport)),
         equal(RunReport.target, target),
         equal(RunReport.status, status),
         at_least(RunReport.started_at, started_from),
@@ -244,7 +237,7 @@ def list_run_reports(
         s, q, REPORTS, cursor=cursor, limit=limit, sort_values=lambda r: (r[0].started_at, r[0].id)
     )
     return Page[RunReportView](
-        items=[_report(r, accounts[r.marketplace_account_id]) for (r,) in rows], next_cursor=next_cursor
+        items=[_report(r, scope.accounts[r.marketplace_account_id]) for (r,) in rows], next_cursor=next_cursor
     )
 
 

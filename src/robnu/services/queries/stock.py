@@ -18,15 +18,14 @@ from robnu.services.queries.common import (
     AccountRef,
     Dto,
     Keyset,
+    ListScope,
     Page,
-    account_ids_for,
     enum_value,
     equal,
     paginate,
     seller_accounts,
     text_value,
     where_given,
-    within,
 )
 from robnu.services.stock import StockLevel, available_for
 
@@ -148,17 +147,14 @@ def list_listings(
     limit: int = DEFAULT_LIMIT,
 ) -> Page[ListingView]:
     """The seller's listings in SKU order, each with its stock rules and the quantity due now."""
-    accounts = seller_accounts(s, seller_id)
-    allowed = account_ids_for(accounts, marketplace=filters.marketplace, account_id=filters.account_id)
-    if allowed == []:
+    scope = ListScope(s, seller_id, filters)
+    if scope.empty:
         return Page[ListingView](items=[])
     q = (
         select(Listing, Product)
         .outerjoin(Product, (Product.id == Listing.product_id) & (Product.seller_id == seller_id))
-        .where(Listing.seller_id == seller_id)
+        .where(scope.rows_of(Listing))
     )
-    if allowed is not None:
-        q = q.where(Listing.marketplace_account_id.in_(allowed))
     wanted = text_value("sku", filters.sku)
     if wanted:
         q = q.where(Listing.seller_sku == wanted)
@@ -168,7 +164,9 @@ def list_listings(
         s, q, LISTINGS, cursor=cursor, limit=limit, sort_values=lambda r: (r[0].seller_sku, r[0].id)
     )
     return Page[ListingView](
-        items=[_listing(li, accounts[li.marketplace_account_id], None if p is None else _level(p)) for li, p in rows],
+        items=[
+            _listing(li, scope.accounts[li.marketplace_account_id], None if p is None else _level(p)) for li, p in rows
+        ],
         next_cursor=next_cursor,
     )
 
@@ -206,20 +204,15 @@ def list_inventory_tasks(
 ) -> Page[InventoryTaskView]:
     """The inventory pushes, newest first."""
     status = enum_value("status", filters.status, InventoryTaskStatus)
-    accounts = seller_accounts(s, seller_id)
-    allowed = account_ids_for(accounts, marketplace=filters.marketplace, account_id=filters.account_id)
-    if allowed == []:
+    scope = ListScope(s, seller_id, filters)
+    if scope.empty:
         return Page[InventoryTaskView](items=[])
     q = (
         select(InventoryTask, Listing.seller_sku)
         .join(Listing, (Listing.id == InventoryTask.listing_id) & (Listing.seller_id == seller_id))
-        .where(InventoryTask.seller_id == seller_id)
+        .where(scope.rows_of(InventoryTask))
     )
-    q = where_given(
-        q,
-        within(InventoryTask.marketplace_account_id, allowed),
-        equal(InventoryTask.status, status),
-    )
+    q = where_given(q, equal(InventoryTask.status, status))
     rows, next_cursor = paginate(
         s, q, TASKS, cursor=cursor, limit=limit, sort_values=lambda r: (r[0].created_at, r[0].id)
     )
@@ -227,7 +220,7 @@ def list_inventory_tasks(
         items=[
             InventoryTaskView(
                 id=t.id,
-                account=accounts[t.marketplace_account_id],
+                account=scope.accounts[t.marketplace_account_id],
                 listing_id=t.listing_id,
                 seller_sku=sku,
                 quantity=t.quantity,
