@@ -29,8 +29,7 @@ from robnu.domain.statuses import InventoryTaskStatus
 from robnu.security.redaction import redact
 from robnu.services import journal as page_journal
 from robnu.services import lease
-from robnu.services.accounts import adapter_for
-from robnu.services.context import build_context
+from robnu.services.adapter_session import adapter_session
 from robnu.services.runtime import Runtime
 from robnu.services.validation import record_auth_failure
 
@@ -96,26 +95,16 @@ def _claim(rt: Runtime, account_id: int) -> tuple[list[InventoryPush], int]:
 
 
 def _send(rt: Runtime, account_id: int, pushes: list[InventoryPush]) -> list[InventoryPushResult]:
-    journal: page_journal.PageJournal | None = None
-    try:
-        with rt.sessions() as s:
-            account = s.get(MarketplaceAccount, account_id)
-            assert account is not None
-            adapter = adapter_for(rt, account)
-            ctx = build_context(rt, s, adapter, account, purpose="inventory push")
-            # The marketplace's answers go to the journal, each saying which tasks the push carried.
-            tasks = [p.task_id for p in pushes]
-            journal = page_journal.attach(rt, ctx, adapter.code, page_journal.INVENTORY, tasks=tasks)
-            try:
-                results = adapter.push_inventory(ctx, pushes)
-            except MarketplaceAuthError as exc:
-                record_auth_failure(rt, account_id, exc)
-                return [InventoryPushResult(p.task_id, False, redact(str(exc)), retryable=False) for p in pushes]
-            except MarketplaceError as exc:
-                return [InventoryPushResult(p.task_id, False, redact(str(exc))) for p in pushes]
-    finally:
-        if journal is not None:  # outside the session: a journal write is a transaction of its own
-            journal.close()
+    # The marketplace's answers go to the journal, each saying which tasks the push carried.
+    tasks = [p.task_id for p in pushes]
+    with adapter_session(rt, account_id, page_journal.INVENTORY, purpose="inventory push", tasks=tasks) as work:
+        try:
+            results = work.adapter.push_inventory(work.ctx, pushes)
+        except MarketplaceAuthError as exc:
+            record_auth_failure(rt, account_id, exc)
+            return [InventoryPushResult(p.task_id, False, redact(str(exc)), retryable=False) for p in pushes]
+        except MarketplaceError as exc:
+            return [InventoryPushResult(p.task_id, False, redact(str(exc))) for p in pushes]
     answered = {r.task_id for r in results}
     missing = [
         InventoryPushResult(p.task_id, False, "no result from the adapter") for p in pushes if p.task_id not in answered

@@ -320,7 +320,8 @@ def attach(
 ) -> PageJournal | None:
     """When the journal is on, a ``PageJournal`` for the work ``ctx`` is about to do, and ``ctx`` changed so
     that every answer its adapter is handed is recorded in it (the factory keeps the process-wide rate
-    buckets). The caller closes it when the work ends, outside any write transaction."""
+    buckets). The caller closes it when the work ends, outside any write transaction: services call it through
+    ``services.adapter_session``, which does so."""
     if not rt.settings.journal_enabled:
         return None
     journal = PageJournal(

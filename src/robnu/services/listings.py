@@ -6,18 +6,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from itertools import islice
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from sqlalchemy import select, union
 from sqlalchemy.orm import Session
 
-from robnu.adapters.base import AdapterContext, MarketplaceAdapter
 from robnu.db.models import Listing, MarketplaceAccount, OrderItem, Product
-from robnu.domain.errors import NotFound
 from robnu.domain.records import Quarantine
 from robnu.services import journal as page_journal
-from robnu.services.accounts import adapter_for
-from robnu.services.context import build_context
+from robnu.services.adapter_session import AdapterSession, adapter_session
 from robnu.services.runtime import Runtime
 from robnu.services.stock import available_for, level_of, queue_listing
 
@@ -71,31 +68,14 @@ def reconcile_account(rt: Runtime, account_id: int, *, create_products: bool = T
 
     Idempotent: a second run finds every listing and product and queues nothing new (a pending push is
     coalesced). Batches are committed as they are written (see BATCH_SIZE)."""
-    journal: page_journal.PageJournal | None = None
-    try:
-        with rt.session() as s:
-            account = s.get(MarketplaceAccount, account_id)
-            if account is None:
-                raise NotFound(f"account {account_id} does not exist")
-            adapter = adapter_for(rt, account)
-            ctx = build_context(rt, s, adapter, account, purpose="catalog")
-            journal = page_journal.attach(rt, ctx, adapter.code, page_journal.CATALOG)
-            return _read_catalog(rt, s, account, adapter, ctx, create_products, journal)
-    finally:
-        if journal is not None:  # after the last commit: the pages of a failed read are kept too
-            journal.close()
+    with adapter_session(rt, account_id, page_journal.CATALOG, purpose="catalog") as work:
+        return _read_catalog(rt, work, create_products)
 
 
-def _read_catalog(
-    rt: Runtime,
-    s: Session,
-    account: MarketplaceAccount,
-    adapter: MarketplaceAdapter,
-    ctx: AdapterContext[Any],
-    create_products: bool,
-    journal: page_journal.PageJournal | None,
-) -> ReconcileOutcome:
-    """The catalog read and its writes, committed batch by batch (``reconcile_account``)."""
+def _read_catalog(rt: Runtime, work: AdapterSession, create_products: bool) -> ReconcileOutcome:
+    """The catalog read and its writes, committed batch by batch (``reconcile_account``): the last commit is
+    its last statement, so nothing is left for the session's close."""
+    s, account, adapter, ctx, journal = work.session, work.account, work.adapter, work.ctx, work.journal
     now = rt.clock.now()
     account_id = account.id
     listings = new_listings = new_products = drifted = unlinked = quarantined = 0

@@ -30,7 +30,7 @@ from robnu.security.redaction import redact
 from robnu.services import journal as page_journal
 from robnu.services import lease
 from robnu.services.accounts import adapter_for
-from robnu.services.context import build_context
+from robnu.services.adapter_session import adapter_session
 from robnu.services.read_ahead import read_ahead
 from robnu.services.runtime import Runtime
 from robnu.services.validation import record_auth_failure
@@ -178,7 +178,6 @@ class SyncEngine:
         sync = _SYNCS[target]
         writer = sync.write
         window: SyncWindow | None = None
-        journal: page_journal.PageJournal | None = None
         # A time-based heartbeat keeps the lease while the adapter waits on rate limits and pages; progress is
         # reported on every beat too, so a long walk of empty windows shows it is alive.
         keeper = lease.LeaseKeeper(
@@ -191,20 +190,18 @@ class SyncEngine:
             on_beat=(lambda: progress(fetched)) if progress else None,
         )
         try:
-            with keeper, rt.sessions() as s:
-                account = s.get(MarketplaceAccount, account_id)
-                assert account is not None
+            with rt.session() as s:
                 window = self._window(s, adapter, account_id, target, since)
                 s.execute(
                     update(SyncRun).where(SyncRun.id == run_id).values(window_start=window.start, window_end=window.end)
                 )
-                s.commit()
-                ctx = build_context(rt, s, adapter, account, purpose=f"sync {target}")
-                # Every page the adapter is handed goes to the journal (recorded in the read-ahead thread,
-                # written by the journal's own writer thread).
-                journal = page_journal.attach(
-                    rt, ctx, adapter.code, page_journal.SYNC, run_id=run_id, target=target, window=window
-                )
+            # Every page the adapter is handed goes to the journal (recorded in the read-ahead thread, written by
+            # the journal's own writer thread); it is closed after the session, while the lease is still kept.
+            opened = adapter_session(
+                rt, account_id, page_journal.SYNC, purpose=f"sync {target}", run_id=run_id, target=target, window=window
+            )
+            with keeper, opened as work:
+                s, account, ctx, journal = work.session, work.account, work.ctx, work.journal
                 batch: list[Any] = []
                 ahead = rt.settings.sync_read_ahead_records
                 with read_ahead(sync.read(adapter, ctx, window), ahead, name=f"sync-{account_id}-{target}") as records:
@@ -259,9 +256,6 @@ class SyncEngine:
             )
         except Exception as exc:
             return self._failed(run_id, fetched, totals, quarantined, started, exc)
-        finally:
-            if journal is not None:  # pages of a failed run are kept too: they show what the marketplace sent
-                journal.close()
 
     def _flush(
         self,

@@ -5,36 +5,23 @@ from __future__ import annotations
 from robnu.adapters.base import ValidationOutcome
 from robnu.adapters.errors import MarketplaceAuthError, MarketplaceError
 from robnu.db.models import MarketplaceAccount, MarketplaceCredentialEvent
-from robnu.domain.errors import NotFound
 from robnu.domain.statuses import ValidationStatus
 from robnu.security.redaction import redact
 from robnu.services import journal as page_journal
-from robnu.services.accounts import adapter_for
-from robnu.services.context import build_context
+from robnu.services.adapter_session import adapter_session
 from robnu.services.runtime import Runtime
 
 
 def validate_account(rt: Runtime, account_id: int) -> ValidationOutcome:
-    journal: page_journal.PageJournal | None = None
-    try:
-        with rt.sessions() as s:
-            account = s.get(MarketplaceAccount, account_id)
-            if account is None:
-                raise NotFound(f"account {account_id} does not exist")
-            adapter = adapter_for(rt, account)
-            ctx = build_context(rt, s, adapter, account, purpose="validation")
-            journal = page_journal.attach(rt, ctx, adapter.code, page_journal.VALIDATION)
-            try:
-                outcome = adapter.validate_credentials(ctx)
-            except MarketplaceAuthError as exc:
-                status = ValidationStatus.INVALID if exc.needs_reconnect else ValidationStatus.ERROR
-                outcome = ValidationOutcome(status, exc.http_status, exc.code, str(exc))
-            except MarketplaceError as exc:
-                outcome = ValidationOutcome(ValidationStatus.ERROR, exc.http_status, exc.code, str(exc))
-    finally:
-        if journal is not None:  # outside the session: a journal write is a transaction of its own
-            journal.close()
-    record_validation(rt, account_id, outcome)
+    with adapter_session(rt, account_id, page_journal.VALIDATION, purpose="validation") as work:
+        try:
+            outcome = work.adapter.validate_credentials(work.ctx)
+        except MarketplaceAuthError as exc:
+            status = ValidationStatus.INVALID if exc.needs_reconnect else ValidationStatus.ERROR
+            outcome = ValidationOutcome(status, exc.http_status, exc.code, str(exc))
+        except MarketplaceError as exc:
+            outcome = ValidationOutcome(ValidationStatus.ERROR, exc.http_status, exc.code, str(exc))
+    record_validation(rt, account_id, outcome)  # after the journal is closed, as its own transaction
     return outcome
 
 
