@@ -9,7 +9,6 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import datetime, timedelta
 
@@ -27,7 +26,6 @@ from robnu.services.job_owner import Owner
 from robnu.services.runtime import Runtime
 from robnu.services.tenancy import tenant_session
 from robnu.web.jobs import Job, JobBoard, close_jobs_of_dead_processes
-from robnu.web.serve import build_app
 from tests.api.conftest import Shop, make_shop
 from tests.factories import credentials
 from tests.web.test_pages import sign_in
@@ -77,12 +75,6 @@ def shops(rt: Runtime) -> tuple[Shop, Shop]:
 def sellers(rt: Runtime) -> tuple[int, int]:
     """Two sellers without members, for the tests below the web layer (members cost a password hash each)."""
     return create_seller(rt, "Jobs A"), create_seller(rt, "Jobs B")
-
-
-@pytest.fixture
-def client(rt: Runtime) -> Iterator[TestClient]:
-    with TestClient(build_app(rt), base_url="http://testserver") as c:
-        yield c
 
 
 def test_a_job_is_interrupted_only_once_its_heartbeat_is_older_than_the_limit(

@@ -4,7 +4,6 @@ seller's account, order, document or job is 404 — the same answer as one that 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 from decimal import Decimal
 
@@ -16,7 +15,6 @@ from robnu.db.models import MarketplaceAccount, MarketplaceCredentialEvent, Orde
 from robnu.domain.permissions import Role, permissions_of
 from robnu.services.accounts import connect_account
 from robnu.services.runtime import Runtime
-from robnu.web.serve import build_app
 from tests.api.conftest import PASSWORD, Shop, make_shop
 from tests.factories import credentials
 
@@ -40,12 +38,6 @@ PAGES = {
 @pytest.fixture
 def shops(rt: Runtime) -> tuple[Shop, Shop]:
     return make_shop(rt, "alpha"), make_shop(rt, "beta")
-
-
-@pytest.fixture
-def client(rt: Runtime) -> Iterator[TestClient]:
-    with TestClient(build_app(rt), base_url="http://testserver") as c:
-        yield c
 
 
 def sign_in(client: TestClient, email: str) -> str:
