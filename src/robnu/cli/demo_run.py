@@ -286,7 +286,7 @@ def build_demo(rt: Runtime, world: SandboxWorld, *, orders: int, seed: int, name
 
 
 def run_demo(*, no_serve: bool, orders: int, seed: int, host: str = "127.0.0.1", port: int = 8000) -> None:
-    rt = runtime(upgrade=True)
+    rt = runtime(upgrade=True, long_running=True)
     getattr(rt.storage.primary, "ensure_bucket", lambda: None)()  # a fresh local S3 server has no bucket yet
     world = wire_demo_world(rt, seed)
     try:

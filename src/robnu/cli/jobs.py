@@ -144,7 +144,7 @@ def run(
     from robnu.jobs.local import LocalRunner
     from robnu.jobs.settings import JobSettings
 
-    rt = runtime(upgrade=True)
+    rt = runtime(upgrade=True, long_running=True)
     settings = JobSettings()
     if concurrency:
         settings.concurrency = concurrency
@@ -182,7 +182,7 @@ def worker(
     from robnu.jobs.procrastinate_backend import ProcrastinateQueue, worker_marketplace
     from robnu.jobs.procrastinate_backend import apply_schema as apply
 
-    rt = runtime()  # many workers start at once: migrate with `robnu db upgrade` before, not here
+    rt = runtime(long_running=True)  # many workers start at once: migrate with `robnu db upgrade` before, not here
     if rt.engine.dialect.name != "postgresql":
         raise InvalidInput("database_url", "workers need PostgreSQL; on SQLite use `robnu run`")
     if apply_schema and apply(rt):

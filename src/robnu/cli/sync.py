@@ -47,7 +47,7 @@ def sync(
     from robnu.services.sync import SyncEngine
 
     start = iso_datetime("since", since, now=datetime.now(UTC)) if since is not None else None
-    rt = runtime(upgrade=True)
+    rt = runtime(upgrade=True, long_running=True)
     engine = SyncEngine(rt)
     table = Table("target", "status", "fetched", "new", "updated", "unchanged", "quarantined", "error")
     statuses = []
