@@ -24,6 +24,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from robnu.sandbox.clock import SandboxClock
 from robnu.sandbox.control import CONTROL_PREFIX, control_router
 from robnu.sandbox.faults import GENERIC_FAULTS, FaultBook, FaultKind, FaultRule
+from robnu.sandbox.json_response import FastJSONResponse
 from robnu.sandbox.middleware import (
     FAULT_STATE_KEY,
     SANDBOX_HEADER,
@@ -167,4 +168,4 @@ def make_kit(
 
 
 def json_error(status: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> JSONResponse:
-    return JSONResponse(status_code=status, content=body, headers=headers)
+    return FastJSONResponse(status_code=status, content=body, headers=headers)

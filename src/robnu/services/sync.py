@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from robnu.adapters.base import AdapterContext, MarketplaceAdapter
 from robnu.adapters.errors import FailureKind, MarketplaceAuthError, classify
+from robnu.config import Settings
 from robnu.db.models import MarketplaceAccount, SyncCursor, SyncQuarantine, SyncRun
 from robnu.domain.errors import InvalidInput, NotFound, UnsupportedTarget
 from robnu.domain.marketplace import SYNC_TARGETS, ScheduleTarget
@@ -75,6 +76,27 @@ ProgressCallback = Callable[[int], None]
 def _payload(record: Any) -> str:
     data = asdict(record) if is_dataclass(record) and not isinstance(record, type) else record
     return json.dumps(data, default=str)[:100_000]
+
+
+def sync_window(
+    settings: Settings,
+    adapter: MarketplaceAdapter,
+    now: datetime,
+    *,
+    since: datetime | None = None,
+    high_water: datetime | None = None,
+) -> SyncWindow:
+    """The window a sync reads: from ``since`` if given, else from the cursor's high-water mark less the
+    overlap, else the backfill; up to now less the safety lag (the adapter's, if longer than ours)."""
+    lag = timedelta(seconds=max(settings.sync_safety_lag_seconds, adapter.min_safety_lag_seconds))
+    end = now - lag
+    if since is not None:
+        start = since
+    elif high_water is not None:
+        start = high_water - timedelta(seconds=settings.sync_overlap_seconds)
+    else:
+        start = now - timedelta(days=settings.backfill_days)
+    return SyncWindow(start=min(start, end), end=end)
 
 
 class SyncEngine:
@@ -145,20 +167,8 @@ class SyncEngine:
         target: str,
         since: datetime | None,
     ) -> SyncWindow:
-        settings = self.rt.settings
-        now = self.rt.clock.now()
-        lag = timedelta(seconds=max(settings.sync_safety_lag_seconds, adapter.min_safety_lag_seconds))
-        end = now - lag
-        if since is not None:
-            start = since
-        else:
-            mark = lease.high_water(session, account_id, target)
-            start = (
-                mark - timedelta(seconds=settings.sync_overlap_seconds)
-                if mark
-                else now - timedelta(days=settings.backfill_days)
-            )
-        return SyncWindow(start=min(start, end), end=end)
+        mark = None if since is not None else lease.high_water(session, account_id, target)
+        return sync_window(self.rt.settings, adapter, self.rt.clock.now(), since=since, high_water=mark)
 
     def _run_leased(
         self,

@@ -7,13 +7,14 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from fastapi import Depends, FastAPI, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 
 from robnu.sandbox.amazon_in.constants import TOKEN_LIFETIME_SECONDS
 from robnu.sandbox.amazon_in.errors import LWA_OPERATION, LWA_TOKEN_PATH, lwa_error
 from robnu.sandbox.amazon_in.plumbing import raw_body
 from robnu.sandbox.amazon_in.world import AmazonWorld
 from robnu.sandbox.faults import FaultKind
+from robnu.sandbox.json_response import FastJSONResponse
 from robnu.sandbox.kit import SandboxKit, create_app
 
 INVALID_GRANT = (
@@ -58,7 +59,7 @@ def token_exchange(kit: SandboxKit, world: AmazonWorld, request: Request, fields
         "token_type": "bearer",
         "expires_in": TOKEN_LIFETIME_SECONDS,
     }
-    return JSONResponse(body)
+    return FastJSONResponse(body)
 
 
 def build_auth_app(kit: SandboxKit, world: AmazonWorld) -> FastAPI:

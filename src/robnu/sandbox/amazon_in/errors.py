@@ -13,6 +13,7 @@ from typing import Any
 from fastapi.responses import JSONResponse, Response
 
 from robnu.sandbox.amazon_in.constants import RATE_LIMITS
+from robnu.sandbox.json_response import FastJSONResponse
 from robnu.sandbox.kit import SandboxResponse
 
 REQUEST_ID_HEADER = "x-amzn-RequestId"
@@ -45,7 +46,7 @@ def error_body(code: str, message: str, details: str = "") -> dict[str, Any]:
 
 
 def sp_error(operation: str, status: int, code: str, message: str, details: str = "") -> JSONResponse:
-    return JSONResponse(
+    return FastJSONResponse(
         status_code=status, content=error_body(code, message, details), headers=sp_headers(operation, status)
     )
 
@@ -66,7 +67,7 @@ def unauthorized(operation: str, details: str = "") -> SandboxResponse:
 
 
 def lwa_error(status: int, error: str, description: str) -> JSONResponse:
-    return JSONResponse(status_code=status, content={"error": error, "error_description": description})
+    return FastJSONResponse(status_code=status, content={"error": error, "error_description": description})
 
 
 class AmazonErrors:

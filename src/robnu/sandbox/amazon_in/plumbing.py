@@ -16,6 +16,7 @@ from robnu.sandbox.amazon_in.pagination import decode
 from robnu.sandbox.amazon_in.timefmt import parse_instant
 from robnu.sandbox.amazon_in.world import AmazonWorld
 from robnu.sandbox.faults import FaultKind
+from robnu.sandbox.json_response import FastJSONResponse
 from robnu.sandbox.kit import SandboxKit
 
 TOKEN_HEADER = "x-amz-access-token"  # noqa: S105 - a header name, not a secret
@@ -64,7 +65,7 @@ class Api:
 
     @staticmethod
     def ok(operation: str, body: dict[str, Any], status: int = 200) -> JSONResponse:
-        return JSONResponse(status_code=status, content=body, headers=sp_headers(operation, status))
+        return FastJSONResponse(status_code=status, content=body, headers=sp_headers(operation, status))
 
     @staticmethod
     def empty(operation: str, status: int = 204) -> Response:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+import functools
+from datetime import UTC, date, datetime, timedelta
+
+_EPOCH_DAY = date(1970, 1, 1)
 
 
 def iso_z(moment: datetime) -> str:
@@ -36,7 +39,17 @@ def flat_file_date(moment: datetime) -> str:
 
 
 def iso_from_s(epoch_s: int) -> str:
-    return datetime.fromtimestamp(epoch_s, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    """``2026-11-20T06:30:00Z``. Built from a cached calendar day and the time of day: a page of 100 orders
+    writes ~750 of these, and strftime took a fifth of the page's build."""
+    day, second = divmod(epoch_s, 86_400)
+    hour, rest = divmod(second, 3600)
+    minute, sec = divmod(rest, 60)
+    return f"{_iso_day(day)}T{hour:02d}:{minute:02d}:{sec:02d}Z"
+
+
+@functools.lru_cache(maxsize=4096)
+def _iso_day(days_since_epoch: int) -> str:
+    return (_EPOCH_DAY + timedelta(days=days_since_epoch)).isoformat()
 
 
 def from_s(epoch_s: int) -> datetime:

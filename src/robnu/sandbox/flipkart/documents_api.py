@@ -8,7 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 from fastapi import Depends, FastAPI, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 
 from robnu.sandbox.flipkart import serialize
 from robnu.sandbox.flipkart.documents import invoices_pdf, labels_pdf, manifest_pdf
@@ -16,6 +16,7 @@ from robnu.sandbox.flipkart.errors import fail
 from robnu.sandbox.flipkart.ids import IST, iso
 from robnu.sandbox.flipkart.model import APPROVED, FORM_FAILED, PACKING_IN_PROGRESS, READY_TO_DISPATCH, Shipment
 from robnu.sandbox.flipkart.plumbing import FlipkartApi, parse_json, raw_body, split_ids
+from robnu.sandbox.json_response import FastJSONResponse
 
 S = "/sellers/v3/shipments"
 VENDOR_GROUP = "EKART"  # modelled: every sandbox shipment goes with Ekart
@@ -117,5 +118,5 @@ def register(app: FastAPI, api: FlipkartApi) -> None:
         key = api.enter(request, "getInvoices")
         shipments = packed_shipments(api, key, shipmentIds, 100)
         if "application/json" in request.headers.get("accept", ""):
-            return JSONResponse({"invoices": [serialize.invoice(api.world, sh) for sh in shipments]})
+            return FastJSONResponse({"invoices": [serialize.invoice(api.world, sh) for sh in shipments]})
         return Response(invoices_pdf(api.world, shipments), media_type="application/pdf")

@@ -84,8 +84,7 @@ def return_id(item_id: str, n: int) -> str:
 
 def iso(instant: datetime) -> str:
     """Flipkart timestamps: ISO 8601 with milliseconds and the IST offset."""
-    local = instant.astimezone(IST)
-    return local.strftime("%Y-%m-%dT%H:%M:%S.") + f"{local.microsecond // 1000:03d}+05:30"
+    return instant.astimezone(IST).isoformat(timespec="milliseconds")  # "…T12:00:00.000+05:30"
 
 
 def parse_iso(text: str) -> datetime:

@@ -10,6 +10,7 @@ from typing import Any
 
 from fastapi.responses import JSONResponse, Response
 
+from robnu.sandbox.json_response import FastJSONResponse
 from robnu.sandbox.kit import SandboxResponse
 
 _CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -71,7 +72,7 @@ def error_response(
         },
     }
     all_headers = {"X-Request-Id": request_id, **(headers or {})}
-    return JSONResponse(status_code=status, content=body, headers=all_headers)
+    return FastJSONResponse(status_code=status, content=body, headers=all_headers)
 
 
 def fail(

@@ -12,6 +12,7 @@ from typing import Any
 from fastapi import Depends, Request
 from fastapi.responses import JSONResponse, Response
 
+from robnu.sandbox.json_response import FastJSONResponse
 from robnu.sandbox.kit import SandboxKit, SandboxResponse
 from robnu.sandbox.meesho.auth import account_key_of, authenticate
 from robnu.sandbox.meesho.errors import fail, new_request_id, validation_error
@@ -74,7 +75,7 @@ def ok(data: Any, status: int = 200, pagination: dict[str, Any] | None = None) -
     body: dict[str, Any] = {"success": True, "data": data}
     if pagination is not None:
         body["pagination"] = pagination
-    return JSONResponse(status_code=status, content=body, headers={"X-Request-Id": new_request_id()})
+    return FastJSONResponse(status_code=status, content=body, headers={"X-Request-Id": new_request_id()})
 
 
 def parse_time(name: str, raw: str | None) -> datetime | None:
