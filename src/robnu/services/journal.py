@@ -50,7 +50,7 @@ log = logging.getLogger(__name__)
 
 PREFIX = "raw-payloads"
 MIME = "application/x-ndjson+gzip"
-FLUSH_BYTES = 4 * 1024 * 1024  # sealed lines kept before they are appended: memory stays flat on long runs
+FLUSH_BYTES = 4 * 1024 * 1024  # lines sealed (kept compressed) before they are stored: memory stays flat on long runs
 # A JSON body up to this size is split field by field (secrets removed, PII sealed: the rest readable in the
 # journal): token answers, push and processing answers. A larger one (a page of orders, a catalog page, a
 # report) is compressed and sealed whole, like a body that is not JSON: walking every field of it in Python
@@ -201,7 +201,7 @@ class PageJournal:
     # Pages may be recorded from an adapter's read-ahead thread while the owner flushes: both take this.
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
     _writer: ThreadPoolExecutor | None = field(default=None, repr=False)
-    _lines: defaultdict[str, list[bytes]] = field(default_factory=lambda: defaultdict(list), repr=False)
+    _parts: defaultdict[str, _HourPart] = field(default_factory=lambda: defaultdict(_HourPart), repr=False)
     _ready: int = 0
 
     def __post_init__(self) -> None:
@@ -252,19 +252,19 @@ class PageJournal:
         self._writer.submit(self._seal_and_store, pages, final)
 
     def _seal_and_store(self, pages: list[_Page], final: bool) -> None:
-        """In the writer thread: the pages' lines, kept by hour (``_lines``, ``_ready``: the writer's own), then
-        appended to the hours' objects when enough is ready or the work ends."""
+        """In the writer thread: the pages' lines, compressed by hour as they are sealed (``_parts``, ``_ready``:
+        the writer's own), then stored as parts of the hours' objects when enough is ready or the work ends."""
         if self.failed:
             return
         try:
             for page in pages:
                 line = self._line(page)
-                self._lines[hour_key(self.seller_id, self.code, page.at)].append(line)
+                self._parts[hour_key(self.seller_id, self.code, page.at)].add(line)
                 self._ready += len(line)
             if final or self._ready >= FLUSH_BYTES:
-                lines_by_hour, self._lines, self._ready = self._lines, defaultdict(list), 0
-                for key, lines in lines_by_hour.items():
-                    append(self.rt, key, b"".join(lines), seller_id=self.seller_id)
+                parts, self._parts, self._ready = self._parts, defaultdict(_HourPart), 0
+                for key, part in parts.items():
+                    store_part(self.rt, key, part.member(), seller_id=self.seller_id)
         except Exception:  # the journal is evidence, not the work: say so loudly and let the work go on
             self.failed = True
             log.exception("raw-payload journal (%r) could not be written; the work goes on", self)
@@ -353,14 +353,29 @@ def _aad(seller_id: int, account_id: int) -> bytes:
     return _binding(seller_id, account_id).aad()
 
 
-def append(rt: Runtime, stem: str, lines: bytes, *, seller_id: int) -> str:
-    """Store ``lines`` as a new part of the hour ``stem``; returns its key.
+class _HourPart:
+    """One hour's lines as one gzip member, compressed line by line as the writer seals them: what is left to do
+    when the part is stored (at the end of the work, in the sync's own time) is the last few lines."""
+
+    def __init__(self) -> None:
+        self._gzip = zlib.compressobj(1, zlib.DEFLATED, 31)  # level 1, fast: the journal rides along a sync
+        self._chunks: list[bytes] = []
+
+    def add(self, line: bytes) -> None:
+        if out := self._gzip.compress(line):
+            self._chunks.append(out)
+
+    def member(self) -> bytes:
+        return b"".join([*self._chunks, self._gzip.flush()])
+
+
+def store_part(rt: Runtime, stem: str, member: bytes, *, seller_id: int) -> str:
+    """Store ``member`` (gzip-compressed lines) as a new part of the hour ``stem``; returns its key.
 
     A part is written once and never rewritten: appending to one object per hour meant reading it back and
     storing it whole on every flush (a GET and a PUT of a growing object on S3), so a big sync's journal cost
     grew with the square of its pages. The part's name is unique without asking anyone (two writers of the
     same hour, in two processes, cannot pick the same one), and the rows' ids give the order to read them in."""
-    member = gzip.compress(lines, compresslevel=1, mtime=0)  # fast: the journal rides along a sync
     key = f"{stem}.{rt.clock.now():%M%S}-{secrets.token_hex(4)}.jsonl.gz"
     with rt.session() as s:
         rt.storage.put(s, key, member, mime=MIME, seller_id=seller_id, now=rt.clock.now())

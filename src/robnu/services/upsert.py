@@ -19,6 +19,7 @@ import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import chain
 from typing import Any
 
 from sqlalchemy import Connection, Dialect, Table, func, select
@@ -162,7 +163,7 @@ def _execute(conn: Connection, plan: _Plan, rows: Sequence[dict[str, Any]], retu
         left = len(values) - at
         size = min(SQLITE_ROWS_PER_STATEMENT, 1 << (left.bit_length() - 1))
         sql = plan.into + "VALUES " + ", ".join([plan.values] * size) + " " + tail
-        flat = tuple(v for row in values[at : at + size] for v in row)
+        flat = tuple(chain.from_iterable(values[at : at + size]))
         out.extend(conn.exec_driver_sql(sql, flat).all())
         at += size
     return out
