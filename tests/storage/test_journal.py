@@ -3,8 +3,10 @@ backends), secrets removed, buyer PII sealed with the seller's binding; pages re
 
 from __future__ import annotations
 
+import base64
 import gzip
 import json
+import os
 import re
 from datetime import timedelta
 
@@ -151,3 +153,24 @@ def test_a_long_run_stores_its_hour_in_parts_written_once_and_read_back_in_order
         )
         assert [p.request for p in pages] == [line["request"] for line in lines]
         assert len([p for p in pages if p.operation == "searchOrders"]) == 3
+
+
+def test_an_hour_part_keeps_its_lines_in_order_deflating_only_what_is_not_sealed() -> None:
+    """Sealed bodies (ciphertext in base64) are stored in the gzip stream as they are; readable lines are
+    deflated; mixed, they read back as one stream of lines in the order they were added."""
+    sealed = [b'{"raw":"' + base64.b64encode(os.urandom(20_000)) + b'"}\n' for _ in range(3)]
+    readable = [json.dumps({"body": {"status": "PACKED", "n": n, "k": "v" * 500}}).encode() + b"\n" for n in range(3)]
+    part = journal._HourPart()
+    order = [sealed[0], readable[0], readable[1], sealed[1], sealed[2], readable[2]]
+    for line in order:
+        part.add(line, deflate=line in readable)
+    data = part.data()
+    assert gzip.decompress(data) == b"".join(order)
+    only_sealed = journal._HourPart()
+    for line in sealed:
+        only_sealed.add(line, deflate=False)
+    assert len(only_sealed.data()) >= sum(map(len, sealed))  # stored, not deflated
+    only_readable = journal._HourPart()
+    for line in readable:
+        only_readable.add(line, deflate=True)
+    assert len(only_readable.data()) < sum(map(len, readable)) / 5  # deflated
