@@ -4,18 +4,32 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from robnu.api.app import create_app
+from robnu.db.models import User
 from robnu.domain.permissions import Role
 from robnu.services import users as user_service
 from robnu.services.accounts import create_seller_with_owner
 from robnu.services.runtime import Runtime
 
 PASSWORD = "correct horse battery"
+
+
+def set_passwords(s: Session, user_ids: list[int], now: datetime) -> None:
+    """``PASSWORD`` for every user: ``set_password`` for the first, its stored hash copied to the others.
+    An Argon2id hash costs ~0.3 s by design and these fixtures give dozens of members the same password."""
+    first, *others = user_ids
+    user_service.set_password(s, first, PASSWORD, now)
+    users = {u.id: u for u in s.execute(select(User).where(User.id.in_(user_ids))).scalars()}
+    for user_id in others:
+        users[user_id].password_hash, users[user_id].password_changed_at = users[first].password_hash, now
 
 
 @dataclass
@@ -39,8 +53,7 @@ def make_shop(rt: Runtime, slug: str) -> Shop:
         for role in Role:
             if role is not Role.OWNER:
                 shop.user_ids[role] = user_service.add_member(s, seller_id, shop.email(role), role, now).user_id
-        for user_id in shop.user_ids.values():
-            user_service.set_password(s, user_id, PASSWORD, now)
+        set_passwords(s, list(shop.user_ids.values()), now)
     return shop
 
 
@@ -85,7 +98,9 @@ def add_role_members(rt: Runtime, seller_ids: list[int]) -> None:
     """One member per role for each seller, all signing in with ``PASSWORD``."""
     now = rt.clock.now()
     with rt.session() as s:
-        for seller_id in seller_ids:
-            for role in Role:
-                user = user_service.add_member(s, seller_id, role_email(seller_id, role), role, now)
-                user_service.set_password(s, user.user_id, PASSWORD, now)
+        added = [
+            user_service.add_member(s, seller_id, role_email(seller_id, role), role, now).user_id
+            for seller_id in seller_ids
+            for role in Role
+        ]
+        set_passwords(s, added, now)

@@ -28,6 +28,9 @@ from tests.api.conftest import add_role_members, bearer, role_email
 from tests.queries.conftest import Data, SellerData
 from tests.queries.conftest import data as data  # the module-scoped data fixture
 
+# The module-scoped data is built once: the whole module runs on one xdist worker (--dist loadgroup).
+pytestmark = pytest.mark.xdist_group("api-resources-data")
+
 PROBLEM = "application/problem+json"
 
 

@@ -23,6 +23,9 @@ from robnu.services.queries import sla as sla_queries
 from robnu.services.queries.common import ByAccount, Page
 from tests.queries.conftest import Data, SellerData
 
+# The module-scoped data is built once: the whole module runs on one xdist worker (--dist loadgroup).
+pytestmark = pytest.mark.xdist_group("queries-data")
+
 
 def _all(fetch: Callable[..., Page[Any]], limit: int = 7) -> list[Any]:
     """Every item of a list, page by page; no page is empty but the only one, and no cursor after the last."""

@@ -33,6 +33,9 @@ from robnu.services.tokens import DbTokenStore
 from tests.conftest import _empty_tables
 from tests.storage.test_journal import SECRET_FIELDS, _pii_strings
 
+# The module-scoped data is built once: the whole module runs on one xdist worker (--dist loadgroup).
+pytestmark = pytest.mark.xdist_group("journal-kinds-data")
+
 CODES = ("AJIO", "MEESHO", "AMAZON_IN", "FLIPKART")
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 
 from robnu.domain.clock import ist_day
@@ -20,6 +21,9 @@ from tests.queries.conftest import data as data  # the module-scoped data fixtur
 from tests.web.test_money_pages import _email
 from tests.web.test_money_pages import client as client  # the module-scoped client with a user per role
 from tests.web.test_pages import sign_in
+
+# The module-scoped data is built once: the whole module runs on one xdist worker (--dist loadgroup).
+pytestmark = pytest.mark.xdist_group("web-data-pages-data")
 
 
 def _read(data: Data, seller: SellerData, query: Any, *args: Any, **kwargs: Any) -> Any:

@@ -24,6 +24,9 @@ from tests.queries.conftest import Data, SellerData
 from tests.queries.conftest import data as data  # the module-scoped data fixture
 from tests.web.test_pages import sign_in
 
+# The module-scoped data is built once: the whole module runs on one xdist worker (--dist loadgroup).
+pytestmark = pytest.mark.xdist_group("web-money-pages-data")
+
 
 def _email(seller: SellerData, role: Role) -> str:
     return role_email(seller.seller_id, role)
