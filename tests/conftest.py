@@ -44,32 +44,11 @@ def rt(settings: Settings) -> Iterator[Runtime]:
     runtime.engine.dispose()
 
 
-@pytest.hookimpl(trylast=True)  # after pytest-xdist's own hook, which names each grouped test
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    _slow_modules_first(items)
-    _name_xdist_groups(config, items)
-
-
-def _slow_modules_first(items: list[pytest.Item]) -> None:
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Modules holding a ``slow`` test run first (each module kept whole, in its own order): a minute-long test
     started last would leave one xdist worker running it alone at the end. (Groups are sent first by xdist.)"""
     slow_modules = {item.path for item in items if item.get_closest_marker("slow")}
     items.sort(key=lambda item: item.path not in slow_modules)
-
-
-def _name_xdist_groups(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """``--dist loadgroup`` sends the tests named ``<nodeid>@<group>`` to one worker. pytest-xdist 3.8 names them
-    by setting ``item._nodeid``, which pytest 9.2 no longer reads (the id is ``item._id``): every
-    ``xdist_group`` was silently ignored. Where xdist's naming did not take, the same name is set here."""
-    if not getattr(config.option, "loadgroup", False):  # set on xdist workers only
-        return
-    for item in items:
-        groups = sorted(
-            {str(m.args[0] if m.args else m.kwargs.get("name", "default")) for m in item.iter_markers("xdist_group")}
-        )
-        suffix = "@" + "_".join(groups)
-        if groups and not item.nodeid.endswith(suffix) and hasattr(item, "_id"):
-            item._id = type(item._id).parse(item.nodeid + suffix)
 
 
 def pytest_report_header(config: pytest.Config) -> str:

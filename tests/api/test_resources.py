@@ -7,6 +7,7 @@ are idempotent where they create."""
 from __future__ import annotations
 
 import hashlib
+import re
 import time
 from collections.abc import Iterator
 from decimal import Decimal
@@ -234,6 +235,11 @@ def test_receive_scan_is_idempotent_by_key_and_by_nature(client: TestClient, dat
     assert misuse.status_code == 422 and misuse.json()["errors"][0]["field"] == "Idempotency-Key"
     nul = client.post("/v1/returns/scan", json={"code": "AWB\u0000"}, headers=scanner)
     assert nul.status_code == 422 and nul.json()["errors"][0]["field"] == "code"
+    blank = client.post("/v1/returns/scan", json={"code": " \u00a0 "}, headers=scanner)  # a no-break space
+    assert blank.status_code == 422 and blank.json()["errors"][0]["field"] == "code"
+    # ... and the schema says so, so no schema-valid code is refused (the fuzz test sends what the schema allows).
+    code_schema = client.get("/v1/openapi.json").json()["components"]["schemas"]["ScanIn"]["properties"]["code"]
+    assert not re.search(code_schema["pattern"], " \u00a0 ") and re.search(code_schema["pattern"], "AWB 123")
     finance = bearer(client, _email(data.a, Role.FINANCE))  # no returns:scan
     assert client.post("/v1/returns/scan", json={"code": ret.return_awb}, headers=finance).status_code == 403
 

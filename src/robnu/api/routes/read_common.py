@@ -27,6 +27,10 @@ Printable = Annotated[str, AfterValidator(_printable), Field(json_schema_extra={
 """A request body's text field: control characters (a NUL the database would refuse) are a 422 naming it."""
 
 SEARCH_PATTERN = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$"  # and not blank
+
+NonBlankPrintable = Annotated[str, AfterValidator(_printable), Field(json_schema_extra={"pattern": SEARCH_PATTERN})]
+"""A request body's text field that must hold a visible character: a blank one (spaces, a no-break space) is a
+422 naming it, from the service that reads it; the schema says so too."""
 ERRORS = problem_responses(401, 403, 404, 422, 429)
 MAX_ID = 2**63 - 1
 

@@ -19,6 +19,7 @@ from robnu.api.routes.read_common import (
     IdPath,
     LimitQuery,
     MarketplaceQuery,
+    NonBlankPrintable,
     Printable,
     SearchQuery,
     one_of,
@@ -65,7 +66,7 @@ def list_returns(
 
 
 class ScanIn(BaseModel):
-    code: Printable = Field(
+    code: NonBlankPrintable = Field(
         min_length=1, max_length=100, description="what the scanner read: an AWB, return or order id…"
     )
     mode: ScanMode = ScanMode.AUTO
