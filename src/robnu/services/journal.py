@@ -56,6 +56,9 @@ FLUSH_BYTES = 4 * 1024 * 1024  # lines sealed (kept compressed) before they are 
 # report) is compressed and sealed whole, like a body that is not JSON: walking every field of it in Python
 # cost a sync at full speed a fifth of its CPU (docs/benchmarks.md), compressing and sealing it a few per cent.
 SPLIT_LIMIT = 64 * 1024
+# Pages recorded before they are handed to the writer without waiting for the owner's next batch (a sync's
+# batch holds up to ten pages of orders): what is left to seal when the work ends stays small.
+HAND_OVER_PAGES = 4
 REMOVED = "***"
 SEALED = "[sealed]"
 # What kind of work received a page (the line's "kind"); replay re-runs the sync pages only.
@@ -226,6 +229,8 @@ class PageJournal:
             self._buffer.append(page)
             self.pages += 1
             self._buffered += len(response.content)
+            if len(self._buffer) >= HAND_OVER_PAGES:  # a long batch's pages are sealed while it goes on
+                self._hand_over_locked(final=False)
 
     @contextmanager
     def tagged(self, **ids: Any) -> Iterator[None]:
@@ -244,7 +249,12 @@ class PageJournal:
         transaction of its own: on SQLite it waits for the owner's write transaction to commit (the owner never
         waits for it but in ``close``)."""
         with self._lock:
-            pages, self._buffer, self._buffered = self._buffer, [], 0
+            self._hand_over_locked(final=final)
+
+    def _hand_over_locked(self, *, final: bool) -> None:
+        # Under the lock: two hand-overs (the owner's, the recording thread's) submit in the order they took
+        # their pages, so the writer seals and stores the pages in the order they were received.
+        pages, self._buffer, self._buffered = self._buffer, [], 0
         if self.failed or not (pages or final):
             return
         if self._writer is None:
