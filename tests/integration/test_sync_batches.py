@@ -41,7 +41,7 @@ def _sync_watching_batches(settings: Settings, delay_seconds: float) -> tuple[in
 
 
 def test_a_slow_marketplace_gets_each_page_written_while_the_next_is_on_its_way(settings: Settings) -> None:
-    fetched, seen = _sync_watching_batches(settings, delay_seconds=0.4)
+    fetched, seen = _sync_watching_batches(settings, delay_seconds=1.0)  # ample for a loaded CI machine
     assert fetched == 330
     # Pages of 100: each of the first three is committed (and readable) before the next page arrives.
     assert seen[:3] == [(100, 100), (200, 200), (300, 300)], seen
