@@ -50,7 +50,7 @@ log = logging.getLogger(__name__)
 
 PREFIX = "raw-payloads"
 MIME = "application/x-ndjson+gzip"
-FLUSH_BYTES = 4 * 1024 * 1024  # lines sealed (kept compressed) before they are stored: memory stays flat on long runs
+FLUSH_BYTES = 4 * 1024 * 1024  # lines sealed (kept as gzip) before they are stored: memory stays flat on long runs
 # A JSON body up to this size is split field by field (secrets removed, PII sealed: the rest readable in the
 # journal): token answers, push and processing answers. A larger one (a page of orders, a catalog page, a
 # report) is compressed and sealed whole, like a body that is not JSON: walking every field of it in Python
@@ -244,10 +244,10 @@ class PageJournal:
 
     def hand_over(self, *, final: bool = False) -> None:
         """Hand the pages recorded so far to this journal's writer thread, which seals them while the owner goes
-        on (the owner calls it between batches) and stores them once ``FLUSH_BYTES`` of lines are ready, or at
-        the end (``final``). One thread per journal, so its appends to an hour keep their order. Its write is a
-        transaction of its own: on SQLite it waits for the owner's write transaction to commit (the owner never
-        waits for it but in ``close``)."""
+        on (the owner calls it between batches; ``record`` every ``HAND_OVER_PAGES`` pages) and stores them once
+        ``FLUSH_BYTES`` of lines are ready, or at the end (``final``). One thread per journal, so its appends
+        to an hour keep their order. Its write is a transaction of its own: on SQLite it waits for the owner's
+        write transaction to commit (the owner never waits for it but in ``close``)."""
         with self._lock:
             self._hand_over_locked(final=final)
 
